@@ -1,0 +1,1 @@
+"""Pure business rules of contractbot: no Telegram, SQLAlchemy or Jinja imports here."""

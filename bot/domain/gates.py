@@ -1,0 +1,91 @@
+"""Whether a pending action can be finalized now, and if not, exactly what is missing.
+
+The action card, the Finalizar button and the notifications all ask this one function, so the
+reasons a user sees are always the ones the finalize service enforces.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.domain.models import (
+    AcceptanceRequest,
+    AcceptanceStatus,
+    ActionStatus,
+    Contract,
+    ContractAction,
+    ContractStatus,
+    Ticket,
+    TicketStatus,
+)
+
+
+class Blocker(StrEnum):
+    NOT_PENDING_FINALIZED = "not_pending_finalized"
+    NOT_PENDING_CANCELLED = "not_pending_cancelled"
+    CONTRACT_CHANGED = "contract_changed"
+    CONTRACT_CANCELLED = "contract_cancelled"
+    ACCEPTANCE_PENDING = "acceptance_pending"
+    ACCEPTANCE_DECLINED = "acceptance_declined"
+    ACCEPTANCE_EXPIRED = "acceptance_expired"
+    ACCEPTANCE_MISSING = "acceptance_missing"
+    TICKET_NOT_CLOSED = "ticket_not_closed"
+    TICKET_CANCELLED = "ticket_cancelled"
+    TICKET_MISSING = "ticket_missing"
+
+    @property
+    def message_key(self) -> str:
+        return f"blocker.{self.value}"
+
+
+def finalize_blockers(
+    action: ContractAction,
+    contract: Contract,
+    acceptance: AcceptanceRequest | None,
+    ticket: Ticket | None,
+) -> list[Blocker]:
+    """Everything that stops ``action`` from being finalized now (empty: it can be)."""
+    if action.status is ActionStatus.FINALIZED:
+        return [Blocker.NOT_PENDING_FINALIZED]
+    if action.status is ActionStatus.CANCELLED:
+        return [Blocker.NOT_PENDING_CANCELLED]
+    blockers: list[Blocker] = []
+    if contract.status is ContractStatus.CANCELLED:
+        blockers.append(Blocker.CONTRACT_CANCELLED)
+    if contract.version != action.base_version:
+        blockers.append(Blocker.CONTRACT_CHANGED)
+    if action.change.require_acceptance:
+        blockers.extend(_acceptance_blockers(acceptance))
+    if action.change.require_ticket_closed:
+        blockers.extend(_ticket_blockers(ticket))
+    return blockers
+
+
+def _acceptance_blockers(acceptance: AcceptanceRequest | None) -> list[Blocker]:
+    if acceptance is None or acceptance.status is AcceptanceStatus.CANCELLED:
+        return [Blocker.ACCEPTANCE_MISSING]
+    return {
+        AcceptanceStatus.ACCEPTED: [],
+        AcceptanceStatus.PENDING: [Blocker.ACCEPTANCE_PENDING],
+        AcceptanceStatus.DECLINED: [Blocker.ACCEPTANCE_DECLINED],
+        AcceptanceStatus.EXPIRED: [Blocker.ACCEPTANCE_EXPIRED],
+    }[acceptance.status]
+
+
+def _ticket_blockers(ticket: Ticket | None) -> list[Blocker]:
+    if ticket is None:
+        return [Blocker.TICKET_MISSING]
+    if ticket.status is TicketStatus.CLOSED:
+        return []
+    if ticket.status is TicketStatus.CANCELLED:
+        return [Blocker.TICKET_CANCELLED]
+    return [Blocker.TICKET_NOT_CLOSED]
+
+
+def can_finalize(
+    action: ContractAction,
+    contract: Contract,
+    acceptance: AcceptanceRequest | None,
+    ticket: Ticket | None,
+) -> bool:
+    return not finalize_blockers(action, contract, acceptance, ticket)

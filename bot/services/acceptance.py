@@ -1,0 +1,211 @@
+"""The client's acceptance of a plan update: by link (Telegram or web), in person, resend,
+reminders and expiry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.models import (
+    AcceptanceChannel,
+    AcceptanceRequest,
+    AcceptanceStatus,
+    ActionStatus,
+    Evidence,
+)
+from bot.domain.tokens import hash_token, new_token
+from bot.services.cards import ActionCard, load_action_card
+from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
+from bot.services.outbox import notify_staff
+from bot.services.ports import UnitOfWork
+
+
+class AcceptanceUnavailable(DomainError):
+    """A link that cannot be used; says why without revealing anything about the contract."""
+
+    key = "acceptance.token_invalid"
+
+
+_STATUS_KEYS = {
+    AcceptanceStatus.ACCEPTED: "acceptance.token_used",
+    AcceptanceStatus.DECLINED: "acceptance.token_used",
+    AcceptanceStatus.EXPIRED: "acceptance.token_expired",
+    AcceptanceStatus.CANCELLED: "acceptance.token_cancelled",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    request: AcceptanceRequest
+    accepted: bool
+    already: bool = False  # the same decision was already recorded (a double tap)
+
+
+async def _usable(ctx: ServiceContext, uow: UnitOfWork, token: str) -> AcceptanceRequest:
+    request = await uow.acceptances.by_token_hash(hash_token(token or ""))
+    if request is None:
+        raise AcceptanceUnavailable("acceptance.token_invalid")
+    if request.status is AcceptanceStatus.PENDING and request.expires_at <= ctx.now():
+        await _expire(ctx, uow, request)
+        await uow.commit()
+        raise AcceptanceUnavailable("acceptance.token_expired")
+    if request.status is not AcceptanceStatus.PENDING:
+        raise AcceptanceUnavailable(_STATUS_KEYS[request.status])
+    return request
+
+
+async def open_by_token(ctx: ServiceContext, token: str) -> tuple[AcceptanceRequest, ActionCard]:
+    """What the client sees behind a link: the request and the proposed change."""
+    async with ctx.uow() as uow:
+        request = await _usable(ctx, uow, token)
+        return request, await load_action_card(uow, request.action_id)
+
+
+async def decide_by_token(
+    ctx: ServiceContext, token: str, *, accept: bool, evidence: Evidence, document_sha256: str
+) -> Decision:
+    """Record the client's answer once; the link is single use.
+
+    Repeating the same answer (a double tap, a reloaded page) is reported as ``already``.
+    """
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        request = await uow.acceptances.by_token_hash(hash_token(token or ""))
+        wanted = AcceptanceStatus.ACCEPTED if accept else AcceptanceStatus.DECLINED
+        if (
+            request is not None
+            and request.status is wanted
+            and _same_person(request.evidence, evidence)
+        ):
+            return Decision(request, accept, already=True)
+        request = await _usable(ctx, uow, token)
+        if not await uow.acceptances.decide(
+            request.id, to=wanted, now=now, evidence=evidence, document_sha256=document_sha256
+        ):
+            raise AcceptanceUnavailable("acceptance.token_used")
+        await _tell_owner(
+            uow, request.action_id, "acceptance_accepted" if accept else "acceptance_declined", now
+        )
+        decided = found(await uow.acceptances.get(request.id))
+        await uow.commit()
+    return Decision(decided, accept)
+
+
+def _same_person(recorded: Evidence, now: Evidence) -> bool:
+    if recorded.telegram_user_id is not None:
+        return recorded.telegram_user_id == now.telegram_user_id
+    return recorded.ip == now.ip and recorded.user_agent == now.user_agent
+
+
+async def _tell_owner(uow: UnitOfWork, action_id: int, kind: str, now: object) -> None:
+    action = found(await uow.actions.get(action_id))
+    await notify_staff(uow, action.created_by, kind, now, action_id=action_id)  # type: ignore[arg-type]
+
+
+async def record_in_person(
+    ctx: ServiceContext, actor_id: int, action_id: int, note: str, photo_file_id: str | None = None
+) -> Decision:
+    """Staff record that the client accepted in person (signed paper), with a note."""
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("errors.note_required")
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        staff = await require_staff(uow, actor_id)
+        action = found(await uow.actions.get(action_id), "errors.action_not_found")
+        if action.status is not ActionStatus.PENDING:
+            raise AcceptanceUnavailable("acceptance.not_pending")
+        request = await uow.acceptances.latest_for_action(action_id)
+        if request is not None and request.status is AcceptanceStatus.ACCEPTED:
+            return Decision(request, True, already=True)
+        if request is not None and request.status is AcceptanceStatus.PENDING:
+            await uow.acceptances.decide(request.id, to=AcceptanceStatus.CANCELLED, now=now)
+        new = await uow.acceptances.add(
+            action_id=action_id,
+            channel=AcceptanceChannel.IN_PERSON,
+            token_hash=None,
+            expires_at=now,
+            now=now,
+        )
+        evidence = Evidence(staff_id=staff.id, note=note[:1000], photo_file_id=photo_file_id)
+        await uow.acceptances.decide(
+            new.id, to=AcceptanceStatus.ACCEPTED, now=now, evidence=evidence
+        )
+        if action.created_by != actor_id:
+            await _tell_owner(uow, action_id, "acceptance_accepted", now)
+        decided = found(await uow.acceptances.get(new.id))
+        await uow.commit()
+    return Decision(decided, True)
+
+
+async def resend_acceptance(
+    ctx: ServiceContext, actor_id: int, action_id: int, channel: AcceptanceChannel | None = None
+) -> tuple[AcceptanceRequest, str | None]:
+    """A new link: the old request is cancelled (its link dies) and a new token is issued."""
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        await require_staff(uow, actor_id, *OFFICE_ROLES)
+        action = found(await uow.actions.get(action_id), "errors.action_not_found")
+        if action.status is not ActionStatus.PENDING:
+            raise AcceptanceUnavailable("acceptance.not_pending")
+        old = await uow.acceptances.latest_for_action(action_id)
+        if old is not None and old.status is AcceptanceStatus.PENDING:
+            await uow.acceptances.decide(old.id, to=AcceptanceStatus.CANCELLED, now=now)
+        chosen = channel or (old.channel if old else action.change.acceptance_channel)
+        if chosen is None:
+            raise AcceptanceUnavailable("acceptance.no_request")
+        token = await open_acceptance(ctx, uow, action_id, chosen)
+        new = found(await uow.acceptances.latest_for_action(action_id))
+        await uow.commit()
+    return new, token
+
+
+async def open_acceptance(
+    ctx: ServiceContext, uow: UnitOfWork, action_id: int, channel: AcceptanceChannel
+) -> str | None:
+    """A new pending acceptance request; returns its token (None for in-person)."""
+    now = ctx.now()
+    token = None if channel is AcceptanceChannel.IN_PERSON else new_token()
+    await uow.acceptances.add(
+        action_id=action_id,
+        channel=channel,
+        token_hash=hash_token(token) if token else None,
+        expires_at=now + ctx.acceptance_ttl,
+        now=now,
+    )
+    return token
+
+
+async def _expire(ctx: ServiceContext, uow: UnitOfWork, request: AcceptanceRequest) -> None:
+    if await uow.acceptances.decide(request.id, to=AcceptanceStatus.EXPIRED, now=ctx.now()):
+        await _tell_owner(uow, request.action_id, "acceptance_expired", ctx.now())
+
+
+async def expire_overdue(ctx: ServiceContext) -> int:
+    """Mark pending requests past their expiry as expired and tell the owners."""
+    async with ctx.uow() as uow:
+        overdue = await uow.acceptances.pending_expiring(ctx.now())
+        for request in overdue:
+            await _expire(ctx, uow, request)
+        await uow.commit()
+    return len(overdue)
+
+
+async def remind_pending(ctx: ServiceContext, after: timedelta) -> int:
+    """Remind each action owner once about an acceptance still pending after ``after``."""
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        due = await uow.acceptances.pending_unreminded(now - after)
+        for request in due:
+            await uow.acceptances.mark_reminded(request.id, now)
+            await _tell_owner(uow, request.action_id, "acceptance_reminder", now)
+        await uow.commit()
+    return len(due)
+
+
+async def set_document_hash(ctx: ServiceContext, request_id: int, sha256: str) -> None:
+    """Remember the hash of the document shown, for requests whose document is rendered first."""
+    async with ctx.uow() as uow:
+        await uow.acceptances.set_document_hash(request_id, sha256)
+        await uow.commit()

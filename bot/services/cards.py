@@ -1,0 +1,131 @@
+"""Read models for the screens: everything one card shows, gathered in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.change import ChangeType, change_type
+from bot.domain.gates import Blocker, finalize_blockers
+from bot.domain.loyalty import LoyaltyTerm
+from bot.domain.models import (
+    AcceptanceRequest,
+    CatalogItem,
+    Client,
+    Contract,
+    ContractAction,
+    ContractRevision,
+    ContractTemplate,
+    Plan,
+    PlanGroup,
+    Staff,
+    Ticket,
+)
+from bot.services.context import ServiceContext, found
+from bot.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ContractCard:
+    contract: Contract
+    client: Client
+    plan: Plan
+    group: PlanGroup | None
+    template: ContractTemplate
+    pending_action: ContractAction | None
+    revisions: list[ContractRevision]
+
+
+@dataclass(frozen=True)
+class ClientCard:
+    client: Client
+    contracts: list[Contract]
+    plans: dict[int, Plan]
+
+
+@dataclass(frozen=True)
+class ActionCard:
+    action: ContractAction
+    contract: Contract
+    client: Client
+    current_plan: Plan
+    new_plan: Plan
+    current_template: ContractTemplate
+    new_template: ContractTemplate
+    new_loyalty_term: LoyaltyTerm | None
+    acceptance: AcceptanceRequest | None
+    ticket: Ticket | None
+    ticket_assignee: Staff | None
+    ticket_type: CatalogItem | None
+    ticket_department: CatalogItem | None
+    creator: Staff | None
+    blockers: list[Blocker]
+    change_type: ChangeType
+
+    @property
+    def can_finalize(self) -> bool:
+        return not self.blockers
+
+
+async def client_card(ctx: ServiceContext, client_id: int) -> ClientCard:
+    async with ctx.uow() as uow:
+        client = found(await uow.clients.get(client_id), "errors.client_not_found")
+        contracts = await uow.contracts.for_client(client_id)
+        plans = {c.plan_id: found(await uow.catalog.plan(c.plan_id)) for c in contracts}
+        return ClientCard(client, contracts, plans)
+
+
+async def contract_card(ctx: ServiceContext, contract_id: int) -> ContractCard:
+    async with ctx.uow() as uow:
+        return await load_contract_card(uow, contract_id)
+
+
+async def load_contract_card(uow: UnitOfWork, contract_id: int) -> ContractCard:
+    contract = found(await uow.contracts.get(contract_id), "errors.contract_not_found")
+    client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
+    plan = found(await uow.catalog.plan(contract.plan_id))
+    groups = {g.id: g for g in await uow.catalog.plan_groups()}
+    template = found(await uow.catalog.template(contract.template_id))
+    pending = await uow.actions.pending_for_contract(contract_id)
+    revisions = await uow.revisions.for_contract(contract_id, limit=3)
+    return ContractCard(
+        contract, client, plan, groups.get(plan.group_id), template, pending, revisions
+    )
+
+
+async def action_card(ctx: ServiceContext, action_id: int) -> ActionCard:
+    async with ctx.uow() as uow:
+        return await load_action_card(uow, action_id)
+
+
+async def load_action_card(uow: UnitOfWork, action_id: int) -> ActionCard:
+    action = found(await uow.actions.get(action_id), "errors.action_not_found")
+    contract = found(await uow.contracts.get(action.contract_id), "errors.contract_not_found")
+    client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
+    acceptance = await uow.acceptances.latest_for_action(action.id)
+    ticket = await uow.tickets.for_action(action.id)
+    change = action.change
+    term = (
+        await uow.catalog.loyalty_term(change.loyalty_term_id) if change.loyalty_term_id else None
+    )
+    types = {t.id: t for t in await uow.catalog.ticket_types()}
+    departments = {d.id: d for d in await uow.catalog.departments()}
+    return ActionCard(
+        action=action,
+        contract=contract,
+        client=client,
+        current_plan=found(await uow.catalog.plan(contract.plan_id)),
+        new_plan=found(await uow.catalog.plan(change.plan_id)),
+        current_template=found(await uow.catalog.template(contract.template_id)),
+        new_template=found(await uow.catalog.template(change.template_id)),
+        new_loyalty_term=term,
+        acceptance=acceptance,
+        ticket=ticket,
+        ticket_assignee=await uow.staff.get(ticket.assignee_id)
+        if ticket and ticket.assignee_id
+        else None,
+        ticket_type=types.get(ticket.type_id) if ticket else None,
+        ticket_department=departments.get(ticket.department_id) if ticket else None,
+        creator=await uow.staff.get(action.created_by),
+        blockers=finalize_blockers(action, contract, acceptance, ticket),
+        change_type=change_type(contract.value, change.value),
+    )

@@ -1,0 +1,52 @@
+"""What every service function is handed: how to open a unit of work, the time, the rules' knobs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from bot.domain.errors import NotFound, PermissionDenied
+from bot.domain.models import Role, Staff
+from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    uow: UnitOfWorkFactory
+    clock: Clock = utc_now
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Sao_Paulo"))
+    acceptance_ttl: timedelta = timedelta(days=7)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        """Today where the provider is (contracts and loyalty periods are local dates)."""
+        return self.clock().astimezone(self.timezone).date()
+
+
+async def require_staff(uow: UnitOfWork, staff_id: int, *roles: Role) -> Staff:
+    """The acting staff member, active and (if ``roles`` given) in one of them."""
+    staff = await uow.staff.get(staff_id)
+    if staff is None or not staff.active:
+        raise PermissionDenied()
+    if roles and staff.role not in roles:
+        raise PermissionDenied()
+    return staff
+
+
+OFFICE_ROLES = (Role.ADMIN, Role.OPERATOR)
+
+T = TypeVar("T")
+
+
+def found(value: T | None, key: str = "errors.not_found") -> T:
+    if value is None:
+        raise NotFound(key)
+    return value

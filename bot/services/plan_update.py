@@ -1,0 +1,309 @@
+"""The plan-update action: create (tutorial step 7), finalize (steps 8–9) and cancel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.domain.errors import Conflict, DomainError, InvalidInput, LoyaltyNotAllowed
+from bot.domain.gates import Blocker, finalize_blockers
+from bot.domain.loyalty import Loyalty, check_allowed, loyalty_from_term, requires_acceptance
+from bot.domain.models import (
+    AcceptanceStatus,
+    ActionStatus,
+    Contract,
+    ContractAction,
+    ContractRevision,
+    ContractStatus,
+    PlanChange,
+    Role,
+    Ticket,
+    TicketStatus,
+)
+from bot.domain.split import validate_split
+from bot.services.acceptance import open_acceptance
+from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
+from bot.services.outbox import notify_staff
+from bot.services.ports import UnitOfWork
+
+MAX_DESCRIPTION = 1000
+
+
+class FinalizeBlocked(DomainError):
+    """Finalize was asked for while a gate is unmet; carries every reason."""
+
+    key = "blocker.generic"
+
+    def __init__(self, blockers: list[Blocker], base: int, current: int) -> None:
+        super().__init__(blockers[0].message_key, base=base, current=current)
+        self.blockers = blockers
+        self.base = base
+        self.current = current
+
+    def message(self, locale: str | None = None) -> str:
+        from bot.i18n import t
+
+        return "\n".join(
+            "• " + t(b.message_key, locale, base=self.base, current=self.current)
+            for b in self.blockers
+        )
+
+
+@dataclass(frozen=True)
+class Created:
+    action: ContractAction
+    token: str | None  # shown once: only its hash is stored
+    ticket: Ticket | None
+    existing: bool = False  # the contract already had this pending action
+
+
+@dataclass(frozen=True)
+class Finalized:
+    action: ContractAction
+    contract: Contract
+    revision: ContractRevision | None
+    already: bool = False  # a repeat: nothing was applied this time
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    action: ContractAction
+    already: bool = False
+
+
+async def _check_change(uow: UnitOfWork, contract: Contract, change: PlanChange) -> None:
+    """Every rule the proposed change must hold, checked against the catalog."""
+    client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
+    plan = found(await uow.catalog.plan(change.plan_id))
+    if not plan.active:
+        raise InvalidInput("errors.plan_inactive")
+    if change.value.cents <= 0:
+        raise InvalidInput("errors.value_must_be_positive")
+    validate_split(change.value, change.services)
+    known = {s.id for s in await uow.catalog.services(active_only=False)}
+    if any(s.service_id not in known for s in change.services):
+        raise InvalidInput("errors.not_found")
+    template = found(await uow.catalog.template(change.template_id))
+    if template.kind is not client.kind:
+        raise InvalidInput(
+            "errors.template_kind",
+            template=template.name,
+            template_kind=template.kind.value,
+            client_kind=client.kind.value,
+        )
+    if change.loyalty_term_id is not None:
+        term = found(await uow.catalog.loyalty_term(change.loyalty_term_id))
+        check_allowed(client.kind, term)
+        if requires_acceptance(term) and not (
+            change.acceptance_channel and change.require_acceptance
+        ):
+            raise LoyaltyNotAllowed("errors.acceptance_required_for_loyalty")
+    if change.require_acceptance and change.acceptance_channel is None:
+        raise InvalidInput("errors.gate_without_acceptance")
+    if change.require_ticket_closed and change.ticket is None:
+        raise InvalidInput("errors.gate_without_ticket")
+    if change.ticket is not None:
+        if len(change.ticket.description) > MAX_DESCRIPTION:
+            raise InvalidInput("errors.description_too_long", max=MAX_DESCRIPTION)
+        found({t.id for t in await uow.catalog.ticket_types()} & {change.ticket.type_id} or None)
+        found(
+            {d.id for d in await uow.catalog.departments()} & {change.ticket.department_id} or None
+        )
+        if change.ticket.assignee_id is not None:
+            assignee = await uow.staff.get(change.ticket.assignee_id)
+            if assignee is None or not assignee.active or assignee.role is not Role.TECHNICIAN:
+                raise InvalidInput("errors.assignee_not_technician")
+
+
+async def create_plan_update(
+    ctx: ServiceContext, actor_id: int, contract_id: int, change: PlanChange
+) -> Created:
+    """Store the pending action with its acceptance request and ticket (one transaction)."""
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        await require_staff(uow, actor_id, *OFFICE_ROLES)
+        contract = found(await uow.contracts.get(contract_id), "errors.contract_not_found")
+        if contract.status is ContractStatus.CANCELLED:
+            raise Conflict("errors.contract_cancelled", number=contract.number)
+        existing = await uow.actions.pending_for_contract(contract_id)
+        if existing is not None:
+            return Created(existing, None, await uow.tickets.for_action(existing.id), existing=True)
+        await _check_change(uow, contract, change)
+        action = await uow.actions.add(
+            contract_id=contract_id,
+            base_version=contract.version,
+            change=change,
+            created_by=actor_id,
+            now=now,
+        )
+        token = None
+        if change.acceptance_channel is not None:
+            token = await open_acceptance(ctx, uow, action.id, change.acceptance_channel)
+        ticket = None
+        if change.ticket is not None:
+            req = change.ticket
+            ticket = await uow.tickets.add(
+                client_id=contract.client_id,
+                contract_id=contract.id,
+                action_id=action.id,
+                type_id=req.type_id,
+                department_id=req.department_id,
+                assignee_id=req.assignee_id,
+                priority=req.priority,
+                description=req.description.strip(),
+                now=now,
+            )
+            if req.assignee_id is not None:
+                await notify_staff(
+                    uow,
+                    req.assignee_id,
+                    "ticket_assigned",
+                    now,
+                    ticket_id=ticket.id,
+                    action_id=action.id,
+                )
+        await uow.commit()
+    return Created(action, token, ticket)
+
+
+def snapshot(contract: Contract) -> dict[str, Any]:
+    """What a revision records of the contract's terms before and after a change."""
+    return {
+        "version": contract.version,
+        "plan_id": contract.plan_id,
+        "value_cents": contract.value.cents,
+        "services": [
+            {"service_id": s.service_id, "name": s.name, "cents": s.amount.cents}
+            for s in contract.services
+        ],
+        "template_id": contract.template_id,
+        "loyalty": {
+            "term_id": contract.loyalty.term_id,
+            "months": contract.loyalty.months,
+            "monthly_benefit_cents": contract.loyalty.monthly_benefit.cents,
+            "start": contract.loyalty.start.isoformat() if contract.loyalty.start else None,
+            "end": contract.loyalty.end.isoformat() if contract.loyalty.end else None,
+        },
+    }
+
+
+async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) -> Finalized:
+    """Apply the change once: conditional status flip, version check, revision, version bump.
+
+    A second tap, a second staff member or a retry finds the action already finalized and gets
+    ``already=True``; nothing is applied twice.
+    """
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        await require_staff(uow, actor_id, *OFFICE_ROLES)
+        action = found(await uow.actions.get(action_id), "errors.action_not_found")
+        contract = found(await uow.contracts.get(action.contract_id), "errors.contract_not_found")
+        if action.status is ActionStatus.FINALIZED:
+            return Finalized(action, contract, None, already=True)
+        acceptance = await uow.acceptances.latest_for_action(action.id)
+        ticket = await uow.tickets.for_action(action.id)
+        blockers = finalize_blockers(action, contract, acceptance, ticket)
+        if blockers:
+            raise FinalizeBlocked(blockers, action.base_version, contract.version)
+        if not await uow.actions.finish(action.id, finalized=True, staff_id=actor_id, now=now):
+            return await _lost_race(uow, action_id)
+        new_loyalty = await _new_loyalty(ctx, uow, contract, action.change)
+        change = action.change
+        applied = await uow.contracts.apply_update(
+            contract.id,
+            action.base_version,
+            plan_id=change.plan_id,
+            value=change.value,
+            services=change.services,
+            template_id=change.template_id,
+            loyalty=new_loyalty,
+        )
+        if not applied:
+            raise FinalizeBlocked([Blocker.CONTRACT_CHANGED], action.base_version, contract.version)
+        updated = found(await uow.contracts.get(contract.id))
+        revision = await uow.revisions.add(
+            contract_id=contract.id,
+            version=updated.version,
+            action_id=action.id,
+            before=snapshot(contract),
+            after=snapshot(updated),
+            staff_id=actor_id,
+            now=now,
+        )
+        if action.created_by != actor_id:
+            await notify_staff(
+                uow, action.created_by, "action_finalized", now, action_id=action.id, by=actor_id
+            )
+        final = found(await uow.actions.get(action.id))
+        await uow.commit()
+    return Finalized(final, updated, revision)
+
+
+async def _lost_race(uow: UnitOfWork, action_id: int) -> Finalized:
+    """Another finalize or cancel committed first: report what happened, apply nothing."""
+    current = found(await uow.actions.get(action_id))
+    contract = found(await uow.contracts.get(current.contract_id))
+    if current.status is ActionStatus.FINALIZED:
+        return Finalized(current, contract, None, already=True)
+    raise FinalizeBlocked([Blocker.NOT_PENDING_CANCELLED], current.base_version, contract.version)
+
+
+async def _new_loyalty(
+    ctx: ServiceContext, uow: UnitOfWork, contract: Contract, change: PlanChange
+) -> Loyalty:
+    if change.loyalty_term_id is None:
+        return contract.loyalty
+    term = found(await uow.catalog.loyalty_term(change.loyalty_term_id))
+    return loyalty_from_term(term, ctx.today())
+
+
+async def cancel_action(
+    ctx: ServiceContext, actor_id: int, action_id: int, reason: str
+) -> Cancelled:
+    """Cancel a pending action, its open acceptance request and its ticket, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("errors.reason_required")
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        await require_staff(uow, actor_id, *OFFICE_ROLES)
+        action = found(await uow.actions.get(action_id), "errors.action_not_found")
+        if action.status is ActionStatus.CANCELLED:
+            return Cancelled(action, already=True)
+        if not await uow.actions.finish(
+            action.id, finalized=False, staff_id=actor_id, now=now, reason=reason[:500]
+        ):
+            current = found(await uow.actions.get(action.id))
+            if current.status is ActionStatus.CANCELLED:
+                return Cancelled(current, already=True)
+            raise FinalizeBlocked([Blocker.NOT_PENDING_FINALIZED], 0, 0)
+        acceptance = await uow.acceptances.latest_for_action(action.id)
+        if acceptance is not None and acceptance.status is AcceptanceStatus.PENDING:
+            await uow.acceptances.decide(acceptance.id, to=AcceptanceStatus.CANCELLED, now=now)
+        ticket = await uow.tickets.for_action(action.id)
+        if (
+            ticket is not None
+            and await uow.tickets.transition(
+                ticket.id,
+                from_statuses=(TicketStatus.OPEN, TicketStatus.IN_PROGRESS),
+                to=TicketStatus.CANCELLED,
+                now=now,
+                fields={"cancelled_at": now, "cancel_reason": reason[:500]},
+            )
+            and ticket.assignee_id is not None
+        ):
+            await notify_staff(
+                uow,
+                ticket.assignee_id,
+                "ticket_cancelled",
+                now,
+                ticket_id=ticket.id,
+                action_id=action.id,
+            )
+        if action.created_by != actor_id:
+            await notify_staff(
+                uow, action.created_by, "action_cancelled", now, action_id=action.id, by=actor_id
+            )
+        final = found(await uow.actions.get(action.id))
+        await uow.commit()
+    return Cancelled(final)

@@ -1,0 +1,93 @@
+"""Staff management: add, set role, deactivate, language. The CLI acts as the system (no actor)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.domain.errors import Conflict, InvalidInput
+from bot.domain.models import Role, Staff
+from bot.i18n import LOCALES, normalize_locale
+from bot.services.context import ServiceContext, found, require_staff
+from bot.services.ports import UnitOfWork
+
+
+async def _require_admin(uow: UnitOfWork, actor_id: int | None) -> None:
+    if actor_id is not None:
+        await require_staff(uow, actor_id, Role.ADMIN)
+
+
+async def add_staff(
+    ctx: ServiceContext,
+    actor_id: int | None,
+    telegram_id: int,
+    name: str,
+    role: Role,
+    locale: str = "pt_BR",
+) -> Staff:
+    """Add a staff member; an inactive one with the same Telegram id is reactivated."""
+    name = " ".join((name or "").split())[:120] or str(telegram_id)
+    async with ctx.uow() as uow:
+        await _require_admin(uow, actor_id)
+        existing = await uow.staff.by_telegram_id(telegram_id)
+        if existing is not None:
+            if existing.active:
+                raise Conflict("staff.already", name=existing.name)
+            staff = replace(existing, active=True, role=role, name=name)
+            await uow.staff.update(staff)
+        else:
+            staff = await uow.staff.add(
+                telegram_id, name, role, normalize_locale(locale), ctx.now()
+            )
+        await uow.commit()
+    return staff
+
+
+async def _change(
+    ctx: ServiceContext, actor_id: int | None, telegram_id: int, **changes: object
+) -> Staff:
+    async with ctx.uow() as uow:
+        await _require_admin(uow, actor_id)
+        staff = found(await uow.staff.by_telegram_id(telegram_id), "errors.staff_not_found")
+        updated = replace(staff, **changes)  # type: ignore[arg-type]
+        if staff.is_admin and not updated.is_admin:
+            admins = [s for s in await uow.staff.list(active_only=True) if s.role is Role.ADMIN]
+            if len(admins) <= 1:
+                raise Conflict("errors.last_admin")
+        await uow.staff.update(updated)
+        await uow.commit()
+    return updated
+
+
+async def set_role(
+    ctx: ServiceContext, actor_id: int | None, telegram_id: int, role: Role
+) -> Staff:
+    return await _change(ctx, actor_id, telegram_id, role=role)
+
+
+async def deactivate(ctx: ServiceContext, actor_id: int | None, telegram_id: int) -> Staff:
+    return await _change(ctx, actor_id, telegram_id, active=False)
+
+
+async def set_locale(ctx: ServiceContext, staff_id: int, locale: str) -> Staff:
+    if locale not in LOCALES:
+        raise InvalidInput("errors.invalid_input")
+    async with ctx.uow() as uow:
+        staff = await require_staff(uow, staff_id)
+        updated = replace(staff, locale=locale)
+        await uow.staff.update(updated)
+        await uow.commit()
+    return updated
+
+
+async def list_staff(ctx: ServiceContext, *, active_only: bool = False) -> list[Staff]:
+    async with ctx.uow() as uow:
+        return await uow.staff.list(active_only=active_only)
+
+
+async def technicians(ctx: ServiceContext) -> list[Staff]:
+    return [s for s in await list_staff(ctx, active_only=True) if s.role is Role.TECHNICIAN]
+
+
+async def staff_by_telegram_id(ctx: ServiceContext, telegram_id: int) -> Staff | None:
+    async with ctx.uow() as uow:
+        return await uow.staff.by_telegram_id(telegram_id)

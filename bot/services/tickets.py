@@ -1,0 +1,178 @@
+"""Tickets (atendimentos) for field technicians: start, note, close, cancel, take."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.errors import InvalidInput, PermissionDenied
+from bot.domain.models import Role, Staff, Ticket, TicketStatus
+from bot.services.context import ServiceContext, found, require_staff
+from bot.services.outbox import notify_staff
+from bot.services.ports import UnitOfWork
+from bot.services.search import PAGE_SIZE, Page
+
+OPEN = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
+MAX_NOTE = 2000
+
+
+class TicketTransitionError(InvalidInput):
+    key = "ticket.bad_transition"
+
+
+def _may_work_on(staff: Staff, ticket: Ticket) -> bool:
+    """Admins and operators may act on any ticket; technicians on their own or unassigned."""
+    if staff.role in (Role.ADMIN, Role.OPERATOR):
+        return True
+    return ticket.assignee_id in (None, staff.id)
+
+
+async def _load(uow: UnitOfWork, actor_id: int, ticket_id: int) -> tuple[Staff, Ticket]:
+    staff = await require_staff(uow, actor_id)
+    ticket = found(await uow.tickets.get(ticket_id), "errors.ticket_not_found")
+    if not _may_work_on(staff, ticket):
+        raise PermissionDenied("ticket.not_assignee")
+    return staff, ticket
+
+
+async def _move(
+    ctx: ServiceContext,
+    actor_id: int,
+    ticket_id: int,
+    to: TicketStatus,
+    from_statuses: tuple[TicketStatus, ...],
+    target_key: str,
+    fields: dict[str, Any],
+    note: str | None = None,
+) -> Ticket:
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        staff, ticket = await _load(uow, actor_id, ticket_id)
+        if ticket.status is to:
+            return ticket  # a repeated tap: already there
+        if not await uow.tickets.transition(
+            ticket_id, from_statuses=from_statuses, to=to, now=now, fields=fields
+        ):
+            raise TicketTransitionError(
+                number=ticket.id, status=ticket.status.value, target=target_key
+            )
+        if ticket.assignee_id is None and staff.role is Role.TECHNICIAN:
+            await uow.tickets.assign(ticket_id, staff.id, only_if_unassigned=True)
+        if note:
+            await uow.tickets.add_note(ticket_id, staff.id, note, now)
+        if to is TicketStatus.CLOSED and ticket.action_id is not None:
+            action = found(await uow.actions.get(ticket.action_id))
+            await notify_staff(
+                uow,
+                action.created_by,
+                "ticket_closed",
+                now,
+                ticket_id=ticket.id,
+                action_id=action.id,
+            )
+        updated = found(await uow.tickets.get(ticket_id))
+        await uow.commit()
+    return updated
+
+
+async def start_ticket(ctx: ServiceContext, actor_id: int, ticket_id: int) -> Ticket:
+    return await _move(
+        ctx,
+        actor_id,
+        ticket_id,
+        TicketStatus.IN_PROGRESS,
+        (TicketStatus.OPEN,),
+        "iniciado",
+        {"started_at": ctx.now()},
+    )
+
+
+async def close_ticket(
+    ctx: ServiceContext, actor_id: int, ticket_id: int, resolution: str
+) -> Ticket:
+    resolution = _note_text(resolution)
+    return await _move(
+        ctx,
+        actor_id,
+        ticket_id,
+        TicketStatus.CLOSED,
+        OPEN,
+        "concluído",
+        {"closed_at": ctx.now(), "resolution": resolution},
+    )
+
+
+async def cancel_ticket(ctx: ServiceContext, actor_id: int, ticket_id: int, reason: str) -> Ticket:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("errors.reason_required")
+    return await _move(
+        ctx,
+        actor_id,
+        ticket_id,
+        TicketStatus.CANCELLED,
+        OPEN,
+        "cancelado",
+        {"cancelled_at": ctx.now(), "cancel_reason": reason[:500]},
+    )
+
+
+def _note_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("errors.note_required")
+    if len(text) > MAX_NOTE:
+        raise InvalidInput("errors.description_too_long", max=MAX_NOTE)
+    return text
+
+
+async def add_note(ctx: ServiceContext, actor_id: int, ticket_id: int, text: str) -> Ticket:
+    text = _note_text(text)
+    async with ctx.uow() as uow:
+        staff, ticket = await _load(uow, actor_id, ticket_id)
+        await uow.tickets.add_note(ticket.id, staff.id, text, ctx.now())
+        updated = found(await uow.tickets.get(ticket.id))
+        await uow.commit()
+    return updated
+
+
+async def take_ticket(ctx: ServiceContext, actor_id: int, ticket_id: int) -> Ticket:
+    """An unassigned ticket is taken by whoever taps first; a second taker is told."""
+    async with ctx.uow() as uow:
+        staff = await require_staff(uow, actor_id, Role.TECHNICIAN, Role.ADMIN)
+        ticket = found(await uow.tickets.get(ticket_id), "errors.ticket_not_found")
+        if ticket.assignee_id == staff.id:
+            return ticket
+        if not ticket.is_open or not await uow.tickets.assign(
+            ticket_id, staff.id, only_if_unassigned=True
+        ):
+            raise PermissionDenied("ticket.not_assignee")
+        updated = found(await uow.tickets.get(ticket_id))
+        await uow.commit()
+    return updated
+
+
+async def ticket_detail(ctx: ServiceContext, actor_id: int, ticket_id: int) -> Ticket:
+    async with ctx.uow() as uow:
+        _staff, ticket = await _load(uow, actor_id, ticket_id)
+        return ticket
+
+
+async def open_tickets(
+    ctx: ServiceContext,
+    actor_id: int,
+    *,
+    assignee_id: int | None = None,
+    unassigned: bool = False,
+    page: int = 0,
+    page_size: int = PAGE_SIZE,
+) -> Page[Ticket]:
+    """A technician sees their own open tickets (and unassigned ones on request); admins and
+    operators see everyone's, optionally filtered by assignee."""
+    async with ctx.uow() as uow:
+        staff = await require_staff(uow, actor_id)
+        if staff.role is Role.TECHNICIAN and not unassigned:
+            assignee_id = staff.id
+        items, total = await uow.tickets.list_open(
+            assignee_id=assignee_id, unassigned=unassigned, offset=page * page_size, limit=page_size
+        )
+    return Page(items, total, page, page_size)

@@ -1,0 +1,804 @@
+"""SQLAlchemy implementations of the repository ports (``bot.services.ports``)."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.errors import Conflict
+from bot.domain.loyalty import Loyalty, LoyaltyTerm
+from bot.domain.models import (
+    AcceptanceChannel,
+    AcceptanceRequest,
+    AcceptanceStatus,
+    ActionStatus,
+    Address,
+    CatalogItem,
+    Client,
+    Contract,
+    ContractAction,
+    ContractRevision,
+    ContractStatus,
+    ContractTemplate,
+    Evidence,
+    Notification,
+    NotificationStatus,
+    PersonKind,
+    Plan,
+    PlanChange,
+    PlanGroup,
+    Priority,
+    Role,
+    Service,
+    Staff,
+    Ticket,
+    TicketNote,
+    TicketStatus,
+)
+from bot.domain.money import Money
+from bot.domain.split import Share
+from storage import mappers, orm
+
+
+def fold(text: str) -> str:
+    """Lower-case without accents, so "joao" finds "João" on SQLite and PostgreSQL alike."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
+
+
+class _Repo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+
+class SqlStaffRepo(_Repo):
+    async def get(self, staff_id: int) -> Staff | None:
+        row = await self.s.get(orm.StaffRow, staff_id)
+        return mappers.staff(row) if row else None
+
+    async def by_telegram_id(self, telegram_id: int) -> Staff | None:
+        row = await self.s.scalar(
+            select(orm.StaffRow).where(orm.StaffRow.telegram_id == telegram_id)
+        )
+        return mappers.staff(row) if row else None
+
+    async def add(
+        self, telegram_id: int, name: str, role: Role, locale: str, now: datetime
+    ) -> Staff:
+        row = orm.StaffRow(
+            telegram_id=telegram_id,
+            name=name,
+            role=role.value,
+            active=True,
+            locale=locale,
+            created_at=now,
+        )
+        self.s.add(row)
+        await self.s.flush()
+        return mappers.staff(row)
+
+    async def update(self, staff: Staff) -> None:
+        await self.s.execute(
+            update(orm.StaffRow)
+            .where(orm.StaffRow.id == staff.id)
+            .values(
+                name=staff.name, role=staff.role.value, active=staff.active, locale=staff.locale
+            )
+        )
+
+    async def list(self, *, active_only: bool = False) -> list[Staff]:
+        stmt = select(orm.StaffRow).order_by(orm.StaffRow.name, orm.StaffRow.id)
+        if active_only:
+            stmt = stmt.where(orm.StaffRow.active.is_(True))
+        return [mappers.staff(r) for r in await self.s.scalars(stmt)]
+
+
+class SqlCatalogRepo(_Repo):
+    async def plan_groups(self) -> list[PlanGroup]:
+        rows = await self.s.scalars(select(orm.PlanGroupRow).order_by(orm.PlanGroupRow.id))
+        return [mappers.plan_group(r) for r in rows]
+
+    async def _plan_service_ids(self, plan_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
+        out: dict[int, list[int]] = {pid: [] for pid in plan_ids}
+        if not plan_ids:
+            return {}
+        rows = await self.s.execute(
+            select(orm.PlanServiceRow.plan_id, orm.PlanServiceRow.service_id)
+            .where(orm.PlanServiceRow.plan_id.in_(plan_ids))
+            .order_by(orm.PlanServiceRow.plan_id, orm.PlanServiceRow.position)
+        )
+        for plan_id, service_id in rows:
+            out[plan_id].append(service_id)
+        return {k: tuple(v) for k, v in out.items()}
+
+    async def plans(self, group_id: int | None = None, *, active_only: bool = True) -> list[Plan]:
+        stmt = select(orm.PlanRow).order_by(orm.PlanRow.price_cents, orm.PlanRow.id)
+        if group_id is not None:
+            stmt = stmt.where(orm.PlanRow.group_id == group_id)
+        if active_only:
+            stmt = stmt.where(orm.PlanRow.active.is_(True))
+        rows = list(await self.s.scalars(stmt))
+        services = await self._plan_service_ids([r.id for r in rows])
+        return [mappers.plan(r, services.get(r.id, ())) for r in rows]
+
+    async def plan(self, plan_id: int) -> Plan | None:
+        row = await self.s.get(orm.PlanRow, plan_id)
+        if row is None:
+            return None
+        services = await self._plan_service_ids([row.id])
+        return mappers.plan(row, services.get(row.id, ()))
+
+    async def services(self, *, active_only: bool = True) -> list[Service]:
+        stmt = select(orm.ServiceRow).order_by(orm.ServiceRow.id)
+        if active_only:
+            stmt = stmt.where(orm.ServiceRow.active.is_(True))
+        return [mappers.service(r) for r in await self.s.scalars(stmt)]
+
+    async def templates(self) -> list[ContractTemplate]:
+        rows = await self.s.scalars(
+            select(orm.ContractTemplateRow).order_by(orm.ContractTemplateRow.id)
+        )
+        return [mappers.template(r) for r in rows]
+
+    async def template(self, template_id: int) -> ContractTemplate | None:
+        row = await self.s.get(orm.ContractTemplateRow, template_id)
+        return mappers.template(row) if row else None
+
+    async def loyalty_terms(self) -> list[LoyaltyTerm]:
+        rows = await self.s.scalars(
+            select(orm.LoyaltyTermRow).order_by(orm.LoyaltyTermRow.months, orm.LoyaltyTermRow.id)
+        )
+        return [mappers.loyalty_term(r) for r in rows]
+
+    async def loyalty_term(self, term_id: int) -> LoyaltyTerm | None:
+        row = await self.s.get(orm.LoyaltyTermRow, term_id)
+        return mappers.loyalty_term(row) if row else None
+
+    async def ticket_types(self) -> list[CatalogItem]:
+        rows = await self.s.scalars(select(orm.TicketTypeRow).order_by(orm.TicketTypeRow.id))
+        return [mappers.catalog_item(r) for r in rows]
+
+    async def departments(self) -> list[CatalogItem]:
+        rows = await self.s.scalars(select(orm.DepartmentRow).order_by(orm.DepartmentRow.id))
+        return [mappers.catalog_item(r) for r in rows]
+
+
+class SqlClientRepo(_Repo):
+    async def get(self, client_id: int) -> Client | None:
+        row = await self.s.get(orm.ClientRow, client_id)
+        return mappers.client(row) if row else None
+
+    async def by_document(self, document: str) -> Client | None:
+        row = await self.s.scalar(select(orm.ClientRow).where(orm.ClientRow.document == document))
+        return mappers.client(row) if row else None
+
+    async def search(
+        self,
+        *,
+        name: str | None,
+        document_digits: str | None,
+        phone_digits: str | None,
+        contract_number: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Client], int]:
+        conditions: list[Any] = []
+        if name:
+            for word in fold(name).split():
+                conditions.append(orm.ClientRow.name_search.contains(word, autoescape=True))
+        any_of: list[Any] = []
+        if document_digits:
+            any_of.append(orm.ClientRow.document.startswith(document_digits, autoescape=True))
+        if phone_digits:
+            any_of.append(orm.ClientRow.phone_digits.endswith(phone_digits, autoescape=True))
+        if contract_number:
+            any_of.append(
+                orm.ClientRow.id.in_(
+                    select(orm.ContractRow.client_id).where(
+                        orm.ContractRow.number == contract_number
+                    )
+                )
+            )
+        where = and_(*conditions) if conditions else or_(*any_of) if any_of else None
+        if where is None:
+            return [], 0
+        total = (
+            await self.s.scalar(select(func.count()).select_from(orm.ClientRow).where(where)) or 0
+        )
+        rows = await self.s.scalars(
+            select(orm.ClientRow)
+            .where(where)
+            .order_by(orm.ClientRow.name_search, orm.ClientRow.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [mappers.client(r) for r in rows], total
+
+    async def add(
+        self, kind: PersonKind, name: str, document: str, phone: str, email: str, address: Address
+    ) -> Client:
+        row = orm.ClientRow(
+            kind=kind.value,
+            name=name,
+            name_search=fold(name),
+            document=document,
+            phone=phone,
+            phone_digits="".join(c for c in phone if c.isdigit()),
+            email=email,
+            street=address.street,
+            number=address.number,
+            complement=address.complement,
+            district=address.district,
+            city=address.city,
+            state=address.state,
+            zip_code=address.zip_code,
+        )
+        self.s.add(row)
+        await self.s.flush()
+        return mappers.client(row)
+
+
+class SqlContractRepo(_Repo):
+    async def _shares(self, contract_ids: Sequence[int]) -> dict[int, tuple[Share, ...]]:
+        out: dict[int, list[Share]] = {cid: [] for cid in contract_ids}
+        if not contract_ids:
+            return {}
+        rows = await self.s.execute(
+            select(
+                orm.ContractServiceRow.contract_id,
+                orm.ContractServiceRow.service_id,
+                orm.ServiceRow.name,
+                orm.ContractServiceRow.share_cents,
+            )
+            .join(orm.ServiceRow, orm.ServiceRow.id == orm.ContractServiceRow.service_id)
+            .where(orm.ContractServiceRow.contract_id.in_(contract_ids))
+            .order_by(orm.ContractServiceRow.contract_id, orm.ContractServiceRow.position)
+        )
+        for contract_id, service_id, name, cents in rows:
+            out[contract_id].append(Share(service_id, name, Money(cents)))
+        return {k: tuple(v) for k, v in out.items()}
+
+    async def _one(self, row: orm.ContractRow | None) -> Contract | None:
+        if row is None:
+            return None
+        shares = await self._shares([row.id])
+        return mappers.contract(row, shares.get(row.id, ()))
+
+    async def get(self, contract_id: int) -> Contract | None:
+        # populate_existing: a version bumped by another transaction must be seen, not cached
+        row = await self.s.get(orm.ContractRow, contract_id, populate_existing=True)
+        return await self._one(row)
+
+    async def by_number(self, number: str) -> Contract | None:
+        return await self._one(
+            await self.s.scalar(select(orm.ContractRow).where(orm.ContractRow.number == number))
+        )
+
+    async def for_client(self, client_id: int) -> list[Contract]:
+        rows = list(
+            await self.s.scalars(
+                select(orm.ContractRow)
+                .where(orm.ContractRow.client_id == client_id)
+                .order_by(orm.ContractRow.number)
+            )
+        )
+        shares = await self._shares([r.id for r in rows])
+        return [mappers.contract(r, shares.get(r.id, ())) for r in rows]
+
+    async def add(
+        self,
+        *,
+        number: str,
+        client_id: int,
+        status: ContractStatus,
+        plan_id: int,
+        value: Money,
+        services: Sequence[Share],
+        template_id: int,
+        loyalty: Loyalty,
+        due_day: int,
+        start_date: date,
+    ) -> Contract:
+        row = orm.ContractRow(
+            number=number,
+            client_id=client_id,
+            status=status.value,
+            plan_id=plan_id,
+            value_cents=value.cents,
+            template_id=template_id,
+            due_day=due_day,
+            start_date=start_date,
+            version=1,
+            **self._loyalty_values(loyalty),
+        )
+        self.s.add(row)
+        await self.s.flush()
+        await self._write_shares(row.id, services)
+        result = await self._one(row)
+        assert result is not None
+        return result
+
+    @staticmethod
+    def _loyalty_values(loyalty: Loyalty) -> dict[str, Any]:
+        return {
+            "loyalty_term_id": loyalty.term_id,
+            "loyalty_months": loyalty.months,
+            "loyalty_benefit_cents": loyalty.monthly_benefit.cents,
+            "loyalty_start": loyalty.start,
+            "loyalty_end": loyalty.end,
+        }
+
+    async def _write_shares(self, contract_id: int, services: Sequence[Share]) -> None:
+        self.s.add_all(
+            orm.ContractServiceRow(
+                contract_id=contract_id,
+                service_id=s.service_id,
+                share_cents=s.amount.cents,
+                position=i,
+            )
+            for i, s in enumerate(services)
+        )
+        await self.s.flush()
+
+    async def apply_update(
+        self,
+        contract_id: int,
+        expected_version: int,
+        *,
+        plan_id: int,
+        value: Money,
+        services: Sequence[Share],
+        template_id: int,
+        loyalty: Loyalty,
+    ) -> bool:
+        result = await self.s.execute(
+            update(orm.ContractRow)
+            .where(orm.ContractRow.id == contract_id, orm.ContractRow.version == expected_version)
+            .values(
+                plan_id=plan_id,
+                value_cents=value.cents,
+                template_id=template_id,
+                version=orm.ContractRow.version + 1,
+                **self._loyalty_values(loyalty),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        await self.s.execute(
+            delete(orm.ContractServiceRow).where(orm.ContractServiceRow.contract_id == contract_id)
+        )
+        await self._write_shares(contract_id, services)
+        return True
+
+
+class SqlActionRepo(_Repo):
+    async def add(
+        self,
+        *,
+        contract_id: int,
+        base_version: int,
+        change: PlanChange,
+        created_by: int,
+        now: datetime,
+    ) -> ContractAction:
+        row = orm.ContractActionRow(
+            contract_id=contract_id,
+            kind="plan_update",
+            status=ActionStatus.PENDING.value,
+            base_version=base_version,
+            change=change.to_json(),
+            created_by=created_by,
+            created_at=now,
+        )
+        try:
+            async with self.s.begin_nested():
+                self.s.add(row)
+                await self.s.flush()
+        except IntegrityError as exc:
+            raise Conflict("errors.conflict") from exc
+        return mappers.action(row)
+
+    async def get(self, action_id: int) -> ContractAction | None:
+        row = await self.s.get(orm.ContractActionRow, action_id, populate_existing=True)
+        return mappers.action(row) if row else None
+
+    async def pending_for_contract(self, contract_id: int) -> ContractAction | None:
+        row = await self.s.scalar(
+            select(orm.ContractActionRow).where(
+                orm.ContractActionRow.contract_id == contract_id,
+                orm.ContractActionRow.status == ActionStatus.PENDING.value,
+            )
+        )
+        return mappers.action(row) if row else None
+
+    async def finish(
+        self,
+        action_id: int,
+        *,
+        finalized: bool,
+        staff_id: int,
+        now: datetime,
+        reason: str | None = None,
+    ) -> bool:
+        values: dict[str, Any]
+        if finalized:
+            values = {
+                "status": ActionStatus.FINALIZED.value,
+                "finalized_by": staff_id,
+                "finalized_at": now,
+            }
+        else:
+            values = {
+                "status": ActionStatus.CANCELLED.value,
+                "cancelled_by": staff_id,
+                "cancelled_at": now,
+                "cancel_reason": reason,
+            }
+        result = await self.s.execute(
+            update(orm.ContractActionRow)
+            .where(
+                orm.ContractActionRow.id == action_id,
+                orm.ContractActionRow.status == ActionStatus.PENDING.value,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def list_pending(
+        self, *, created_by: int | None, first_for: int | None, offset: int, limit: int
+    ) -> tuple[list[ContractAction], int]:
+        where = [orm.ContractActionRow.status == ActionStatus.PENDING.value]
+        if created_by is not None:
+            where.append(orm.ContractActionRow.created_by == created_by)
+        total = (
+            await self.s.scalar(
+                select(func.count()).select_from(orm.ContractActionRow).where(*where)
+            )
+            or 0
+        )
+        order: list[Any] = []
+        if first_for is not None:
+            order.append(case((orm.ContractActionRow.created_by == first_for, 0), else_=1))
+        order += [orm.ContractActionRow.created_at, orm.ContractActionRow.id]
+        rows = await self.s.scalars(
+            select(orm.ContractActionRow).where(*where).order_by(*order).offset(offset).limit(limit)
+        )
+        return [mappers.action(r) for r in rows], total
+
+    async def for_contract(self, contract_id: int, limit: int = 10) -> list[ContractAction]:
+        rows = await self.s.scalars(
+            select(orm.ContractActionRow)
+            .where(orm.ContractActionRow.contract_id == contract_id)
+            .order_by(orm.ContractActionRow.id.desc())
+            .limit(limit)
+        )
+        return [mappers.action(r) for r in rows]
+
+
+class SqlAcceptanceRepo(_Repo):
+    async def add(
+        self,
+        *,
+        action_id: int,
+        channel: AcceptanceChannel,
+        token_hash: str | None,
+        expires_at: datetime,
+        now: datetime,
+    ) -> AcceptanceRequest:
+        row = orm.AcceptanceRequestRow(
+            action_id=action_id,
+            channel=channel.value,
+            status=AcceptanceStatus.PENDING.value,
+            token_hash=token_hash,
+            expires_at=expires_at,
+            created_at=now,
+        )
+        self.s.add(row)
+        await self.s.flush()
+        return mappers.acceptance(row)
+
+    async def get(self, request_id: int) -> AcceptanceRequest | None:
+        row = await self.s.get(orm.AcceptanceRequestRow, request_id, populate_existing=True)
+        return mappers.acceptance(row) if row else None
+
+    async def by_token_hash(self, token_hash: str) -> AcceptanceRequest | None:
+        row = await self.s.scalar(
+            select(orm.AcceptanceRequestRow).where(
+                orm.AcceptanceRequestRow.token_hash == token_hash
+            )
+        )
+        return mappers.acceptance(row) if row else None
+
+    async def latest_for_action(self, action_id: int) -> AcceptanceRequest | None:
+        row = await self.s.scalar(
+            select(orm.AcceptanceRequestRow)
+            .where(orm.AcceptanceRequestRow.action_id == action_id)
+            .order_by(orm.AcceptanceRequestRow.id.desc())
+            .limit(1)
+        )
+        return mappers.acceptance(row) if row else None
+
+    async def decide(
+        self,
+        request_id: int,
+        *,
+        to: AcceptanceStatus,
+        now: datetime,
+        evidence: Evidence | None = None,
+        document_sha256: str | None = None,
+    ) -> bool:
+        values: dict[str, Any] = {"status": to.value, "decided_at": now}
+        if evidence is not None:
+            values["evidence"] = evidence.to_json()
+        if document_sha256 is not None:
+            values["document_sha256"] = document_sha256
+        result = await self.s.execute(
+            update(orm.AcceptanceRequestRow)
+            .where(
+                orm.AcceptanceRequestRow.id == request_id,
+                orm.AcceptanceRequestRow.status == AcceptanceStatus.PENDING.value,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def set_document_hash(self, request_id: int, sha256: str) -> None:
+        await self.s.execute(
+            update(orm.AcceptanceRequestRow)
+            .where(orm.AcceptanceRequestRow.id == request_id)
+            .values(document_sha256=sha256)
+        )
+
+    async def pending_expiring(self, now: datetime) -> list[AcceptanceRequest]:
+        rows = await self.s.scalars(
+            select(orm.AcceptanceRequestRow).where(
+                orm.AcceptanceRequestRow.status == AcceptanceStatus.PENDING.value,
+                orm.AcceptanceRequestRow.expires_at <= now,
+            )
+        )
+        return [mappers.acceptance(r) for r in rows]
+
+    async def pending_unreminded(self, created_before: datetime) -> list[AcceptanceRequest]:
+        rows = await self.s.scalars(
+            select(orm.AcceptanceRequestRow).where(
+                orm.AcceptanceRequestRow.status == AcceptanceStatus.PENDING.value,
+                orm.AcceptanceRequestRow.reminded_at.is_(None),
+                orm.AcceptanceRequestRow.created_at <= created_before,
+            )
+        )
+        return [mappers.acceptance(r) for r in rows]
+
+    async def mark_reminded(self, request_id: int, now: datetime) -> None:
+        await self.s.execute(
+            update(orm.AcceptanceRequestRow)
+            .where(orm.AcceptanceRequestRow.id == request_id)
+            .values(reminded_at=now)
+        )
+
+
+class SqlTicketRepo(_Repo):
+    async def add(
+        self,
+        *,
+        client_id: int,
+        contract_id: int,
+        action_id: int | None,
+        type_id: int,
+        department_id: int,
+        assignee_id: int | None,
+        priority: Priority,
+        description: str,
+        now: datetime,
+    ) -> Ticket:
+        row = orm.TicketRow(
+            client_id=client_id,
+            contract_id=contract_id,
+            action_id=action_id,
+            type_id=type_id,
+            department_id=department_id,
+            assignee_id=assignee_id,
+            priority=priority.value,
+            description=description,
+            status=TicketStatus.OPEN.value,
+            created_at=now,
+        )
+        self.s.add(row)
+        await self.s.flush()
+        return mappers.ticket(row)
+
+    async def get(self, ticket_id: int) -> Ticket | None:
+        row = await self.s.get(orm.TicketRow, ticket_id, populate_existing=True)
+        if row is None:
+            return None
+        notes = await self.s.scalars(
+            select(orm.TicketNoteRow)
+            .where(orm.TicketNoteRow.ticket_id == ticket_id)
+            .order_by(orm.TicketNoteRow.id)
+        )
+        return mappers.ticket(
+            row, tuple(TicketNote(n.author_id, n.text, n.created_at) for n in notes)
+        )
+
+    async def for_action(self, action_id: int) -> Ticket | None:
+        ticket_id = await self.s.scalar(
+            select(orm.TicketRow.id)
+            .where(orm.TicketRow.action_id == action_id)
+            .order_by(orm.TicketRow.id.desc())
+            .limit(1)
+        )
+        return await self.get(ticket_id) if ticket_id is not None else None
+
+    async def transition(
+        self,
+        ticket_id: int,
+        *,
+        from_statuses: Sequence[TicketStatus],
+        to: TicketStatus,
+        now: datetime,
+        fields: dict[str, Any] | None = None,
+    ) -> bool:
+        values = dict(fields or {})
+        values["status"] = to.value
+        result = await self.s.execute(
+            update(orm.TicketRow)
+            .where(
+                orm.TicketRow.id == ticket_id,
+                orm.TicketRow.status.in_([s.value for s in from_statuses]),
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def assign(self, ticket_id: int, assignee_id: int, *, only_if_unassigned: bool) -> bool:
+        stmt = update(orm.TicketRow).where(orm.TicketRow.id == ticket_id)
+        if only_if_unassigned:
+            stmt = stmt.where(orm.TicketRow.assignee_id.is_(None))
+        result = await self.s.execute(
+            stmt.values(assignee_id=assignee_id).execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def add_note(
+        self, ticket_id: int, author_id: int | None, text: str, now: datetime
+    ) -> None:
+        self.s.add(
+            orm.TicketNoteRow(ticket_id=ticket_id, author_id=author_id, text=text, created_at=now)
+        )
+        await self.s.flush()
+
+    async def list_open(
+        self, *, assignee_id: int | None, unassigned: bool = False, offset: int, limit: int
+    ) -> tuple[list[Ticket], int]:
+        where: list[Any] = [
+            orm.TicketRow.status.in_([TicketStatus.OPEN.value, TicketStatus.IN_PROGRESS.value])
+        ]
+        if unassigned:
+            where.append(orm.TicketRow.assignee_id.is_(None))
+        elif assignee_id is not None:
+            where.append(orm.TicketRow.assignee_id == assignee_id)
+        total = (
+            await self.s.scalar(select(func.count()).select_from(orm.TicketRow).where(*where)) or 0
+        )
+        rank = case({p.value: p.rank for p in Priority}, value=orm.TicketRow.priority, else_=9)
+        rows = await self.s.scalars(
+            select(orm.TicketRow)
+            .where(*where)
+            .order_by(rank, orm.TicketRow.created_at, orm.TicketRow.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [mappers.ticket(r) for r in rows], total
+
+
+class SqlRevisionRepo(_Repo):
+    async def add(
+        self,
+        *,
+        contract_id: int,
+        version: int,
+        action_id: int | None,
+        before: dict[str, Any],
+        after: dict[str, Any],
+        staff_id: int | None,
+        now: datetime,
+    ) -> ContractRevision:
+        row = orm.ContractRevisionRow(
+            contract_id=contract_id,
+            version=version,
+            action_id=action_id,
+            before=before,
+            after=after,
+            staff_id=staff_id,
+            created_at=now,
+        )
+        self.s.add(row)
+        await self.s.flush()
+        return mappers.revision(row)
+
+    async def for_contract(self, contract_id: int, limit: int = 20) -> list[ContractRevision]:
+        rows = await self.s.scalars(
+            select(orm.ContractRevisionRow)
+            .where(orm.ContractRevisionRow.contract_id == contract_id)
+            .order_by(orm.ContractRevisionRow.version.desc())
+            .limit(limit)
+        )
+        return [mappers.revision(r) for r in rows]
+
+
+class SqlNotificationRepo(_Repo):
+    async def add(
+        self, *, chat_id: int, kind: str, payload: dict[str, Any], now: datetime
+    ) -> Notification:
+        row = orm.NotificationRow(
+            chat_id=chat_id,
+            kind=kind,
+            payload=payload,
+            status=NotificationStatus.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        self.s.add(row)
+        await self.s.flush()
+        return mappers.notification(row)
+
+    async def due(self, now: datetime, limit: int) -> list[Notification]:
+        rows = await self.s.scalars(
+            select(orm.NotificationRow)
+            .where(
+                orm.NotificationRow.status == NotificationStatus.PENDING.value,
+                orm.NotificationRow.next_attempt_at <= now,
+            )
+            .order_by(orm.NotificationRow.next_attempt_at, orm.NotificationRow.id)
+            .limit(limit)
+        )
+        return [mappers.notification(r) for r in rows]
+
+    async def mark_sent(self, notification_id: int, now: datetime) -> None:
+        await self.s.execute(
+            update(orm.NotificationRow)
+            .where(orm.NotificationRow.id == notification_id)
+            .values(
+                status=NotificationStatus.SENT.value,
+                sent_at=now,
+                attempts=orm.NotificationRow.attempts + 1,
+            )
+        )
+
+    async def mark_retry(
+        self, notification_id: int, *, next_attempt_at: datetime, error: str
+    ) -> None:
+        await self.s.execute(
+            update(orm.NotificationRow)
+            .where(orm.NotificationRow.id == notification_id)
+            .values(
+                next_attempt_at=next_attempt_at,
+                last_error=error[:1000],
+                attempts=orm.NotificationRow.attempts + 1,
+            )
+        )
+
+    async def mark_failed(self, notification_id: int, *, error: str) -> None:
+        await self.s.execute(
+            update(orm.NotificationRow)
+            .where(orm.NotificationRow.id == notification_id)
+            .values(
+                status=NotificationStatus.FAILED.value,
+                last_error=error[:1000],
+                attempts=orm.NotificationRow.attempts + 1,
+            )
+        )
+
+    async def all(self) -> list[Notification]:
+        rows = await self.s.scalars(select(orm.NotificationRow).order_by(orm.NotificationRow.id))
+        return [mappers.notification(r) for r in rows]

@@ -1,0 +1,62 @@
+"""The SQLAlchemy unit of work: one session, one transaction, rollback unless committed."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import repositories as r
+
+
+class SqlUnitOfWork:
+    """``async with uow:`` opens a session; ``await uow.commit()`` makes it stick."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("unit of work is not re-entrant; make a new one")
+        session = self._sessions()
+        self._session = session
+        self.staff = r.SqlStaffRepo(session)
+        self.catalog = r.SqlCatalogRepo(session)
+        self.clients = r.SqlClientRepo(session)
+        self.contracts = r.SqlContractRepo(session)
+        self.actions = r.SqlActionRepo(session)
+        self.acceptances = r.SqlAcceptanceRepo(session)
+        self.tickets = r.SqlTicketRepo(session)
+        self.revisions = r.SqlRevisionRepo(session)
+        self.notifications = r.SqlNotificationRepo(session)
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        assert self._session is not None
+        try:
+            await self._session.rollback()
+        finally:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """Raw session, for storage-level helpers (demo data, conversation state)."""
+        assert self._session is not None, "use inside `async with uow:`"
+        return self._session
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+def uow_factory(sessions: async_sessionmaker[AsyncSession]) -> Any:
+    """A zero-argument callable giving fresh units of work (what services are handed)."""
+
+    def make() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions)
+
+    return make
