@@ -164,9 +164,7 @@ def parse_html(source: str) -> ParsedText:
                 raise EntityParseError(f"Unclosed end tag at byte offset {byte_off}")
             name = source[i + 2 : end].strip().lower()
             if not stack:
-                raise EntityParseError(
-                    f'Unexpected end tag at byte offset {byte_off}: "</{name}>"'
-                )
+                raise EntityParseError(f'Unexpected end tag at byte offset {byte_off}: "</{name}>"')
             frame = stack[-1]
             if name != frame.tag:
                 raise EntityParseError(
@@ -217,9 +215,7 @@ def parse_html(source: str) -> ParsedText:
         i = j
 
     if stack:
-        raise EntityParseError(
-            f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"'
-        )
+        raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
     return ParsedText("".join(out), _sorted(entities))
 
 
@@ -307,8 +303,7 @@ def parse_markdown_v2(source: str) -> ParsedText:
         elif any(f.etype == etype for f in stack):
             frame = next(f for f in stack if f.etype == etype)
             raise EntityParseError(
-                f"Can't find end of {_MDV2_NAMES[etype]} entity at byte offset "
-                f"{frame.byte_offset}"
+                f"Can't find end of {_MDV2_NAMES[etype]} entity at byte offset {frame.byte_offset}"
             )
         else:
             stack.append(_MdFrame(etype, out_len, _byte_offset(source, pos)))
@@ -321,7 +316,7 @@ def parse_markdown_v2(source: str) -> ParsedText:
         quote_expandable = False
 
     def read_until(pos: int, terminator: str, etype: str) -> tuple[str, int]:
-        """Read escaped content up to ``terminator``; only '\\' escapes are processed."""
+        """Read content up to ``terminator``; only backslash escapes are processed."""
         buf: list[str] = []
         j = pos
         while j < n:
@@ -367,7 +362,7 @@ def parse_markdown_v2(source: str) -> ParsedText:
         if ch == "\\":
             if i + 1 >= n:
                 raise EntityParseError(
-                    f"Character '\\' is reserved and must be escaped with the preceding '\\'"
+                    "Character '\\' is reserved and must be escaped with the preceding '\\'"
                 )
             emit(source[i + 1])
             i += 2
@@ -407,11 +402,7 @@ def parse_markdown_v2(source: str) -> ParsedText:
             continue
         if source.startswith("||", i):
             at_end_of_line = i + 2 >= n or source[i + 2] == "\n"
-            if (
-                quote_expandable
-                and at_end_of_line
-                and not any(f.etype == "spoiler" for f in stack)
-            ):
+            if quote_expandable and at_end_of_line and not any(f.etype == "spoiler" for f in stack):
                 i += 2
                 close_quote()
                 continue

@@ -215,7 +215,9 @@ class SentMessage:
 
     # ------------------------------------------------------------ wire format
 
-    def to_api(self, *, include_reply: bool = True, messages: dict[int, SentMessage] | None = None) -> dict[str, Any]:
+    def to_api(
+        self, *, include_reply: bool = True, messages: dict[int, SentMessage] | None = None
+    ) -> dict[str, Any]:
         """Telegram ``Message`` JSON, as returned by send/edit methods and put in updates."""
         msg: dict[str, Any] = {
             "message_id": self.message_id,
@@ -231,12 +233,14 @@ class SentMessage:
             and messages is not None
             and self.reply_to_message_id in messages
         ):
-            msg["reply_to_message"] = messages[self.reply_to_message_id].to_api(
-                include_reply=False
+            msg["reply_to_message"] = messages[self.reply_to_message_id].to_api(include_reply=False)
+        text_key, entities_key = (
+            ("caption", "caption_entities")
+            if self.is_media
+            else (
+                "text",
+                "entities",
             )
-        text_key, entities_key = ("caption", "caption_entities") if self.is_media else (
-            "text",
-            "entities",
         )
         if self.document is not None:
             msg["document"] = self.document.document_json()
@@ -268,7 +272,7 @@ class ChatView:
         return f"ChatView(chat_id={self.chat_id}, messages={len(self.messages)})"
 
     def _all(self) -> list[SentMessage]:
-        state = self._api._chats.get(self.chat_id)  # noqa: SLF001 - view into owner state
+        state = self._api._chats.get(self.chat_id)
         if state is None:
             return []
         return [m for _, m in sorted(state.messages.items()) if not m.deleted]
@@ -286,7 +290,7 @@ class ChatView:
     @property
     def deleted_messages(self) -> list[SentMessage]:
         """Bot messages that were deleted via deleteMessage(s)."""
-        state = self._api._chats.get(self.chat_id)  # noqa: SLF001
+        state = self._api._chats.get(self.chat_id)
         if state is None:
             return []
         return [m for _, m in sorted(state.messages.items()) if m.deleted and m.from_bot]
@@ -316,7 +320,7 @@ class ChatView:
 
     def message(self, message_id: int) -> SentMessage:
         """A message (either side, even deleted) by id; AssertionError if unknown."""
-        state = self._api._chats.get(self.chat_id)  # noqa: SLF001
+        state = self._api._chats.get(self.chat_id)
         if state is None or message_id not in state.messages:
             raise AssertionError(f"chat {self.chat_id} has no message {message_id}")
         return state.messages[message_id]
@@ -349,13 +353,13 @@ class ChatView:
     @property
     def reply_keyboard(self) -> list[list[str]] | None:
         """Reply keyboard currently shown to the user (set/removed by bot messages)."""
-        state = self._api._chats.get(self.chat_id)  # noqa: SLF001
+        state = self._api._chats.get(self.chat_id)
         return state.reply_keyboard if state else None
 
     @property
     def actions(self) -> list[str]:
         """Chat actions sent via sendChatAction (e.g. ``"typing"``), in order."""
-        state = self._api._chats.get(self.chat_id)  # noqa: SLF001
+        state = self._api._chats.get(self.chat_id)
         return list(state.actions) if state else []
 
     def dump(self) -> str:

@@ -29,6 +29,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from aiohttp import web
+from telegram.ext import Application, ApplicationBuilder
 
 from .formatting import EntityParseError, ParsedText, parse_formatted
 from .models import (
@@ -40,14 +41,12 @@ from .models import (
     StoredFile,
     UploadedFile,
 )
+from .users import FakeUser
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from types import TracebackType
 
-    from telegram.ext import ApplicationBuilder
-
-    from .users import FakeUser
 
 __all__ = ["DEFAULT_TOKEN", "FakeBotApi", "TelegramApiError"]
 
@@ -62,9 +61,7 @@ NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a content and reply markup of the current message"
 )
-QUERY_TOO_OLD = (
-    "Bad Request: query is too old and response timeout expired or query ID is invalid"
-)
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 BLOCKED = "Forbidden: bot was blocked by the user"
 
 CHAT_ACTIONS = frozenset(
@@ -422,10 +419,10 @@ class FakeBotApi:
         """Value for ``ApplicationBuilder.base_file_url``."""
         return f"{self.root_url}/file/bot"
 
-    def app_builder(self, token: str = DEFAULT_TOKEN) -> ApplicationBuilder:
+    def app_builder(
+        self, token: str = DEFAULT_TOKEN
+    ) -> ApplicationBuilder[Any, Any, Any, Any, Any, Any]:
         """PTB ``ApplicationBuilder`` pre-pointed at this server (no updater tweaks)."""
-        from telegram.ext import Application
-
         return (
             Application.builder()
             .token(token)
@@ -454,8 +451,6 @@ class FakeBotApi:
         language_code: str | None = None,
     ) -> FakeUser:
         """Create (or fetch/update) a human with a private chat whose id == ``user_id``."""
-        from .users import FakeUser
-
         profile = self._users.get(user_id)
         if profile is None:
             profile = {"id": user_id, "is_bot": False, "first_name": first_name or "User"}
@@ -598,10 +593,8 @@ class FakeBotApi:
 
     def last_callback_answer(self, user_id: int | None = None) -> dict[str, Any] | None:
         """Newest answerCallbackQuery payload (optionally for queries from ``user_id``)."""
-        for answer in reversed(self.callback_answers):
-            if user_id is None or answer["user_id"] == user_id:
-                return answer
-        return None
+        matching = [a for a in self.callback_answers if user_id is None or a["user_id"] == user_id]
+        return matching[-1] if matching else None
 
     def get_commands(
         self, scope: dict[str, Any] | None = None, language_code: str = ""
@@ -649,7 +642,7 @@ class FakeBotApi:
     async def wait_for(
         self,
         predicate: Callable[[], Any] | Callable[[FakeBotApi], Any],
-        timeout: float = 10.0,
+        timeout: float = 10.0,  # noqa: ASYNC109 - documented API, mirrors asyncio.wait_for
         *,
         message: str = "",
     ) -> Any:
@@ -876,7 +869,9 @@ class FakeBotApi:
             for row in rows:
                 for button in row:
                     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
-                        raise bad_request("can't parse inline keyboard button: Text must be a String")
+                        raise bad_request(
+                            "can't parse inline keyboard button: Text must be a String"
+                        )
                     data = button.get("callback_data")
                     if data is not None:
                         if not isinstance(data, str):
@@ -902,7 +897,7 @@ class FakeBotApi:
             return markup
         if markup.get("remove_keyboard") or markup.get("force_reply"):
             return markup
-        raise bad_request("can't find field \"inline_keyboard\"")
+        raise bad_request('can\'t find field "inline_keyboard"')
 
     def _apply_reply_keyboard(self, chat: _ChatState, markup: dict[str, Any] | None) -> None:
         if not markup:
@@ -931,7 +926,7 @@ class FakeBotApi:
             if allow_missing:
                 return None
             raise bad_request("message to be replied not found")
-        return mid
+        return target.message_id
 
     def add_message(
         self,

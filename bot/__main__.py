@@ -1,0 +1,138 @@
+"""``contractbot`` command line: database, demo data, staff, the bot itself, PDFs."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.app import Core, build_core
+from bot.config import ConfigError, Settings, load_settings
+from bot.domain.errors import DomainError
+from bot.domain.models import Role
+from bot.services import staff as staff_service
+from storage.db import migrate
+
+ROLE_NAMES = {r.value: r for r in Role}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="contractbot", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema (Alembic migrations)")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply every pending migration")
+    down = db_sub.add_parser("downgrade", help="revert migrations")
+    down.add_argument("revision", nargs="?", default="-1")
+    db_sub.add_parser("current", help="show the schema revision")
+
+    sub.add_parser("demo-data", help="load a realistic demo ISP (idempotent)")
+
+    st = sub.add_parser("staff", help="manage staff members")
+    st_sub = st.add_subparsers(dest="staff_command", required=True)
+    add = st_sub.add_parser("add", help="add a staff member by Telegram user id")
+    add.add_argument("telegram_id", type=int)
+    add.add_argument("name")
+    add.add_argument("--role", choices=sorted(ROLE_NAMES), default="operator")
+    st_sub.add_parser("list", help="list staff members")
+    sr = st_sub.add_parser("set-role", help="change a staff member's role")
+    sr.add_argument("telegram_id", type=int)
+    sr.add_argument("role", choices=sorted(ROLE_NAMES))
+    de = st_sub.add_parser("deactivate", help="remove a staff member's access")
+    de.add_argument("telegram_id", type=int)
+    return p
+
+
+async def _with_core(settings: Settings, fn: Callable[[Core], Awaitable[int]]) -> int:
+    core = build_core(settings)
+    try:
+        return await fn(core)
+    finally:
+        await core.close()
+
+
+async def _db(core: Core, args: argparse.Namespace) -> int:
+    from storage.db import current_revision
+
+    if args.db_command == "upgrade":
+        await migrate(core.engine, "upgrade", "head")
+        print(f"Banco atualizado: revisão {await current_revision(core.engine)}")
+    elif args.db_command == "downgrade":
+        await migrate(core.engine, "downgrade", args.revision)
+        print(f"Banco revertido: revisão {await current_revision(core.engine)}")
+    else:
+        print(await current_revision(core.engine) or "(vazio)")
+    return 0
+
+
+async def _demo(core: Core, _args: argparse.Namespace) -> int:
+    from storage.demo import load_demo_data
+
+    await migrate(core.engine, "upgrade", "head")
+    async with core.ctx.uow() as uow:
+        summary = await load_demo_data(uow.session, core.ctx.today(), core.ctx.now())  # type: ignore[attr-defined]
+        await uow.commit()
+    print(f"Dados de demonstração: {summary.describe()}.")
+    return 0
+
+
+async def _staff(core: Core, args: argparse.Namespace) -> int:
+    ctx = core.ctx
+    cmd = args.staff_command
+    if cmd == "add":
+        s = await staff_service.add_staff(
+            ctx, None, args.telegram_id, args.name, ROLE_NAMES[args.role]
+        )
+        print(f"Adicionado: {s.name} ({s.telegram_id}) como {s.role.value}")
+    elif cmd == "list":
+        for s in await staff_service.list_staff(ctx):
+            state = "ativo" if s.active else "inativo"
+            print(f"{s.telegram_id:>12}  {s.role.value:<10}  {state:<7}  {s.name}")
+    elif cmd == "set-role":
+        s = await staff_service.set_role(ctx, None, args.telegram_id, ROLE_NAMES[args.role])
+        print(f"{s.name} agora é {s.role.value}")
+    elif cmd == "deactivate":
+        s = await staff_service.deactivate(ctx, None, args.telegram_id)
+        print(f"{s.name} foi desativado")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Core, argparse.Namespace], Awaitable[int]]] = {
+    "db": _db,
+    "demo-data": _demo,
+    "staff": _staff,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"Configuração inválida: {exc}", file=sys.stderr)
+        return 2
+    handler = COMMANDS[args.command]
+
+    async def go(core: Core) -> int:
+        if args.command not in ("db", "demo-data"):
+            await migrate(core.engine, "upgrade", "head")
+        return await handler(core, args)
+
+    try:
+        return asyncio.run(_with_core(settings, go))
+    except DomainError as exc:
+        print(f"Erro: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_cli(argv: list[str] | None = None) -> Any:  # pragma: no cover - alias
+    return main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,414 @@
+"""A realistic demo ISP: catalog, staff and 60 clients with contracts.
+
+Deterministic (seeded) and idempotent: every row is looked up by its natural key first, so
+running ``contractbot demo-data`` twice adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.documents import cnpj_check_digits, cpf_check_digits
+from bot.domain.loyalty import add_months
+from bot.domain.money import Money
+from bot.domain.split import ServiceLine, split_proportional
+from storage import orm
+from storage.repositories import fold
+
+R = TypeVar("R", bound=orm.Base)
+
+GROUPS = ["Residencial Fibra", "Empresarial Fibra", "Rural Rádio"]
+SERVICES = [  # code, name, list price (cents)
+    ("SCM", "Internet (SCM)", 9990),
+    ("STFC", "Telefonia fixa (STFC)", 2990),
+    ("SEAC", "TV por assinatura (SeAC)", 4990),
+    ("IPFIXO", "IP fixo", 3000),
+    ("WIFI", "Wi-Fi Plus (roteador mesh)", 1500),
+]
+PLANS = [  # group index, name, down, up, price (cents), default service codes
+    (0, "Fibra 300 Mega", 300, 150, 9990, ["SCM"]),
+    (0, "Fibra 500 Mega", 500, 250, 11990, ["SCM", "WIFI"]),
+    (0, "Fibra 700 Mega", 700, 350, 14990, ["SCM", "WIFI"]),
+    (0, "Fibra 1 Giga", 1000, 500, 19990, ["SCM", "WIFI", "STFC"]),
+    (0, "Combo Fibra 500 + TV", 500, 250, 17990, ["SCM", "SEAC"]),
+    (1, "Empresarial 300 Mega", 300, 300, 24990, ["SCM", "IPFIXO"]),
+    (1, "Empresarial 600 Mega", 600, 600, 39990, ["SCM", "IPFIXO"]),
+    (1, "Empresarial 1 Giga Dedicado", 1000, 1000, 89990, ["SCM", "IPFIXO", "STFC"]),
+    (2, "Rural 20 Mega", 20, 5, 12990, ["SCM"]),
+    (2, "Rural 50 Mega", 50, 10, 17990, ["SCM"]),
+]
+TEMPLATES = [  # code, name, kind, file
+    (
+        "PF-RES",
+        "Contrato de Prestação de Serviços - Pessoa Física (Residencial)",
+        "PF",
+        "contracts/pf_residencial.html.j2",
+    ),
+    (
+        "PJ-EMP",
+        "Contrato de Prestação de Serviços - Pessoa Jurídica (Empresarial)",
+        "PJ",
+        "contracts/pj_empresarial.html.j2",
+    ),
+]
+LOYALTY = [  # name, months, monthly benefit (cents)
+    ("Sem fidelidade", 0, 0),
+    ("Fidelidade 12 meses", 12, 2000),
+    ("Fidelidade 12 meses (instalação grátis)", 12, 3500),
+    ("Fidelidade 24 meses (empresarial)", 24, 5000),
+]
+TICKET_TYPES = ["Visita técnica", "Troca de equipamento", "Alteração de plano", "Suporte remoto"]
+DEPARTMENTS = ["Suporte técnico", "Comercial", "Financeiro", "Instalação"]
+STAFF = [  # telegram id, name, role
+    (900000001, "Marcos Técnico Oliveira", "technician"),
+    (900000002, "Juliana Técnica Santos", "technician"),
+    (900000003, "Rafael Técnico Lima", "technician"),
+    (900000011, "Patrícia Atendente Souza", "operator"),
+    (900000012, "Bruno Comercial Ferreira", "operator"),
+]
+FIRST = [
+    "Ana",
+    "João",
+    "Maria",
+    "José",
+    "Francisca",
+    "Antônio",
+    "Adriana",
+    "Carlos",
+    "Luíza",
+    "Paulo",
+    "Márcia",
+    "Lucas",
+    "Fernanda",
+    "Pedro",
+    "Aline",
+    "Gabriel",
+    "Camila",
+    "Rafael",
+    "Beatriz",
+    "Thiago",
+    "Letícia",
+    "Mateus",
+    "Júlia",
+    "Gustavo",
+    "Sônia",
+    "Vinícius",
+]
+LAST = [
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Souza",
+    "Rodrigues",
+    "Ferreira",
+    "Alves",
+    "Pereira",
+    "Lima",
+    "Gomes",
+    "Costa",
+    "Ribeiro",
+    "Martins",
+    "Carvalho",
+    "Araújo",
+    "Melo",
+    "Barbosa",
+    "Conceição",
+    "Nascimento",
+    "Cardoso",
+    "Rocha",
+    "Dias",
+    "Teixeira",
+    "Mendes",
+]
+COMPANIES = [
+    "Padaria Pão de Mel",
+    "Mercadinho São José",
+    "Auto Peças Rodrigues & Filhos",
+    "Clínica Sorriso Feliz",
+    "Escritório Contábil Exatidão",
+    "Pizzaria Bella Nápoli",
+    "Farmácia Vida & Saúde",
+    "Academia Corpo em Movimento",
+    "Pet Shop Amigo Fiel",
+    "Oficina Mecânica Dois Irmãos",
+    "Restaurante Sabor Caseiro",
+    "Papelaria Ponto Certo",
+]
+STREETS = [
+    "Rua das Palmeiras",
+    "Avenida Brasil",
+    "Rua Sete de Setembro",
+    "Rua XV de Novembro",
+    "Avenida Getúlio Vargas",
+    "Rua Tiradentes",
+    "Rua Dom Pedro II",
+    "Rua São João",
+    "Avenida Independência",
+    "Rua Santos Dumont",
+    "Travessa das Acácias",
+]
+DISTRICTS = [
+    "Centro",
+    "Jardim América",
+    "Vila Nova",
+    "Cambuí",
+    "Taquaral",
+    "Barão Geraldo",
+    "Jardim Proença",
+    "Vila Industrial",
+    "Castelo",
+    "Botafogo",
+]
+CITIES = [
+    ("Campinas", "SP", "130"),
+    ("Valinhos", "SP", "132"),
+    ("Sumaré", "SP", "131"),
+    ("Hortolândia", "SP", "138"),
+    ("Paulínia", "SP", "131"),
+]
+STATUSES = ["ativo"] * 8 + ["bloqueado", "suspenso", "cancelado"]
+PF_CLIENTS = 48
+PJ_CLIENTS = 12
+
+
+@dataclass
+class DemoSummary:
+    created: dict[str, int]
+
+    def describe(self) -> str:
+        parts = [f"{n} {k}" for k, n in self.created.items() if n]
+        return ", ".join(parts) if parts else "nada novo (os dados de demonstração já existem)"
+
+
+class _Loader:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+        self.created: dict[str, int] = {}
+
+    async def get_or_add(self, model: type[R], label: str, key: dict[str, Any], **values: Any) -> R:
+        stmt = select(model).filter_by(**key)
+        row = await self.s.scalar(stmt)
+        if row is None:
+            row = model(**key, **values)
+            self.s.add(row)
+            await self.s.flush()
+            self.created[label] = self.created.get(label, 0) + 1
+        return row
+
+
+def _cpf(rng: random.Random) -> str:
+    base = "".join(str(rng.randint(0, 9)) for _ in range(9))
+    return base + cpf_check_digits(base)
+
+
+def _cnpj(rng: random.Random) -> str:
+    base = "".join(str(rng.randint(0, 9)) for _ in range(8)) + "0001"
+    return base + cnpj_check_digits(base)
+
+
+async def load_demo_data(
+    session: AsyncSession, today: date, now: datetime | None = None
+) -> DemoSummary:
+    """Insert what is missing of the demo ISP; return what was created."""
+    now = now or datetime.now(UTC)
+    ld = _Loader(session)
+    groups = [
+        await ld.get_or_add(orm.PlanGroupRow, "grupos de planos", {"name": n}) for n in GROUPS
+    ]
+    services = {
+        code: await ld.get_or_add(
+            orm.ServiceRow,
+            "serviços",
+            {"code": code},
+            name=name,
+            list_price_cents=price,
+            active=True,
+        )
+        for code, name, price in SERVICES
+    }
+    plans = []
+    for gi, name, down, up, price, codes in PLANS:
+        plan = await ld.get_or_add(
+            orm.PlanRow,
+            "planos",
+            {"name": name},
+            group_id=groups[gi].id,
+            download_mbps=down,
+            upload_mbps=up,
+            price_cents=price,
+            active=True,
+        )
+        for pos, code in enumerate(codes):
+            await ld.get_or_add(
+                orm.PlanServiceRow,
+                "serviços de plano",
+                {"plan_id": plan.id, "service_id": services[code].id},
+                position=pos,
+            )
+        plans.append((plan, codes))
+    templates = {
+        kind: await ld.get_or_add(
+            orm.ContractTemplateRow,
+            "modelos de contrato",
+            {"code": code},
+            name=name,
+            kind=kind,
+            file=file,
+            active=True,
+        )
+        for code, name, kind, file in TEMPLATES
+    }
+    terms = [
+        await ld.get_or_add(
+            orm.LoyaltyTermRow,
+            "fidelidades",
+            {"name": name},
+            months=months,
+            monthly_benefit_cents=benefit,
+            active=True,
+        )
+        for name, months, benefit in LOYALTY
+    ]
+    for name in TICKET_TYPES:
+        await ld.get_or_add(orm.TicketTypeRow, "tipos de atendimento", {"name": name})
+    for name in DEPARTMENTS:
+        await ld.get_or_add(orm.DepartmentRow, "departamentos", {"name": name})
+    for tg_id, name, role in STAFF:
+        await ld.get_or_add(
+            orm.StaffRow,
+            "membros da equipe",
+            {"telegram_id": tg_id},
+            name=name,
+            role=role,
+            active=True,
+            locale="pt_BR",
+            created_at=now,
+        )
+    await _clients(ld, today, plans, services, templates, terms)
+    return DemoSummary(ld.created)
+
+
+async def _clients(
+    ld: _Loader,
+    today: date,
+    plans: list[tuple[orm.PlanRow, list[str]]],
+    services: dict[str, orm.ServiceRow],
+    templates: dict[str, orm.ContractTemplateRow],
+    terms: list[orm.LoyaltyTermRow],
+) -> None:
+    rng = random.Random(20241127)
+    residential = [p for p in plans if p[0].group_id != plans[5][0].group_id]
+    business = [p for p in plans if p[0].group_id == plans[5][0].group_id]
+    for i in range(PF_CLIENTS + PJ_CLIENTS):
+        pj = i >= PF_CLIENTS
+        if pj:
+            name = COMPANIES[(i - PF_CLIENTS) % len(COMPANIES)] + " Ltda."
+            document = _cnpj(rng)
+        else:
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}"
+            document = _cpf(rng)
+        city, state, zip_prefix = rng.choice(CITIES)
+        phone = f"(19) 9{rng.randint(8000, 9999)}-{rng.randint(1000, 9999)}"
+        email_user = fold(name).replace(" ", ".").replace("&", "e").replace(".ltda.", "")
+        client = await ld.get_or_add(
+            orm.ClientRow,
+            "clientes",
+            {"document": document},
+            kind="PJ" if pj else "PF",
+            name=name,
+            name_search=fold(name),
+            phone=phone,
+            phone_digits="".join(c for c in phone if c.isdigit()),
+            email=f"{email_user}@exemplo.com.br",
+            street=rng.choice(STREETS),
+            number=str(rng.randint(10, 2500)),
+            complement=rng.choice(["", "", "Casa 2", "Apto 31"]),
+            district=rng.choice(DISTRICTS),
+            city=city,
+            state=state,
+            zip_code=f"{zip_prefix}{rng.randint(10, 99)}-{rng.randint(100, 999)}",
+        )
+        contracts = 2 if i % 9 == 4 else 1
+        for c in range(contracts):
+            plan, codes = rng.choice(business if pj else residential)
+            if rng.random() < 0.3 and "WIFI" not in codes:
+                codes = [*codes, "WIFI"]
+            value = Money(plan.price_cents + (1500 if "WIFI" in codes and len(codes) > 1 else 0))
+            lines = [
+                ServiceLine(
+                    services[cd].id, services[cd].name, Money(services[cd].list_price_cents)
+                )
+                for cd in codes
+            ]
+            shares = split_proportional(value, lines)
+            start = add_months(today, -rng.randint(2, 40))
+            term = rng.choice(terms[:3] if not pj else terms)
+            loyalty_start = start if term.months else None
+            await _contract(
+                ld,
+                number=f"{10000 + i * 10 + c}",
+                client=client,
+                plan=plan,
+                value=value,
+                shares=shares,
+                template=templates["PJ" if pj else "PF"],
+                term=term,
+                loyalty_start=loyalty_start,
+                start=start,
+                status="ativo" if c == 0 and i < 6 else rng.choice(STATUSES),
+                due_day=rng.choice([5, 10, 15, 20, 25]),
+            )
+
+
+async def _contract(
+    ld: _Loader,
+    *,
+    number: str,
+    client: orm.ClientRow,
+    plan: orm.PlanRow,
+    value: Money,
+    shares: Any,
+    template: orm.ContractTemplateRow,
+    term: orm.LoyaltyTermRow,
+    loyalty_start: date | None,
+    start: date,
+    status: str,
+    due_day: int,
+) -> None:
+    existing = await ld.s.scalar(select(orm.ContractRow).filter_by(number=number))
+    if existing is not None:
+        return
+    row = await ld.get_or_add(
+        orm.ContractRow,
+        "contratos",
+        {"number": number},
+        client_id=client.id,
+        status=status,
+        plan_id=plan.id,
+        value_cents=value.cents,
+        template_id=template.id,
+        loyalty_term_id=term.id if term.months else None,
+        loyalty_months=term.months,
+        loyalty_benefit_cents=term.monthly_benefit_cents,
+        loyalty_start=loyalty_start,
+        loyalty_end=add_months(loyalty_start, term.months) if loyalty_start else None,
+        due_day=due_day,
+        start_date=start,
+        version=1,
+    )
+    for pos, share in enumerate(shares):
+        ld.s.add(
+            orm.ContractServiceRow(
+                contract_id=row.id,
+                service_id=share.service_id,
+                share_cents=share.amount.cents,
+                position=pos,
+            )
+        )
+    await ld.s.flush()

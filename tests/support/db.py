@@ -1,0 +1,60 @@
+"""Databases for tests: a fresh migrated SQLite file, or a clean PostgreSQL schema.
+
+PostgreSQL runs when ``TEST_POSTGRES_URL`` is set. Without it those cases skip locally; under
+``CI=true`` a missing or unreachable server is a failure, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import create_engine, migrate
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("TEST_POSTGRES_URL", "").strip()
+    if url:
+        return url
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("CI=true but TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI")
+    pytest.skip("TEST_POSTGRES_URL not set: PostgreSQL cases skipped locally")
+    return None  # pragma: no cover
+
+
+async def _reset_postgres(engine: AsyncEngine) -> None:
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means the same thing
+        await engine.dispose()
+        msg = f"PostgreSQL at TEST_POSTGRES_URL is unreachable: {exc}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+@asynccontextmanager
+async def migrated_engine(backend: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A database at the latest schema, created only through the Alembic migrations."""
+    if backend == "sqlite":
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+    else:
+        url = postgres_url()
+        assert url is not None
+        engine = create_engine(url, pool_size=25, max_overflow=5)
+        await _reset_postgres(engine)
+    try:
+        await migrate(engine, "upgrade", "head")
+        yield engine
+    finally:
+        await engine.dispose()
