@@ -261,3 +261,24 @@ class NotificationRow(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class BotStateRow(Base):
+    """python-telegram-bot persistence (conversation states, per-user wizard drafts) as JSON."""
+
+    __tablename__ = "bot_state"
+    namespace: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime]
+
+
+class AdminClaimRow(Base):
+    """One-time codes that make the first user to open the link an admin."""
+
+    __tablename__ = "admin_claims"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[int | None] = mapped_column(BigInteger)

@@ -802,3 +802,20 @@ class SqlNotificationRepo(_Repo):
     async def all(self) -> list[Notification]:
         rows = await self.s.scalars(select(orm.NotificationRow).order_by(orm.NotificationRow.id))
         return [mappers.notification(r) for r in rows]
+
+
+class SqlClaimRepo(_Repo):
+    async def add(self, code_hash: str, now: datetime) -> None:
+        self.s.add(orm.AdminClaimRow(code_hash=code_hash, created_at=now))
+        await self.s.flush()
+
+    async def use(self, code_hash: str, telegram_id: int, now: datetime) -> bool:
+        result = await self.s.execute(
+            update(orm.AdminClaimRow)
+            .where(orm.AdminClaimRow.code_hash == code_hash, orm.AdminClaimRow.used_at.is_(None))
+            .values(used_at=now, used_by=telegram_id)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def revoke_unused(self) -> None:
+        await self.s.execute(delete(orm.AdminClaimRow).where(orm.AdminClaimRow.used_at.is_(None)))

@@ -30,6 +30,7 @@ class SqlUnitOfWork:
         self.tickets = r.SqlTicketRepo(session)
         self.revisions = r.SqlRevisionRepo(session)
         self.notifications = r.SqlNotificationRepo(session)
+        self.claims = r.SqlClaimRepo(session)
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

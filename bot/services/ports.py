@@ -249,6 +249,15 @@ class NotificationRepo(Protocol):
     async def all(self) -> list[Notification]: ...
 
 
+class ClaimRepo(Protocol):
+    async def add(self, code_hash: str, now: datetime) -> None: ...
+    async def use(self, code_hash: str, telegram_id: int, now: datetime) -> bool:
+        """Mark an unused code used; False if unknown or already used."""
+        ...
+
+    async def revoke_unused(self) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """A transaction: ``async with uow:`` … ``await uow.commit()``; rollback by default."""
 
@@ -261,6 +270,7 @@ class UnitOfWork(Protocol):
     tickets: TicketRepo
     revisions: RevisionRepo
     notifications: NotificationRepo
+    claims: ClaimRepo
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.domain.errors import Conflict, InvalidInput
+from bot.domain.errors import Conflict, InvalidInput, PermissionDenied
 from bot.domain.models import Role, Staff
+from bot.domain.tokens import hash_token, new_token
 from bot.i18n import LOCALES, normalize_locale
 from bot.services.context import ServiceContext, found, require_staff
 from bot.services.ports import UnitOfWork
@@ -91,3 +92,61 @@ async def technicians(ctx: ServiceContext) -> list[Staff]:
 async def staff_by_telegram_id(ctx: ServiceContext, telegram_id: int) -> Staff | None:
     async with ctx.uow() as uow:
         return await uow.staff.by_telegram_id(telegram_id)
+
+
+async def open_admin_claim(ctx: ServiceContext) -> str | None:
+    """A one-time claim code when no active admin exists (older unused codes die)."""
+    async with ctx.uow() as uow:
+        if any(s.is_admin for s in await uow.staff.list(active_only=True)):
+            return None
+        await uow.claims.revoke_unused()
+        code = new_token()
+        await uow.claims.add(hash_token(code), ctx.now())
+        await uow.commit()
+    return code
+
+
+async def claim_admin(
+    ctx: ServiceContext, code: str, telegram_id: int, name: str, locale: str
+) -> Staff:
+    """The first user to open the claim link becomes admin; the code then stops working."""
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        if not await uow.claims.use(hash_token(code or ""), telegram_id, now):
+            raise PermissionDenied("staff.claim_invalid")
+        existing = await uow.staff.by_telegram_id(telegram_id)
+        if existing is None:
+            staff = await uow.staff.add(
+                telegram_id,
+                name[:120] or str(telegram_id),
+                Role.ADMIN,
+                normalize_locale(locale),
+                now,
+            )
+        else:
+            staff = replace(existing, role=Role.ADMIN, active=True)
+            await uow.staff.update(staff)
+        await uow.commit()
+    return staff
+
+
+async def ensure_admins(ctx: ServiceContext, telegram_ids: tuple[int, ...]) -> list[Staff]:
+    """Make the configured CONTRACTBOT_ADMINS admins (added if missing, reactivated)."""
+    out = []
+    async with ctx.uow() as uow:
+        for telegram_id in telegram_ids:
+            existing = await uow.staff.by_telegram_id(telegram_id)
+            if existing is None:
+                out.append(
+                    await uow.staff.add(
+                        telegram_id, f"Admin {telegram_id}", Role.ADMIN, "pt_BR", ctx.now()
+                    )
+                )
+            elif not existing.is_admin:
+                updated = replace(existing, role=Role.ADMIN, active=True)
+                await uow.staff.update(updated)
+                out.append(updated)
+            else:
+                out.append(existing)
+        await uow.commit()
+    return out

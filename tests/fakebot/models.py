@@ -144,6 +144,7 @@ class SentMessage:
     reply_to_message_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     history: list[MessageVersion] = field(default_factory=list)
+    bot_reaction: list[dict[str, Any]] = field(default_factory=list)
 
     # ------------------------------------------------------------ convenience
 
@@ -355,6 +356,18 @@ class ChatView:
         """Reply keyboard currently shown to the user (set/removed by bot messages)."""
         state = self._api._chats.get(self.chat_id)
         return state.reply_keyboard if state else None
+
+    @property
+    def pinned(self) -> SentMessage | None:
+        """Most recently pinned message that is still pinned (and not deleted)."""
+        state = self._api._chats.get(self.chat_id)
+        if state is None:
+            return None
+        for mid in reversed(state.pinned):
+            msg = state.messages.get(mid)
+            if msg is not None and not msg.deleted:
+                return msg
+        return None
 
     @property
     def actions(self) -> list[str]:

@@ -140,25 +140,6 @@ _INT_PARAMS = frozenset(
         "user_id",
     }
 )
-_SEND_METHODS = frozenset(
-    {
-        "sendmessage",
-        "senddocument",
-        "sendphoto",
-        "sendchataction",
-        "sendvideo",
-        "sendaudio",
-        "sendvoice",
-        "sendanimation",
-        "sendsticker",
-        "sendmediagroup",
-        "sendlocation",
-        "sendcontact",
-        "sendpoll",
-        "copymessage",
-        "forwardmessage",
-    }
-)
 _COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
@@ -188,6 +169,7 @@ class _ChatState:
     blocked: bool = False
     reply_keyboard: list[list[str]] | None = None
     actions: list[str] = field(default_factory=list)
+    pinned: list[int] = field(default_factory=list)
 
     def allocate_message_id(self) -> int:
         mid = self.next_message_id
@@ -303,6 +285,7 @@ class FakeBotApi:
         self.strict_chats = strict_chats
         self.callback_query_timeout = callback_query_timeout
         self.host = host
+        self._requested_port = port
         self._port = port
         self._clock = clock
 
@@ -357,6 +340,13 @@ class FakeBotApi:
             "sendphoto": self._send_photo,
             "getfile": self._get_file,
             "getchat": self._get_chat,
+            "getchatmember": self._get_chat_member,
+            "pinchatmessage": self._pin_chat_message,
+            "unpinchatmessage": self._unpin_chat_message,
+            "unpinallchatmessages": self._unpin_all_chat_messages,
+            "forwardmessage": functools.partial(self._forward_or_copy, forward=True),
+            "copymessage": functools.partial(self._forward_or_copy, forward=False),
+            "setmessagereaction": self._set_message_reaction,
         }
 
     # ================================================================ lifecycle
@@ -371,7 +361,7 @@ class FakeBotApi:
         app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._handle_file)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self._port)
+        site = web.TCPSite(runner, self.host, self._requested_port)
         await site.start()
         self._runner = runner
         self._port = int(runner.addresses[0][1])
@@ -474,6 +464,20 @@ class FakeBotApi:
         else:
             state.chat = chat
         return FakeUser(self, user_id)
+
+    def group(
+        self, chat_id: int = -1001234567890, title: str = "Group", chat_type: str = "supergroup"
+    ) -> ChatView:
+        """Register a group/supergroup/channel the bot can post to (e.g. an admin group)."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        chat = {"id": chat_id, "type": chat_type, "title": title}
+        state = self._chats.get(chat_id)
+        if state is None:
+            self._chats[chat_id] = _ChatState(chat_id, chat)
+        else:
+            state.chat = chat
+        return self.chat(chat_id)
 
     def user_json(self, user_id: int) -> dict[str, Any]:
         """``User`` JSON of a fake human."""
@@ -675,6 +679,31 @@ class FakeBotApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout=min(0.05, remaining))
 
+    async def wait_for_message(
+        self,
+        chat_id: int,
+        match: str | Callable[[SentMessage], bool] = "",
+        timeout: float = 10.0,  # noqa: ASYNC109 - documented API
+    ) -> SentMessage:
+        """Wait until a current bot message in ``chat_id`` matches; return the newest match.
+
+        ``match`` is a substring of the plain text (``""`` = any message) or a predicate.
+        """
+
+        def find() -> SentMessage | None:
+            for msg in reversed(self.chat(chat_id).messages):
+                if callable(match):
+                    if match(msg):
+                        return msg
+                elif match in (msg.text or ""):
+                    return msg
+            return None
+
+        result: SentMessage = await self.wait_for(
+            find, timeout, message=f"bot message matching {match!r} in chat {chat_id}"
+        )
+        return result
+
     def describe(self, last_calls: int = 25) -> str:
         """Debug dump: recent non-getUpdates calls, errors and chat transcripts."""
         calls = [c for c in self.calls if c.method.lower() != "getupdates"][-last_calls:]
@@ -782,7 +811,7 @@ class FakeBotApi:
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]
-        self.calls.append(ApiCall("<download>", {"file_path": path}, time.monotonic()))
+        self.calls.append(ApiCall("downloadFile", {"file_path": path}, time.monotonic()))
         for stored in self.files.values():
             if stored.file_path == path:
                 return web.Response(
@@ -1153,11 +1182,14 @@ class FakeBotApi:
         entities: list[dict[str, Any]],
         markup: dict[str, Any] | None,
     ) -> dict[str, Any]:
-        if text == msg.text and entities == msg.entities and markup == msg.reply_markup:
+        old_inline = msg.reply_markup if msg.inline_keyboard else None
+        if text == msg.text and entities == msg.entities and markup == old_inline:
             raise bad_request(NOT_MODIFIED.removeprefix("Bad Request: "))
         msg.history.append(MessageVersion(msg.text, msg.raw, msg.reply_markup))
         msg.text, msg.raw, msg.parse_mode, msg.entities = text, raw, parse_mode, entities
-        msg.reply_markup = markup
+        if markup is not None or old_inline is not None:
+            # A reply keyboard sent with the message is not part of what edits replace.
+            msg.reply_markup = markup
         msg.edit_date = self.now()
         return self.message_json(msg)
 
@@ -1310,6 +1342,93 @@ class FakeBotApi:
                 "gifts_from_channels": True,
             },
         }
+
+    async def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(params)
+        user_id = params.get("user_id")
+        if user_id == self.bot_id:
+            return {"status": "member", "user": self.bot_user}
+        if not isinstance(user_id, int) or user_id not in self._users:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        if chat.chat["type"] == "private" and user_id != chat.chat_id:
+            raise bad_request("user not found")
+        return {"status": "member", "user": self.user_json(user_id)}
+
+    def _existing(self, chat: _ChatState, params: dict[str, Any], action: str) -> SentMessage:
+        mid = params.get("message_id")
+        msg = chat.messages.get(mid) if isinstance(mid, int) else None
+        if msg is None or msg.deleted:
+            raise bad_request(f"message to {action} not found")
+        return msg
+
+    async def _pin_chat_message(self, params: dict[str, Any]) -> bool:
+        chat = self._chat(params)
+        msg = self._existing(chat, params, "pin")
+        if msg.message_id in chat.pinned:
+            chat.pinned.remove(msg.message_id)
+        chat.pinned.append(msg.message_id)
+        return True
+
+    async def _unpin_chat_message(self, params: dict[str, Any]) -> bool:
+        chat = self._chat(params)
+        if params.get("message_id") is None:
+            if chat.pinned:
+                chat.pinned.pop()
+            return True
+        msg = self._existing(chat, params, "unpin")
+        if msg.message_id in chat.pinned:
+            chat.pinned.remove(msg.message_id)
+        return True
+
+    async def _unpin_all_chat_messages(self, params: dict[str, Any]) -> bool:
+        self._chat(params).pinned.clear()
+        return True
+
+    async def _set_message_reaction(self, params: dict[str, Any]) -> bool:
+        chat = self._chat(params)
+        msg = self._existing(chat, params, "react")
+        reaction = params.get("reaction") or []
+        msg.bot_reaction = list(reaction) if isinstance(reaction, list) else []
+        return True
+
+    async def _forward_or_copy(self, params: dict[str, Any], *, forward: bool) -> dict[str, Any]:
+        action = "forward" if forward else "copy"
+        target = self._chat(params, for_send=True)
+        source = self._chat({"chat_id": params.get("from_chat_id")})
+        original = self._existing(source, params, action)
+        text, raw, entities = original.text, original.raw, original.entities
+        parse_mode = original.parse_mode
+        markup: dict[str, Any] | None = None
+        extra: dict[str, Any] = {k: v for k, v in original.extra.items() if k in ("contact",)}
+        if forward:
+            sender = original.sender
+            origin: dict[str, Any] = {"date": original.date}
+            if original.chat.get("type") == "private":
+                origin.update(type="user", sender_user=dict(sender))
+            else:
+                origin.update(type="chat", sender_chat=dict(original.chat))
+            extra["forward_origin"] = origin
+        else:
+            if params.get("caption") is not None and original.is_media:
+                raw, parsed = self._parse_caption(params)
+                text, entities, parse_mode = parsed.text, parsed.entities, params.get("parse_mode")
+            markup = self._validate_markup(params.get("reply_markup"))
+            self._apply_reply_keyboard(target, markup)
+        msg = self.add_message(
+            target.chat_id,
+            from_bot=True,
+            text=text,
+            raw=raw,
+            parse_mode=parse_mode,
+            entities=entities,
+            reply_markup=markup,
+            document=original.document,
+            photo=original.photo,
+            extra=extra,
+        )
+        if forward:
+            return self.message_json(msg)
+        return {"message_id": msg.message_id}
 
 
 def _accepts_argument(func: Callable[..., Any]) -> bool:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import time
-from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -36,6 +35,9 @@ from telegram.ext import (
 
 from . import FakeBotApi, FakeUser, HandlerError
 
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
 pytestmark = pytest.mark.asyncio
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -46,7 +48,8 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greets with an inline keyboard (and echoes a deep-link payload)."""
-    assert update.effective_user and update.effective_message
+    assert update.effective_user
+    assert update.effective_message
     payload = " ".join(context.args or []) or "-"
     await update.effective_message.reply_text(
         f"Hello <b>{update.effective_user.first_name}</b> &amp; welcome! Payload: {payload}",
@@ -97,7 +100,8 @@ async def ask_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Thanks for the contact and removes the reply keyboard."""
-    assert update.effective_message and update.effective_message.contact
+    assert update.effective_message
+    assert update.effective_message.contact
     await update.effective_message.reply_text(
         f"Thanks {update.effective_message.contact.phone_number}",
         reply_markup=ReplyKeyboardRemove(),
@@ -106,7 +110,8 @@ async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Downloads a user document through getFile + the file route."""
-    assert update.effective_message and update.effective_message.document
+    assert update.effective_message
+    assert update.effective_message.document
     tg_file = await update.effective_message.document.get_file()
     data = await tg_file.download_as_bytearray()
     await update.effective_message.reply_text(f"Received {len(data)} bytes: {bytes(data)!r}")
@@ -178,7 +183,8 @@ async def test_direct_driver_start_and_tap(api: FakeBotApi, app: AnyApp, ana: Fa
     assert len(replies) == 1
     greeting = replies[0]
     assert greeting.text == "Hello Ana & welcome! Payload: promo42"
-    assert greeting.html is not None and "<b>Ana</b>" in greeting.html
+    assert greeting.html is not None
+    assert "<b>Ana</b>" in greeting.html
     assert greeting.entities == [{"type": "bold", "offset": 6, "length": 3}]
     assert greeting.buttons == [
         [("✍️ Sign", "sign"), ("Cancel", "cancel")],
@@ -335,7 +341,7 @@ async def test_length_html_and_button_data_limits(app: AnyApp, ana: FakeUser) ->
     for bad_html in ("a < b", "Tom & Jerry", "<b>open", "<b>x</i>", "<div>x</div>"):
         with pytest.raises(BadRequest, match="Can't parse entities"):
             await app.bot.send_message(111, bad_html, parse_mode="HTML")
-    with pytest.raises(BadRequest, match="Can't parse entities.*reserved"):
+    with pytest.raises(BadRequest, match=r"Can't parse entities.*reserved"):
         await app.bot.send_message(111, "Price: 1.50", parse_mode="MarkdownV2")
     sent = await app.bot.send_message(111, "1 &lt; 2 &amp;&amp; &quot;ok&quot;", parse_mode="HTML")
     assert sent.text == '1 < 2 && "ok"'
@@ -388,15 +394,18 @@ async def test_user_document_and_photo_download(
     assert bytes(data) == b"\xff\xd8jpeg"
 
     photo_msg = await app.bot.send_photo(111, photo=b"\x89PNG fake", caption="chart")
-    assert photo_msg.photo and photo_msg.caption == "chart"
-    assert api.chat(111).last is not None
-    assert api.chat(111).last.photo is not None
+    assert photo_msg.photo
+    assert photo_msg.caption == "chart"
+    last = api.chat(111).last
+    assert last is not None
+    assert last.photo is not None
 
 
 async def test_update_builders_parse_in_ptb(api: FakeBotApi, app: AnyApp, ana: FakeUser) -> None:
     bob = api.user(222, "Bob", username="bob")
     fwd = Update.de_json(ana.forwarded_text_update("contract text", bob), app.bot)
-    assert fwd.message is not None and fwd.message.forward_origin is not None
+    assert fwd.message is not None
+    assert fwd.message.forward_origin is not None
     assert fwd.message.forward_origin.sender_user.id == 222  # type: ignore[attr-defined]
     hidden = Update.de_json(ana.forwarded_text_update("x", "Hidden Person"), app.bot)
     assert hidden.message.forward_origin.sender_user_name == "Hidden Person"  # type: ignore[union-attr]
@@ -507,7 +516,50 @@ async def test_json_body_commands_and_unknown_method(api: FakeBotApi, app: AnyAp
 
     chat_info = await app.bot.get_chat(333)
     assert chat_info.first_name == "Json"
-    assert api.chat(333).last is not None
-    assert api.chat(333).last.buttons == [[("Go", "go")]]
+    last = api.chat(333).last
+    assert last is not None
+    assert last.buttons == [[("Go", "go")]]
     assert await app.bot.delete_webhook(drop_pending_updates=True)
     assert (await app.bot.get_webhook_info()).url == ""
+
+
+async def test_groups_forward_copy_pin(api: FakeBotApi, app: AnyApp, ana: FakeUser) -> None:
+    admins = api.group(-100500, "Admins")
+    user_msg = ana.text_update("please review")["message"]
+    fwd = await app.bot.forward_message(
+        -100500, from_chat_id=111, message_id=user_msg["message_id"]
+    )
+    assert fwd.forward_origin is not None
+    assert admins.last_text == "please review"
+    assert admins.last is not None
+    assert admins.last.extra["forward_origin"]["sender_user"]["id"] == 111
+
+    (doc_msg,) = await ana.send(app, "/doc")
+    copied = await app.bot.copy_message(-100500, 111, doc_msg.message_id, caption="copy")
+    copy_view = admins.message(copied.message_id)
+    assert copy_view.document_bytes == doc_msg.document_bytes
+    assert copy_view.text == "copy"
+    with pytest.raises(BadRequest, match="Message to copy not found"):
+        await app.bot.copy_message(-100500, 111, 999)
+
+    await app.bot.pin_chat_message(111, doc_msg.message_id)
+    assert api.chat(111).pinned is doc_msg
+    await app.bot.unpin_chat_message(111)
+    assert api.chat(111).pinned is None
+    assert (await app.bot.get_chat(-100500)).title == "Admins"
+
+
+async def test_wait_for_message_and_reply_keyboard_edit(
+    api: FakeBotApi, app: AnyApp, ana: FakeUser
+) -> None:
+    await ana.send(app, "/phone")
+    ask = await api.wait_for_message(111, "Share your phone", timeout=1)
+    # Editing text of a message that carried a reply keyboard keeps the keyboard shown.
+    await app.bot.edit_message_text("Share it please", chat_id=111, message_id=ask.message_id)
+    assert ask.text == "Share it please"
+    assert ask.history[0].text == "Share your phone"
+    assert api.chat(111).reply_keyboard == [["Share"]]
+    found = await api.wait_for_message(111, lambda m: m.was_edited, timeout=1)
+    assert found is ask
+    with pytest.raises(AssertionError, match="bot message matching 'nope'"):
+        await api.wait_for_message(111, "nope", timeout=0.05)

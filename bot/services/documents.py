@@ -1,0 +1,441 @@
+"""What a contract PDF or an amendment (termo aditivo) prints, gathered in one transaction.
+
+The renderer (``bot/pdf.py``) only formats: every value it prints comes from one of the plain
+dataclasses below, read through the repositories in a single unit of work so the document is
+one consistent picture of the database.
+
+Three documents:
+
+* :func:`contract_document` - the contract as it is now (its current version);
+* :func:`proposed_contract_document` - the contract as it *would be* after a pending action
+  (new plan, value, services, template and loyalty; version + 1, labelled "proposta"). This is
+  what the client reads before accepting, so its content depends only on the action and the
+  contract version it was made against (never on today's date): rendering it twice gives the
+  same bytes, whose SHA-256 is kept as evidence;
+* :func:`amendment_document` - the termo aditivo of a finalized action: the revision's
+  before → after, the change type and the client's acceptance evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.domain.change import ChangeType, change_type
+from bot.domain.errors import Conflict
+from bot.domain.loyalty import Loyalty, early_termination_fee, loyalty_from_term
+from bot.domain.models import (
+    AcceptanceChannel,
+    AcceptanceRequest,
+    AcceptanceStatus,
+    ActionStatus,
+    Client,
+    Contract,
+    ContractAction,
+    ContractRevision,
+    ContractStatus,
+    ContractTemplate,
+    Plan,
+    Staff,
+    TicketStatus,
+)
+from bot.domain.money import Money
+from bot.domain.split import Share
+from bot.services.context import ServiceContext, found
+from bot.services.ports import UnitOfWork
+
+
+class AmendmentUnavailable(Conflict):
+    """A termo aditivo exists only for a finalized action."""
+
+    key = "documents.amendment_not_finalized"
+
+    _FALLBACK = (
+        "O termo aditivo só existe para ações finalizadas; a ação #{action_id} está "
+        "{status}."
+    )
+
+    def message(self, locale: str | None = None) -> str:
+        try:
+            return super().message(locale)
+        except KeyError:  # catalog key not added yet: the Portuguese text is still right
+            return self._FALLBACK.format(**self.params)
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """The commercial terms of one contract version: what a revision changes."""
+
+    plan: Plan
+    plan_group: str | None
+    value: Money
+    services: tuple[Share, ...]
+    template: ContractTemplate
+    loyalty: Loyalty
+    loyalty_term_name: str | None = None
+
+    @property
+    def services_total(self) -> Money:
+        return sum((s.amount for s in self.services), Money.zero())
+
+    @property
+    def loyalty_total_benefit(self) -> Money:
+        return self.loyalty.monthly_benefit.times(self.loyalty.months)
+
+    def share_percent(self, share: Share) -> str:
+        """The share as a percentage of the value, Brazilian style ("62,5%")."""
+        if not self.value.cents:
+            return "0%"
+        pct = round(share.amount.cents * 1000 / self.value.cents) / 10
+        text = f"{pct:.1f}".replace(".", ",")
+        return (text[:-2] if text.endswith(",0") else text) + "%"
+
+
+@dataclass(frozen=True)
+class ContractDocument:
+    """A contract at one version (current, or proposed by a pending action)."""
+
+    contract_id: int
+    number: str
+    version: int
+    status: ContractStatus
+    client: Client
+    terms: ContractTerms
+    due_day: int
+    start_date: date
+    issued_on: date  # the date of this version (last revision, or the contract's start)
+    proposal: bool = False
+    action_id: int | None = None  # set for a proposal: the action that proposes it
+
+    @property
+    def template_file(self) -> str:
+        return self.terms.template.file
+
+    @property
+    def max_early_termination_fee(self) -> Money:
+        """The highest fee the loyalty clause can ever charge (its total benefit)."""
+        return self.terms.loyalty_total_benefit
+
+    def early_termination_fee_on(self, on: date) -> Money:
+        return early_termination_fee(self.terms.loyalty, on)
+
+
+@dataclass(frozen=True)
+class AcceptanceEvidence:
+    """How the client accepted (or not) the change: what the termo aditivo records."""
+
+    request_id: int
+    channel: AcceptanceChannel
+    status: AcceptanceStatus
+    requested_at: datetime
+    decided_at: datetime | None
+    document_sha256: str | None
+    ip: str | None = None
+    user_agent: str | None = None
+    telegram_user_id: int | None = None
+    telegram_name: str | None = None
+    staff_id: int | None = None
+    staff_name: str | None = None
+    note: str | None = None
+    photo_file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AmendmentDocument:
+    """A finalized plan update, printed as a termo aditivo to the contract."""
+
+    action_id: int
+    contract_id: int
+    contract_number: str
+    client: Client
+    change_type: ChangeType
+    before: ContractTerms
+    after: ContractTerms
+    version_before: int
+    version_after: int
+    due_day: int
+    created_at: datetime
+    created_by: str | None
+    finalized_at: datetime
+    finalized_by: str | None
+    acceptance_required: bool
+    acceptance: AcceptanceEvidence | None
+    ticket_number: int | None = None
+    ticket_status: TicketStatus | None = None
+
+    @property
+    def template_file(self) -> str:
+        return "contracts/amendment.html.j2"
+
+    @property
+    def changed(self) -> dict[str, bool]:
+        """Which parts changed, so the template can highlight them."""
+        b, a = self.before, self.after
+        return {
+            "plan": b.plan.id != a.plan.id,
+            "speed": (b.plan.download_mbps, b.plan.upload_mbps)
+            != (a.plan.download_mbps, a.plan.upload_mbps),
+            "value": b.value != a.value,
+            "services": [(s.service_id, s.amount) for s in b.services]
+            != [(s.service_id, s.amount) for s in a.services],
+            "template": b.template.id != a.template.id,
+            "loyalty": (b.loyalty.months, b.loyalty.monthly_benefit, b.loyalty.start)
+            != (a.loyalty.months, a.loyalty.monthly_benefit, a.loyalty.start),
+        }
+
+
+# --------------------------------------------------------------------------- use cases
+
+
+async def contract_document(ctx: ServiceContext, contract_id: int) -> ContractDocument:
+    """The contract as it is now, at its current version."""
+    async with ctx.uow() as uow:
+        contract = found(await uow.contracts.get(contract_id), "errors.contract_not_found")
+        client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
+        terms = await _terms(
+            uow,
+            plan_id=contract.plan_id,
+            value=contract.value,
+            services=contract.services,
+            template_id=contract.template_id,
+            loyalty=contract.loyalty,
+        )
+        issued = contract.start_date
+        if contract.version > 1:
+            revisions = await uow.revisions.for_contract(contract.id, limit=1)
+            if revisions and revisions[0].version == contract.version:
+                issued = revisions[0].created_at.astimezone(ctx.timezone).date()
+        return ContractDocument(
+            contract_id=contract.id,
+            number=contract.number,
+            version=contract.version,
+            status=contract.status,
+            client=client,
+            terms=terms,
+            due_day=contract.due_day,
+            start_date=contract.start_date,
+            issued_on=issued,
+        )
+
+
+async def contract_document_by_number(ctx: ServiceContext, number: str) -> ContractDocument:
+    """Same as :func:`contract_document`, looked up by the contract number staff type."""
+    async with ctx.uow() as uow:
+        contract = found(
+            await uow.contracts.by_number(number.strip()), "errors.contract_not_found"
+        )
+    return await contract_document(ctx, contract.id)
+
+
+async def proposed_contract_document(ctx: ServiceContext, action_id: int) -> ContractDocument:
+    """The contract as the action would leave it: what the client is asked to accept.
+
+    Built from the action and the contract *at the version the action was made against*
+    where it differs from now, so it reads the same on every view. A new loyalty period is
+    dated from the day the action was created (the real dates are set when it is finalized).
+    """
+    async with ctx.uow() as uow:
+        action = found(await uow.actions.get(action_id), "errors.action_not_found")
+        contract = found(await uow.contracts.get(action.contract_id), "errors.contract_not_found")
+        client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
+        base = await _base_terms(uow, action, contract)
+        change = action.change
+        created_on = action.created_at.astimezone(ctx.timezone).date()
+        loyalty = base.loyalty
+        term_name = base.loyalty_term_name
+        if change.loyalty_term_id is not None:
+            term = found(await uow.catalog.loyalty_term(change.loyalty_term_id))
+            loyalty = loyalty_from_term(term, created_on)
+            term_name = term.name
+        plan = found(await uow.catalog.plan(change.plan_id))
+        terms = ContractTerms(
+            plan=plan,
+            plan_group=await _group_name(uow, plan),
+            value=change.value,
+            services=change.services,
+            template=found(await uow.catalog.template(change.template_id)),
+            loyalty=loyalty,
+            loyalty_term_name=term_name,
+        )
+        return ContractDocument(
+            contract_id=contract.id,
+            number=contract.number,
+            version=action.base_version + 1,
+            status=contract.status,
+            client=client,
+            terms=terms,
+            due_day=contract.due_day,
+            start_date=contract.start_date,
+            issued_on=created_on,
+            proposal=True,
+            action_id=action.id,
+        )
+
+
+async def amendment_document(ctx: ServiceContext, action_id: int) -> AmendmentDocument:
+    """The termo aditivo of a finalized action: before → after and the acceptance evidence."""
+    async with ctx.uow() as uow:
+        action = found(await uow.actions.get(action_id), "errors.action_not_found")
+        if action.status is not ActionStatus.FINALIZED or action.finalized_at is None:
+            status = "cancelada" if action.status is ActionStatus.CANCELLED else "pendente"
+            raise AmendmentUnavailable(action_id=action.id, status=status)
+        contract = found(await uow.contracts.get(action.contract_id), "errors.contract_not_found")
+        client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
+        revision = found(await _revision_for(uow, contract, action))
+        before = await _terms_from_snapshot(uow, revision.before)
+        after = await _terms_from_snapshot(uow, revision.after)
+        request = await uow.acceptances.latest_for_action(action.id)
+        ticket = await uow.tickets.for_action(action.id)
+        return AmendmentDocument(
+            action_id=action.id,
+            contract_id=contract.id,
+            contract_number=contract.number,
+            client=client,
+            change_type=change_type(before.value, after.value),
+            before=before,
+            after=after,
+            version_before=int(revision.before.get("version", revision.version - 1)),
+            version_after=revision.version,
+            due_day=contract.due_day,
+            created_at=action.created_at,
+            created_by=_name(await uow.staff.get(action.created_by)),
+            finalized_at=action.finalized_at,
+            finalized_by=_name(
+                await uow.staff.get(action.finalized_by) if action.finalized_by else None
+            ),
+            acceptance_required=action.change.require_acceptance,
+            acceptance=await _evidence(uow, request) if request else None,
+            ticket_number=ticket.number if ticket else None,
+            ticket_status=ticket.status if ticket else None,
+        )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _name(staff: Staff | None) -> str | None:
+    return staff.name if staff else None
+
+
+async def _group_name(uow: UnitOfWork, plan: Plan) -> str | None:
+    groups = {g.id: g.name for g in await uow.catalog.plan_groups()}
+    return groups.get(plan.group_id)
+
+
+async def _terms(
+    uow: UnitOfWork,
+    *,
+    plan_id: int,
+    value: Money,
+    services: tuple[Share, ...],
+    template_id: int,
+    loyalty: Loyalty,
+) -> ContractTerms:
+    plan = found(await uow.catalog.plan(plan_id))
+    term_name = None
+    if loyalty.term_id is not None:
+        term = await uow.catalog.loyalty_term(loyalty.term_id)
+        term_name = term.name if term else None
+    return ContractTerms(
+        plan=plan,
+        plan_group=await _group_name(uow, plan),
+        value=value,
+        services=tuple(services),
+        template=found(await uow.catalog.template(template_id)),
+        loyalty=loyalty,
+        loyalty_term_name=term_name,
+    )
+
+
+async def _base_terms(uow: UnitOfWork, action: ContractAction, contract: Contract) -> ContractTerms:
+    """The contract's terms at the action's base version (now, unless it changed since)."""
+    if contract.version != action.base_version:
+        revisions = await uow.revisions.for_contract(
+            contract.id, limit=contract.version - action.base_version + 1
+        )
+        for rev in revisions:
+            if rev.version == action.base_version + 1:
+                return await _terms_from_snapshot(uow, rev.before)
+    return await _terms(
+        uow,
+        plan_id=contract.plan_id,
+        value=contract.value,
+        services=contract.services,
+        template_id=contract.template_id,
+        loyalty=contract.loyalty,
+    )
+
+
+async def _revision_for(
+    uow: UnitOfWork, contract: Contract, action: ContractAction
+) -> ContractRevision | None:
+    revisions = await uow.revisions.for_contract(
+        contract.id, limit=max(contract.version - action.base_version, 1) + 1
+    )
+    return next((r for r in revisions if r.action_id == action.id), None)
+
+
+def _date(text: Any) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+async def _terms_from_snapshot(uow: UnitOfWork, snap: dict[str, Any]) -> ContractTerms:
+    """Terms from a revision's before/after snapshot (see ``plan_update.snapshot``)."""
+    raw = snap.get("loyalty") or {}
+    loyalty = Loyalty(
+        term_id=raw.get("term_id"),
+        months=int(raw.get("months") or 0),
+        monthly_benefit=Money(int(raw.get("monthly_benefit_cents") or 0)),
+        start=_date(raw.get("start")),
+        end=_date(raw.get("end")),
+    )
+    services = tuple(
+        Share(int(s["service_id"]), str(s["name"]), Money(int(s["cents"])))
+        for s in snap.get("services", [])
+    )
+    return await _terms(
+        uow,
+        plan_id=int(snap["plan_id"]),
+        value=Money(int(snap["value_cents"])),
+        services=services,
+        template_id=int(snap["template_id"]),
+        loyalty=loyalty,
+    )
+
+
+async def _evidence(uow: UnitOfWork, request: AcceptanceRequest) -> AcceptanceEvidence:
+    ev = request.evidence
+    staff = await uow.staff.get(ev.staff_id) if ev.staff_id else None
+    return AcceptanceEvidence(
+        request_id=request.id,
+        channel=request.channel,
+        status=request.status,
+        requested_at=request.created_at,
+        decided_at=request.decided_at,
+        document_sha256=request.document_sha256,
+        ip=ev.ip,
+        user_agent=ev.user_agent,
+        telegram_user_id=ev.telegram_user_id,
+        telegram_name=ev.telegram_name,
+        staff_id=ev.staff_id,
+        staff_name=_name(staff),
+        note=ev.note,
+        photo_file_id=ev.photo_file_id,
+    )
+
+
+__all__ = [
+    "AcceptanceEvidence",
+    "AmendmentDocument",
+    "AmendmentUnavailable",
+    "ContractDocument",
+    "ContractTerms",
+    "amendment_document",
+    "contract_document",
+    "contract_document_by_number",
+    "proposed_contract_document",
+]
