@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from bot.app import Core, build_core
+from dotenv import load_dotenv
+
+from bot import pdf_cli
+from bot.app import Core, build_core, run
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.errors import DomainError
 from bot.domain.models import Role
+from bot.i18n import t
 from bot.services import staff as staff_service
 from storage.db import migrate
 
@@ -43,6 +47,14 @@ def _parser() -> argparse.ArgumentParser:
     sr.add_argument("role", choices=sorted(ROLE_NAMES))
     de = st_sub.add_parser("deactivate", help="remove a staff member's access")
     de.add_argument("telegram_id", type=int)
+
+    run = sub.add_parser("run", help="start the Telegram bot and the web acceptance page")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook at PUBLIC_URL/telegram/webhook (HTTPS)",
+    )
+    pdf_cli.add_parsers(sub)
     return p
 
 
@@ -104,16 +116,20 @@ COMMANDS: dict[str, Callable[[Core, argparse.Namespace], Awaitable[int]]] = {
     "db": _db,
     "demo-data": _demo,
     "staff": _staff,
+    **pdf_cli.COMMANDS,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
+    load_dotenv(".env")
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
     except ConfigError as exc:
         print(f"Configuração inválida: {exc}", file=sys.stderr)
         return 2
+    if args.command == "run":
+        return _run(settings, args)
     handler = COMMANDS[args.command]
 
     async def go(core: Core) -> int:
@@ -130,8 +146,24 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def run_cli(argv: list[str] | None = None) -> Any:  # pragma: no cover - alias
-    return main(argv)
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.bot_token:
+        print(t("run.no_token", settings.locale), file=sys.stderr)
+        return 2
+    if args.webhook and not settings.public_url.startswith("https://"):
+        print(
+            "--webhook: PUBLIC_URL precisa ser https:// (o Telegram só entrega webhooks por HTTPS).",
+            file=sys.stderr,
+        )
+        return 2
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return asyncio.run(run(settings, webhook=args.webhook))
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

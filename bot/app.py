@@ -1,15 +1,30 @@
-"""The one place that knows every concrete class: settings → engine → units of work → services."""
+"""The one place that knows every concrete class: settings → engine → units of work → services
+→ the Telegram application and the web app."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import signal
 from dataclasses import dataclass
+from typing import Any
 
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ContextTypes
 
 from bot.config import Settings
+from bot.i18n import t
 from bot.services.context import ServiceContext
 from storage.db import create_engine, session_factory
 from storage.uow import uow_factory
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ["start", "clientes", "pendentes", "atendimentos", "ajuda", "cancelar", "idioma"]
+WEBHOOK_PATH = "/telegram/webhook"
 
 
 @dataclass
@@ -32,3 +47,178 @@ def build_core(settings: Settings) -> Core:
         acceptance_ttl=settings.acceptance_ttl,
     )
     return Core(settings, engine, ctx)
+
+
+def build_pdf_renderer(settings: Settings) -> Any:
+    from bot.pdf import PdfRenderer
+    from bot.render import TEMPLATES_DIR
+
+    return PdfRenderer(
+        TEMPLATES_DIR, settings.provider, settings.data_dir / "pdf-cache", settings.timezone
+    )
+
+
+def build_application(
+    core: Core, *, rate_limit: bool = True
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The Telegram application: gate, flows, persistence in our database, rate limiting."""
+    from bot import auth
+    from bot.persistence import DbPersistence
+    from bot.render import MessageRenderer
+    from conversations import actions, base, clients, documents, menu, plan_update
+    from storage.bot_state import BotStateStore
+
+    settings = core.settings
+    assert settings.bot_token, "TELEGRAM_BOT_TOKEN is required"
+    builder = (
+        Application.builder()
+        .token(settings.bot_token)
+        .base_url(settings.bot_base_url)
+        .base_file_url(settings.bot_file_url)
+        .persistence(DbPersistence(BotStateStore(session_factory(core.engine)), core.ctx.clock))
+        .context_types(ContextTypes(context=base.BotContext))
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+    app = builder.build()
+    app.bot_data["app"] = base.AppServices(
+        settings=settings,
+        ctx=core.ctx,
+        renderer=MessageRenderer(settings.timezone),
+        pdf=build_pdf_renderer(settings),
+    )
+    app.add_handler(auth.build(), group=-1)
+    for handler in [
+        clients.build(),
+        actions.build(),
+        plan_update.build(),
+        *menu.handlers(),
+        *clients.handlers(),
+        *actions.handlers(),
+        *documents.handlers(),
+        *plan_update.handlers(),
+        *menu.fallback_handlers(),
+        clients.free_text_handler(),
+    ]:
+        app.add_handler(handler)
+    app.add_handler(_stale_button_handler())
+    app.add_error_handler(base.on_error)
+    return app
+
+
+def _stale_button_handler() -> Any:
+    from telegram.ext import CallbackQueryHandler
+
+    from conversations.base import expired
+
+    return CallbackQueryHandler(expired)  # anything no other handler understood
+
+
+async def prepare(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Learn our username (for deep links) and register the command menu in both languages."""
+    services = app.bot_data["app"]
+    services.bot_username = app.bot.username or ""
+    for locale, language in (("pt_BR", None), ("en", "en")):
+        commands = [BotCommand(c, t(f"commands.{c}", locale)) for c in COMMANDS]
+        await app.bot.set_my_commands(commands, language_code=language)
+
+
+async def run(settings: Settings, *, webhook: bool = False) -> int:
+    """``contractbot run``: migrate, start the bot (polling or webhook) and the web app,
+    and stop cleanly on Ctrl-C or SIGTERM."""
+    from bot.services import staff as staff_service
+    from bot.web import build_web_app, start_web, stop_web
+    from storage.db import migrate
+
+    core = build_core(settings)
+    try:
+        await migrate(core.engine, "upgrade", "head")
+        await staff_service.ensure_admins(core.ctx, settings.admins)
+        app = build_application(core)
+        pdf = app.bot_data["app"].pdf
+        web_app = build_web_app(core.ctx, settings, document=_proposed_pdf(core, pdf))
+        stop = asyncio.Event()
+        _on_signals(stop)
+        async with app:
+            await prepare(app)
+            await _announce_claim(core, app.bot.username or "")
+            await app.start()
+            if webhook:
+                _add_webhook_route(web_app, app, settings)
+            runner = await start_web(web_app, settings.web_host, settings.web_port)
+            if webhook:
+                await app.bot.set_webhook(
+                    f"{settings.public_url}{WEBHOOK_PATH}",
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(
+                    allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
+                )
+            print(
+                t(
+                    "run.started",
+                    settings.locale,
+                    username=app.bot.username,
+                    mode="webhook" if webhook else "polling",
+                    port=settings.web_port,
+                ),
+                flush=True,
+            )
+            await stop.wait()
+            print(t("run.stopping", settings.locale), flush=True)
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            await app.stop()
+            await stop_web(runner)
+    finally:
+        await core.close()
+    return 0
+
+
+def _proposed_pdf(core: Core, pdf: Any) -> Any:
+    async def document(action_id: int) -> bytes:
+        from bot.services import documents
+
+        doc = await documents.proposed_contract_document(core.ctx, action_id)
+        return bytes(await pdf.contract_pdf(doc))
+
+    return document
+
+
+def _on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def _announce_claim(core: Core, username: str) -> None:
+    """With no admin yet, print a one-time link; the first user to open it becomes admin."""
+    from bot.services import staff as staff_service
+
+    code = await staff_service.open_admin_claim(core.ctx)
+    if code is not None:
+        link = f"https://t.me/{username}?start=claim_{code}"
+        print(t("run.claim", core.settings.locale, link=link), flush=True)
+
+
+def _add_webhook_route(
+    web_app: web.Application, app: Application[Any, Any, Any, Any, Any, Any], settings: Settings
+) -> None:
+    """Telegram posts updates here; the secret token header proves it is Telegram."""
+
+    async def receive(request: web.Request) -> web.Response:
+        if (
+            settings.webhook_secret
+            and request.headers.get("X-Telegram-Bot-Api-Secret-Token") != settings.webhook_secret
+        ):
+            return web.Response(status=403)
+        update = Update.de_json(await request.json(), app.bot)
+        if update is not None:
+            await app.update_queue.put(update)
+        return web.Response()
+
+    web_app.router.add_post(WEBHOOK_PATH, receive)

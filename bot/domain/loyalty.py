@@ -90,11 +90,15 @@ def loyalty_from_term(term: LoyaltyTerm, start: date) -> Loyalty:
 
 
 def months_elapsed(start: date, on: date) -> int:
-    """Whole months from ``start`` up to ``on`` (a started month is not counted)."""
+    """Whole months from ``start`` up to ``on``, counted the way ``add_months`` steps them.
+
+    A month counts once its anniversary is reached; an anniversary clamped to a shorter month
+    (31/01 → 28/02) is reached on that clamped day, so a loyalty period is complete on its end date.
+    """
     if on <= start:
         return 0
     months = (on.year - start.year) * 12 + (on.month - start.month)
-    if on.day < start.day:
+    if add_months(start, months) > on:
         months -= 1
     return max(months, 0)
 

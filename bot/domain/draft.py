@@ -1,0 +1,195 @@
+"""The plan-update wizard's draft: what the operator has chosen so far, and the rules that
+apply while choosing (a new loyalty term forces acceptance; gates only where they make sense).
+
+The draft is a plain dict when stored (ids, cents, strings), so it survives a bot restart in
+the database and never holds objects that could go stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from bot.domain.documents import PersonKind
+from bot.domain.errors import InvalidInput, InvalidSplit, LoyaltyNotAllowed
+from bot.domain.loyalty import LoyaltyTerm, check_allowed, requires_acceptance
+from bot.domain.models import (
+    AcceptanceChannel,
+    Plan,
+    PlanChange,
+    Priority,
+    Service,
+    TicketRequest,
+)
+from bot.domain.money import Money
+from bot.domain.split import ServiceLine, Share, SplitStrategy, compute_split
+
+KEEP_LOYALTY = 0  # loyalty_term_id value meaning "keep the contract's current loyalty"
+MAX_DESCRIPTION = 1000
+
+
+@dataclass
+class PlanDraft:
+    contract_id: int
+    base_version: int
+    client_kind: str
+    channel: str | None = None
+    template_id: int | None = None
+    loyalty_term_id: int | None = None  # KEEP_LOYALTY, a term id, or None (not chosen yet)
+    loyalty_forces_acceptance: bool = False
+    group_id: int | None = None
+    plan_id: int | None = None
+    value_cents: int | None = None
+    service_ids: list[int] = field(default_factory=list)
+    split: str | None = None
+    manual_cents: list[int] | None = None
+    ticket: bool | None = None
+    ticket_type_id: int | None = None
+    department_id: int | None = None
+    assignee_id: int | None = None  # 0: unassigned
+    priority: str | None = None
+    description: str | None = None
+    gate_acceptance: bool = False
+    gate_ticket: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PlanDraft:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+    @property
+    def kind(self) -> PersonKind:
+        return PersonKind(self.client_kind)
+
+    @property
+    def acceptance_channel(self) -> AcceptanceChannel | None:
+        return AcceptanceChannel(self.channel) if self.channel else None
+
+    # --- choices that carry rules -------------------------------------------------------
+
+    def choose_channel(self, channel: AcceptanceChannel | None) -> None:
+        if channel is None and self.loyalty_forces_acceptance:
+            raise LoyaltyNotAllowed("errors.acceptance_required_for_loyalty")
+        self.channel = channel.value if channel else None
+        self.gate_acceptance = channel is not None  # by default the acceptance must be done
+
+    def choose_loyalty(self, term: LoyaltyTerm | None) -> None:
+        """``None`` keeps the current loyalty; a new term needs the client's acceptance."""
+        if term is None:
+            self.loyalty_term_id = KEEP_LOYALTY
+            self.loyalty_forces_acceptance = False
+            return
+        check_allowed(self.kind, term)
+        forces = requires_acceptance(term)
+        if forces and self.channel is None:
+            raise LoyaltyNotAllowed("errors.acceptance_required_for_loyalty")
+        self.loyalty_term_id = term.id
+        self.loyalty_forces_acceptance = forces
+        if forces:
+            self.gate_acceptance = True
+
+    def choose_plan(self, plan: Plan) -> None:
+        """A new plan brings its list price and default services; the split is chosen again."""
+        self.plan_id = plan.id
+        self.group_id = plan.group_id
+        self.value_cents = plan.price.cents
+        self.service_ids = list(plan.default_service_ids)
+        self.split = None
+        self.manual_cents = None
+
+    def set_value(self, value: Money) -> None:
+        if value.cents <= 0:
+            raise InvalidInput("errors.value_must_be_positive")
+        self.value_cents = value.cents
+        self.split = None
+        self.manual_cents = None
+
+    def toggle_service(self, service_id: int) -> None:
+        if service_id in self.service_ids:
+            self.service_ids.remove(service_id)
+        else:
+            self.service_ids.append(service_id)
+        self.split = None
+        self.manual_cents = None
+
+    def choose_ticket(self, wanted: bool) -> None:
+        self.ticket = wanted
+        self.gate_ticket = wanted  # by default the ticket must be closed before finalizing
+
+    def set_description(self, text: str) -> None:
+        text = (text or "").strip()
+        if not text:
+            raise InvalidInput("errors.note_required")
+        if len(text) > MAX_DESCRIPTION:
+            raise InvalidInput("errors.description_too_long", max=MAX_DESCRIPTION)
+        self.description = text
+
+    def toggle_gate(self, gate: str) -> None:
+        if gate == "acceptance":
+            if self.channel is None:
+                raise InvalidInput("errors.gate_without_acceptance")
+            if self.loyalty_forces_acceptance:
+                raise LoyaltyNotAllowed("errors.acceptance_required_for_loyalty")
+            self.gate_acceptance = not self.gate_acceptance
+        else:
+            if not self.ticket:
+                raise InvalidInput("errors.gate_without_ticket")
+            self.gate_ticket = not self.gate_ticket
+
+    # --- derived ------------------------------------------------------------------------
+
+    def service_lines(self, catalog: dict[int, Service]) -> list[ServiceLine]:
+        """Chosen services in catalog order: the first is the main service."""
+        chosen = [catalog[sid] for sid in sorted(self.service_ids) if sid in catalog]
+        return [ServiceLine(s.id, s.name, s.list_price) for s in chosen]
+
+    def shares(self, catalog: dict[int, Service]) -> tuple[Share, ...]:
+        if self.value_cents is None or self.split is None:
+            raise InvalidSplit("split.invalid")
+        amounts = [Money(c) for c in self.manual_cents] if self.manual_cents is not None else None
+        return compute_split(
+            SplitStrategy(self.split), Money(self.value_cents), self.service_lines(catalog), amounts
+        )
+
+    def to_change(self, catalog: dict[int, Service]) -> PlanChange:
+        """The finished draft as the change the action will carry (every step must be done)."""
+        if self.plan_id is None or self.template_id is None or self.value_cents is None:
+            raise InvalidInput("errors.invalid_input")
+        ticket = None
+        if self.ticket:
+            if self.ticket_type_id is None or self.department_id is None or self.priority is None:
+                raise InvalidInput("errors.invalid_input")
+            ticket = TicketRequest(
+                type_id=self.ticket_type_id,
+                department_id=self.department_id,
+                assignee_id=self.assignee_id or None,
+                priority=Priority(self.priority),
+                description=self.description or "",
+            )
+        return PlanChange(
+            plan_id=self.plan_id,
+            value=Money(self.value_cents),
+            services=self.shares(catalog),
+            template_id=self.template_id,
+            loyalty_term_id=None
+            if self.loyalty_term_id in (None, KEEP_LOYALTY)
+            else self.loyalty_term_id,
+            acceptance_channel=self.acceptance_channel,
+            ticket=ticket,
+            require_acceptance=self.channel is not None and self.gate_acceptance,
+            require_ticket_closed=bool(self.ticket) and self.gate_ticket,
+        )
+
+
+def parse_manual_split(text: str, count: int) -> list[Money]:
+    """Amounts typed one per line or separated by ';' (commas are decimal separators)."""
+    from bot.domain.money import parse_money
+
+    parts = [p.strip() for chunk in (text or "").splitlines() for p in chunk.split(";")]
+    parts = [p for p in parts if p]
+    if len(parts) != count:
+        raise InvalidSplit("split.count_mismatch", expected=count, got=len(parts))
+    return [parse_money(p) for p in parts]

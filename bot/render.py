@@ -1,0 +1,68 @@
+"""Jinja2 rendering of chat messages (Telegram HTML) in the user's language.
+
+Templates under ``templates/messages`` hold the layout; words come from the catalogs through
+``t``. Autoescape is on, so every value from the database is escaped for Telegram's HTML mode.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from bot.domain.documents import format_document, mask_document
+from bot.domain.money import Money, format_brl
+from bot.i18n import normalize_locale, t
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def brl(value: Money | int | None) -> str:
+    if value is None:
+        return "-"
+    return format_brl(value.cents if isinstance(value, Money) else int(value))
+
+
+class MessageRenderer:
+    def __init__(self, timezone: ZoneInfo, templates_dir: Path = TEMPLATES_DIR) -> None:
+        self.timezone = timezone
+        self.env = Environment(
+            loader=FileSystemLoader(str(templates_dir / "messages")),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters.update(
+            brl=brl,
+            date=self.fmt_date,
+            datetime=self.fmt_datetime,
+            masked=mask_document,
+            document=format_document,
+        )
+
+    def fmt_date(self, value: date | datetime | None) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, datetime):
+            value = value.astimezone(self.timezone).date()
+        return value.strftime("%d/%m/%Y")
+
+    def fmt_datetime(self, value: datetime | None) -> str:
+        if value is None:
+            return "-"
+        return value.astimezone(self.timezone).strftime("%d/%m/%Y %H:%M")
+
+    def render(self, name: str, locale: str | None, **data: Any) -> str:
+        loc = normalize_locale(locale)
+        template = self.env.get_template(f"{name}.html.j2")
+        return template.render(t=partial(t_kw, loc), locale=loc, **data).strip()
+
+
+def t_kw(locale: str, key: str, **params: Any) -> str:
+    return t(key, locale, **params)

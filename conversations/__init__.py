@@ -1,0 +1,1 @@
+"""Telegram flows, one module each: states, thin callbacks, pure keyboard builders, build()."""

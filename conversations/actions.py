@@ -1,0 +1,375 @@
+"""The contract action card (tutorial steps 8–9), /pendentes, finalize with confirmation,
+cancel with a reason, resend the acceptance, record an in-person acceptance, and the PDF."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from urllib.parse import quote
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain.errors import DomainError
+from bot.domain.gates import Blocker
+from bot.domain.models import AcceptanceChannel, AcceptanceStatus, ActionStatus, Role
+from bot.services import acceptance as acceptance_service
+from bot.services.cards import ActionCard, action_card
+from bot.services.pending import pending_actions
+from bot.services.plan_update import FinalizeBlocked, cancel_action, finalize_action
+from conversations.base import (
+    OFFICE,
+    BotContext,
+    ack,
+    button,
+    keyboard,
+    paginate_row,
+    show,
+    staff_only,
+    tell,
+    url_button,
+)
+
+
+class State(StrEnum):
+    TYPING_REASON = "typing_reason"
+    TYPING_IN_PERSON = "typing_in_person"
+
+
+QUICK_REASONS = ("client_gave_up", "wrong_data", "duplicate")
+
+
+def acceptance_links(context: BotContext, token: str, channel: AcceptanceChannel) -> dict[str, str]:
+    """The links to send the client for this token: Telegram deep link and/or web page."""
+    links = {}
+    if channel is AcceptanceChannel.TELEGRAM and context.app.bot_username:
+        links["telegram"] = f"https://t.me/{context.app.bot_username}?start=ac_{token}"
+    if channel in (AcceptanceChannel.WEB, AcceptanceChannel.TELEGRAM):
+        links["web"] = f"{context.app.settings.public_url}/aceite/{token}"
+    return links
+
+
+def card_keyboard(
+    context: BotContext, card: ActionCard, links: dict[str, str]
+) -> list[list[InlineKeyboardButton]]:
+    a = card.action
+    rows: list[list[InlineKeyboardButton]] = []
+    primary = links.get("telegram") or links.get("web")
+    if primary:
+        share = f"https://t.me/share/url?url={quote(primary, safe='')}&text={quote(context.tr('action.share_text'))}"
+        rows.append([url_button(context.tr("action.share_link"), share)])
+    if a.status is ActionStatus.PENDING and context.me.role in OFFICE:
+        rows.append([button(context.tr("action.finalize"), "pa", "fin", a.id)])
+        acc = card.acceptance
+        if a.change.acceptance_channel is not None and (
+            acc is None or acc.status is not AcceptanceStatus.ACCEPTED
+        ):
+            rows.append(
+                [
+                    button(context.tr("action.resend"), "pa", "rs", a.id),
+                    button(context.tr("action.in_person"), "pa", "ip", a.id),
+                ]
+            )
+        rows.append([button(context.tr("action.cancel"), "pa", "cx", a.id)])
+    rows.append(
+        [
+            button(context.tr("contract.pdf"), "ct", "pdf", card.contract.id),
+            button(context.tr("ui.refresh"), "pa", "c", a.id),
+        ]
+    )
+    rows.append(
+        [
+            button(context.tr("action.contract"), "ct", "c", card.contract.id),
+            button(context.tr("ui.menu"), "m", "home"),
+        ]
+    )
+    return rows
+
+
+async def render_action_card(
+    update: Update,
+    context: BotContext,
+    action_id: int,
+    *,
+    token: str | None = None,
+    notice: str | None = None,
+    new: bool = False,
+) -> None:
+    card = await action_card(context.services, action_id)
+    channel = card.acceptance.channel if card.acceptance else None
+    links = acceptance_links(context, token, channel) if token and channel else {}
+    text = context.render(
+        "action_card",
+        card=card,
+        links=links,
+        notice=notice,
+        blockers=[b.message_key for b in card.blockers],
+        Blocker=Blocker,
+    )
+    await show(update, context, text, _markup(context, card, links), new=new)
+
+
+def _markup(context: BotContext, card: ActionCard, links: dict[str, str]):  # type: ignore[no-untyped-def]
+    return keyboard(card_keyboard(context, card, links))
+
+
+@staff_only()
+async def show_card(update: Update, context: BotContext) -> None:
+    assert context.matches is not None
+    if context.me.role is Role.TECHNICIAN:
+        await ack(context, update, context.tr("errors.permission"), alert=True)
+        return
+    await render_action_card(update, context, int(context.matches[0].group(1)))
+
+
+@staff_only(*OFFICE)
+async def ask_finalize(update: Update, context: BotContext) -> None:
+    """Finalizar ação: when a gate is unmet, an alert says exactly what is missing."""
+    assert context.matches is not None
+    card = await action_card(context.services, int(context.matches[0].group(1)))
+    if card.action.status is ActionStatus.FINALIZED:
+        await ack(context, update, context.tr("action.already_finalized"), alert=True)
+        await render_action_card(update, context, card.action.id)
+        return
+    if card.blockers:
+        lines = [
+            context.tr(b.message_key, base=card.action.base_version, current=card.contract.version)
+            for b in card.blockers
+        ]
+        await ack(
+            context,
+            update,
+            context.tr("action.cannot_finalize") + "\n• " + "\n• ".join(lines),
+            alert=True,
+        )
+        return
+    text = context.render("confirm_finalize", card=card)
+    rows = [
+        [
+            button(context.tr("ui.confirm"), "pa", "ok", card.action.id),
+            button(context.tr("ui.back"), "pa", "c", card.action.id),
+        ]
+    ]
+    await show(update, context, text, keyboard(rows))
+
+
+@staff_only(*OFFICE)
+async def confirm_finalize(update: Update, context: BotContext) -> None:
+    """Confirmar (tutorial step 9): apply once; a repeat says "já finalizada"."""
+    assert context.matches is not None
+    action_id = int(context.matches[0].group(1))
+    try:
+        result = await finalize_action(context.services, context.me.id, action_id)
+    except FinalizeBlocked as exc:
+        await ack(context, update, exc.message(context.locale)[:200], alert=True)
+        await render_action_card(update, context, action_id)
+        return
+    from conversations.clients import render_contract_card
+
+    if result.already:
+        await ack(context, update, context.tr("action.already_finalized"), alert=True)
+        return
+    await ack(context, update, context.tr("action.finalized_short"))
+    await render_contract_card(
+        update,
+        context,
+        result.contract.id,
+        notice=context.tr("action.finalized", number=result.contract.number),
+    )
+    await send_after_finalize(update, context, result.contract.id, action_id)
+
+
+async def send_after_finalize(
+    update: Update, context: BotContext, contract_id: int, action_id: int
+) -> None:
+    """The updated contract (and the amendment) as PDFs, after the commit."""
+    from conversations.documents import send_amendment_pdf, send_contract_pdf
+
+    chat = update.effective_chat
+    assert chat is not None
+    await send_contract_pdf(context, chat.id, contract_id)
+    await send_amendment_pdf(context, chat.id, action_id)
+
+
+@staff_only(*OFFICE)
+async def ask_cancel(update: Update, context: BotContext) -> object:
+    assert context.matches is not None and context.user_data is not None
+    action_id = int(context.matches[0].group(1))
+    card = await action_card(context.services, action_id)
+    if card.action.status is not ActionStatus.PENDING:
+        await ack(
+            context,
+            update,
+            context.tr(f"blocker.not_pending_{card.action.status.value}"),
+            alert=True,
+        )
+        return ConversationHandler.END
+    context.user_data["cancel_action"] = action_id
+    rows = [
+        [button(context.tr(f"action.reason_{r}"), "pa", "cxr", action_id, r)] for r in QUICK_REASONS
+    ]
+    rows.append([button(context.tr("ui.back"), "pa", "c", action_id)])
+    await show(update, context, context.render("ask_cancel", card=card), keyboard(rows))
+    return State.TYPING_REASON
+
+
+async def _do_cancel(update: Update, context: BotContext, action_id: int, reason: str) -> int:
+    assert context.user_data is not None
+    context.user_data.pop("cancel_action", None)
+    result = await cancel_action(context.services, context.me.id, action_id, reason)
+    note = (
+        context.tr("action.already_cancelled") if result.already else context.tr("action.cancelled")
+    )
+    await ack(context, update, note)
+    await render_action_card(
+        update, context, action_id, notice=note, new=update.callback_query is None
+    )
+    return ConversationHandler.END
+
+
+@staff_only(*OFFICE)
+async def quick_reason(update: Update, context: BotContext) -> object:
+    assert context.matches is not None
+    action_id, key = int(context.matches[0].group(1)), context.matches[0].group(2)
+    return await _do_cancel(update, context, action_id, context.tr(f"action.reason_{key}"))
+
+
+@staff_only(*OFFICE)
+async def typed_reason(update: Update, context: BotContext) -> object:
+    assert update.message is not None and context.user_data is not None
+    action_id = context.user_data.get("cancel_action")
+    if action_id is None:
+        return ConversationHandler.END
+    try:
+        return await _do_cancel(update, context, int(action_id), update.message.text or "")
+    except DomainError as exc:
+        await tell(update, context, exc.message(context.locale))
+        return State.TYPING_REASON
+
+
+async def leave(update: Update, context: BotContext) -> int:
+    """Voltar/Cancelar from a typed step of the action card: back to the card."""
+    assert context.user_data is not None
+    action_id = context.user_data.pop("cancel_action", None) or context.user_data.pop(
+        "in_person_action", None
+    )
+    if context.staff is not None and action_id is not None:
+        await render_action_card(update, context, int(action_id), new=update.callback_query is None)
+    await ack(context, update)
+    return ConversationHandler.END
+
+
+@staff_only(*OFFICE)
+async def resend(update: Update, context: BotContext) -> None:
+    """Reenviar aceite: a new link; the old one stops working."""
+    assert context.matches is not None
+    action_id = int(context.matches[0].group(1))
+    _request, token = await acceptance_service.resend_acceptance(
+        context.services, context.me.id, action_id
+    )
+    await ack(context, update, context.tr("action.resent"))
+    await render_action_card(
+        update, context, action_id, token=token, notice=context.tr("action.resent")
+    )
+
+
+@staff_only(*OFFICE)
+async def ask_in_person(update: Update, context: BotContext) -> object:
+    assert context.matches is not None and context.user_data is not None
+    action_id = int(context.matches[0].group(1))
+    context.user_data["in_person_action"] = action_id
+    rows = [[button(context.tr("ui.back"), "pa", "c", action_id)]]
+    await show(update, context, context.tr("action.ask_in_person"), keyboard(rows))
+    return State.TYPING_IN_PERSON
+
+
+@staff_only(*OFFICE)
+async def typed_in_person(update: Update, context: BotContext) -> object:
+    """A note (and optionally a photo of the signed page, kept by its Telegram file id)."""
+    message = update.message
+    assert message is not None and context.user_data is not None
+    action_id = context.user_data.get("in_person_action")
+    if action_id is None:
+        return ConversationHandler.END
+    photo = message.photo[-1].file_id if message.photo else None
+    note = message.caption if photo else message.text
+    try:
+        await acceptance_service.record_in_person(
+            context.services, context.me.id, int(action_id), note or "", photo
+        )
+    except DomainError as exc:
+        await tell(update, context, exc.message(context.locale))
+        return State.TYPING_IN_PERSON
+    context.user_data.pop("in_person_action", None)
+    await render_action_card(
+        update, context, int(action_id), new=True, notice=context.tr("action.in_person_recorded")
+    )
+    return ConversationHandler.END
+
+
+@staff_only(*OFFICE)
+async def list_pending(update: Update, context: BotContext) -> None:
+    """/pendentes: the operator's own actions first; admins and operators see all."""
+    page_no = int(context.matches[0].group(1)) if context.matches else 0
+    page = await pending_actions(context.services, context.me.id, page_no)
+    rows = [
+        [
+            button(
+                f"#{item.action.id} · {item.contract_number} · {item.client_name}"[:60],
+                "pa",
+                "c",
+                item.action.id,
+            )
+        ]
+        for item in page.items
+    ]
+    rows.append(
+        paginate_row(
+            context.locale, page.page, page.has_prev, page.has_next, "pa", "l", pages=page.pages
+        )
+    )
+    rows.append([button(context.tr("ui.menu"), "m", "home")])
+    text = context.render("pending_list", page=page, me=context.me)
+    await show(update, context, text, keyboard(rows), new=update.callback_query is None)
+
+
+def build() -> ConversationHandler:  # type: ignore[type-arg]
+    back = CallbackQueryHandler(leave, pattern=r"^pa:c:\d{1,10}$")
+    return ConversationHandler(
+        name="action_input",
+        persistent=True,
+        entry_points=[
+            CallbackQueryHandler(ask_cancel, pattern=r"^pa:cx:(\d{1,10})$"),
+            CallbackQueryHandler(ask_in_person, pattern=r"^pa:ip:(\d{1,10})$"),
+        ],
+        states={
+            State.TYPING_REASON: [
+                CallbackQueryHandler(quick_reason, pattern=r"^pa:cxr:(\d{1,10}):([a-z_]{1,20})$"),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, typed_reason),
+                back,
+            ],
+            State.TYPING_IN_PERSON: [
+                MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.PHOTO, typed_in_person),
+                back,
+            ],
+        },
+        fallbacks=[CommandHandler(["cancelar", "cancel"], leave)],
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler(["pendentes", "pending"], list_pending),
+        CallbackQueryHandler(list_pending, pattern=r"^pa:l:(\d{1,4})$"),
+        CallbackQueryHandler(show_card, pattern=r"^pa:c:(\d{1,10})$"),
+        CallbackQueryHandler(ask_finalize, pattern=r"^pa:fin:(\d{1,10})$"),
+        CallbackQueryHandler(confirm_finalize, pattern=r"^pa:ok:(\d{1,10})$"),
+        CallbackQueryHandler(resend, pattern=r"^pa:rs:(\d{1,10})$"),
+    ]

@@ -1,0 +1,272 @@
+"""Finding a client: /clientes, paginated results, the client card and the contract card."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain.errors import DomainError
+from bot.domain.models import Client, ContractStatus
+from bot.services.cards import ClientCard, ContractCard, client_card, contract_card
+from bot.services.history import contract_history
+from bot.services.search import Page, search_clients
+from conversations.base import (
+    OFFICE,
+    BotContext,
+    ack,
+    button,
+    keyboard,
+    paginate_row,
+    show,
+    staff_only,
+)
+
+
+class State(StrEnum):
+    TYPING_QUERY = "typing_query"
+
+
+STATUS_ICON = {
+    ContractStatus.ACTIVE: "🟢",
+    ContractStatus.BLOCKED: "🟠",
+    ContractStatus.SUSPENDED: "🟡",
+    ContractStatus.CANCELLED: "⚫",
+}
+
+
+def results_keyboard(context: BotContext, page: Page[Client]) -> list[list[InlineKeyboardButton]]:
+    rows = [[button(f"{c.name} · {c.document_masked}", "cl", "c", c.id)] for c in page.items]
+    rows.append(
+        paginate_row(
+            context.locale, page.page, page.has_prev, page.has_next, "cl", "p", pages=page.pages
+        )
+    )
+    rows.append(
+        [
+            button(context.tr("search.new"), "m", "search"),
+            button(context.tr("ui.menu"), "m", "home"),
+        ]
+    )
+    return rows
+
+
+@staff_only(*OFFICE)
+async def ask_query(update: Update, context: BotContext) -> State:
+    markup = keyboard([[button(context.tr("ui.cancel"), "m", "home")]])
+    await show(
+        update, context, context.tr("search.prompt"), markup, new=update.callback_query is None
+    )
+    return State.TYPING_QUERY
+
+
+async def run_search(update: Update, context: BotContext, query: str, page: int) -> bool:
+    try:
+        result = await search_clients(context.services, query, page)
+    except DomainError as exc:
+        await show(update, context, exc.message(context.locale), None, new=True)
+        return False
+    assert context.user_data is not None
+    context.user_data["search_q"] = query
+    text = context.render("search_results", query=query, page=result)
+    await show(
+        update,
+        context,
+        text,
+        keyboard(results_keyboard(context, result)),
+        new=update.callback_query is None,
+    )
+    return True
+
+
+@staff_only(*OFFICE)
+async def typed_query(update: Update, context: BotContext) -> object:
+    assert update.message is not None and update.message.text is not None
+    ok = await run_search(update, context, update.message.text, 0)
+    return ConversationHandler.END if ok else State.TYPING_QUERY
+
+
+@staff_only(*OFFICE)
+async def free_text_search(update: Update, context: BotContext) -> None:
+    """Typing a name or document anywhere (outside a flow) searches for it."""
+    assert update.message is not None and update.message.text is not None
+    await run_search(update, context, update.message.text, 0)
+
+
+@staff_only(*OFFICE)
+async def results_page(update: Update, context: BotContext) -> None:
+    assert context.matches is not None and context.user_data is not None
+    query = context.user_data.get("search_q")
+    if not query:
+        await ask_query(update, context)
+        return
+    await run_search(update, context, str(query), int(context.matches[0].group(1)))
+
+
+def client_keyboard(context: BotContext, card: ClientCard) -> list[list[InlineKeyboardButton]]:
+    rows = []
+    for c in card.contracts:
+        plan = card.plans[c.plan_id]
+        rows.append([button(f"{STATUS_ICON[c.status]} {c.number} · {plan.name}", "ct", "c", c.id)])
+    back = (
+        [button(context.tr("ui.back"), "cl", "p", 0)]
+        if context.user_data and context.user_data.get("search_q")
+        else []
+    )
+    rows.append([*back, button(context.tr("ui.menu"), "m", "home")])
+    return rows
+
+
+@staff_only(*OFFICE)
+async def show_client(update: Update, context: BotContext) -> None:
+    assert context.matches is not None
+    card = await client_card(context.services, int(context.matches[0].group(1)))
+    text = context.render("client_card", card=card, icons=STATUS_ICON)
+    await show(update, context, text, keyboard(client_keyboard(context, card)))
+
+
+def contract_keyboard(context: BotContext, card: ContractCard) -> list[list[InlineKeyboardButton]]:
+    c = card.contract
+    rows = []
+    if card.pending_action is not None:
+        rows.append(
+            [
+                button(
+                    context.tr("contract.open_pending", action_id=card.pending_action.id),
+                    "pa",
+                    "c",
+                    card.pending_action.id,
+                )
+            ]
+        )
+    elif c.status is not ContractStatus.CANCELLED:
+        rows.append([button(context.tr("contract.actions"), "ct", "a", c.id)])
+    rows.append(
+        [
+            button(context.tr("contract.pdf"), "ct", "pdf", c.id),
+            button(context.tr("contract.history"), "ct", "h", c.id),
+        ]
+    )
+    rows.append(
+        [
+            button(context.tr("ui.back"), "cl", "c", c.client_id),
+            button(context.tr("ui.menu"), "m", "home"),
+        ]
+    )
+    return rows
+
+
+async def render_contract_card(
+    update: Update,
+    context: BotContext,
+    contract_id: int,
+    *,
+    new: bool = False,
+    notice: str | None = None,
+) -> None:
+    card = await contract_card(context.services, contract_id)
+    text = context.render("contract_card", card=card, icons=STATUS_ICON, notice=notice)
+    await show(update, context, text, keyboard(contract_keyboard(context, card)), new=new)
+
+
+@staff_only(*OFFICE)
+async def show_contract(update: Update, context: BotContext) -> None:
+    assert context.matches is not None
+    await render_contract_card(update, context, int(context.matches[0].group(1)))
+
+
+@staff_only(*OFFICE)
+async def actions_menu(update: Update, context: BotContext) -> None:
+    """Tutorial steps 1–2: the contract's Ações menu, with Atualização de plano."""
+    assert context.matches is not None
+    contract_id = int(context.matches[0].group(1))
+    card = await contract_card(context.services, contract_id)
+    if card.pending_action is not None:
+        await ack(context, update, context.tr("contract.has_pending"), alert=True)
+        from conversations.actions import render_action_card
+
+        await render_action_card(update, context, card.pending_action.id)
+        return
+    rows = [
+        [button(context.tr("contract.plan_update"), "pu", "go", contract_id)],
+        [button(context.tr("ui.back"), "ct", "c", contract_id)],
+    ]
+    text = context.render("contract_actions", card=card)
+    await show(update, context, text, keyboard(rows))
+
+
+@staff_only(*OFFICE)
+async def history(update: Update, context: BotContext) -> None:
+    assert context.matches is not None
+    contract_id = int(context.matches[0].group(1))
+    card = await contract_card(context.services, contract_id)
+    revisions = await contract_history(context.services, contract_id)
+    plans = {p.id: p for p in await _all_plans(context)}
+    text = context.render("contract_history", card=card, revisions=revisions, plans=plans)
+    rows = [[button(context.tr("ui.back"), "ct", "c", contract_id)]]
+    await show(update, context, text, keyboard(rows))
+
+
+async def _all_plans(context: BotContext) -> list:  # type: ignore[type-arg]
+    async with context.services.uow() as uow:
+        return await uow.catalog.plans(active_only=False)
+
+
+def build() -> ConversationHandler:  # type: ignore[type-arg]
+    return ConversationHandler(
+        name="search",
+        persistent=True,
+        entry_points=[
+            CommandHandler(["clientes", "clients"], ask_query),
+            CallbackQueryHandler(ask_query, pattern=r"^m:search$"),
+        ],
+        states={
+            State.TYPING_QUERY: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_query)],
+        },
+        fallbacks=[
+            CommandHandler(["cancelar", "cancel"], _end),
+            CallbackQueryHandler(_end_to_menu, pattern=r"^m:home$"),
+        ],
+        allow_reentry=True,
+    )
+
+
+async def _end(update: Update, context: BotContext) -> int:
+    from conversations.menu import show_menu
+
+    if context.staff is not None:
+        await show_menu(update, context, new=True)
+    return ConversationHandler.END
+
+
+async def _end_to_menu(update: Update, context: BotContext) -> int:
+    from conversations.menu import show_menu
+
+    if context.staff is not None:
+        await show_menu(update, context)
+    await ack(context, update)
+    return ConversationHandler.END
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CallbackQueryHandler(results_page, pattern=r"^cl:p:(\d{1,4})$"),
+        CallbackQueryHandler(show_client, pattern=r"^cl:c:(\d{1,10})$"),
+        CallbackQueryHandler(show_contract, pattern=r"^ct:c:(\d{1,10})$"),
+        CallbackQueryHandler(actions_menu, pattern=r"^ct:a:(\d{1,10})$"),
+        CallbackQueryHandler(history, pattern=r"^ct:h:(\d{1,10})$"),
+    ]
+
+
+def free_text_handler() -> MessageHandler:  # type: ignore[type-arg]
+    return MessageHandler(
+        filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, free_text_search
+    )

@@ -1,0 +1,67 @@
+"""Contracts and amendments as PDFs in the chat ("Ver contrato (PDF)", after finalizing)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InputFile, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.services import documents
+from conversations.base import OFFICE, BotContext, ack, staff_only
+
+log = logging.getLogger(__name__)
+
+
+async def send_contract_pdf(context: BotContext, chat_id: int, contract_id: int) -> None:
+    """Render (or reuse) the current contract and send it as ``contrato-<n>-v<version>.pdf``."""
+    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+    doc = await documents.contract_document(context.services, contract_id)
+    data = await context.app.pdf.contract_pdf(doc)
+    name = context.app.pdf.filename(doc)
+    await context.bot.send_document(
+        chat_id,
+        InputFile(data, filename=name),
+        filename=name,
+        caption=context.tr("documents.contract_caption", number=doc.number, version=doc.version),
+    )
+
+
+async def send_amendment_pdf(context: BotContext, chat_id: int, action_id: int) -> None:
+    """The termo aditivo of a finalized plan update, with the acceptance evidence."""
+    try:
+        await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+        doc = await documents.amendment_document(context.services, action_id)
+        data = await context.app.pdf.amendment_pdf(doc)
+        name = context.app.pdf.filename(doc)
+        await context.bot.send_document(
+            chat_id,
+            InputFile(data, filename=name),
+            filename=name,
+            caption=context.tr("documents.amendment_caption", action_id=action_id),
+        )
+    except TelegramError as exc:
+        log.warning("could not send the amendment of action %s: %s", action_id, exc)
+
+
+@staff_only(*OFFICE)
+async def contract_pdf(update: Update, context: BotContext) -> None:
+    assert context.matches is not None and update.effective_chat is not None
+    await ack(context, update, context.tr("documents.rendering"))
+    await send_contract_pdf(context, update.effective_chat.id, int(context.matches[0].group(1)))
+
+
+@staff_only(*OFFICE)
+async def amendment_pdf(update: Update, context: BotContext) -> None:
+    assert context.matches is not None and update.effective_chat is not None
+    await ack(context, update, context.tr("documents.rendering"))
+    await send_amendment_pdf(context, update.effective_chat.id, int(context.matches[0].group(1)))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CallbackQueryHandler(contract_pdf, pattern=r"^ct:pdf:(\d{1,10})$"),
+        CallbackQueryHandler(amendment_pdf, pattern=r"^pa:amd:(\d{1,10})$"),
+    ]
