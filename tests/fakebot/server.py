@@ -646,7 +646,7 @@ class FakeBotApi:
     async def wait_for(
         self,
         predicate: Callable[[], Any] | Callable[[FakeBotApi], Any],
-        timeout: float = 10.0,  # noqa: ASYNC109 - documented API, mirrors asyncio.wait_for
+        timeout: float = 10.0,
         *,
         message: str = "",
     ) -> Any:
@@ -683,7 +683,7 @@ class FakeBotApi:
         self,
         chat_id: int,
         match: str | Callable[[SentMessage], bool] = "",
-        timeout: float = 10.0,  # noqa: ASYNC109 - documented API
+        timeout: float = 10.0,
     ) -> SentMessage:
         """Wait until a current bot message in ``chat_id`` matches; return the newest match.
 

@@ -420,6 +420,7 @@ async def test_update_builders_parse_in_ptb(api: FakeBotApi, app: AnyApp, ana: F
 # ---------------------------------------------------------------- fault injection
 
 
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 async def test_fault_injection(api: FakeBotApi, app: AnyApp, ana: FakeUser) -> None:
     api.inject_fault("sendMessage", status=429, retry_after=3)
     with pytest.raises(RetryAfter) as info:
