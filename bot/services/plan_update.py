@@ -230,6 +230,9 @@ async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) ->
             staff_id=actor_id,
             now=now,
         )
+        if acceptance is not None and acceptance.status is AcceptanceStatus.PENDING:
+            # Finalized without needing it: the client's link must stop working.
+            await uow.acceptances.decide(acceptance.id, to=AcceptanceStatus.CANCELLED, now=now)
         if action.created_by != actor_id:
             await notify_staff(
                 uow, action.created_by, "action_finalized", now, action_id=action.id, by=actor_id
