@@ -65,7 +65,17 @@ def build_application(
     from bot import auth
     from bot.persistence import DbPersistence
     from bot.render import MessageRenderer
-    from conversations import actions, base, clients, documents, menu, plan_update
+    from conversations import (
+        acceptance,
+        actions,
+        base,
+        clients,
+        documents,
+        menu,
+        plan_update,
+        staff_admin,
+        tickets,
+    )
     from storage.bot_state import BotStateStore
 
     settings = core.settings
@@ -92,6 +102,11 @@ def build_application(
         clients.build(),
         actions.build(),
         plan_update.build(),
+        *acceptance.handlers(),
+        staff_admin.build(),
+        tickets.build(),
+        *tickets.handlers(),
+        *staff_admin.handlers(),
         *menu.handlers(),
         *clients.handlers(),
         *actions.handlers(),

@@ -19,7 +19,7 @@ def menu_keyboard(context: BotContext) -> list[list]:  # type: ignore[type-arg]
     if me.role in (Role.ADMIN, Role.OPERATOR):
         rows.append([button(context.tr("menu.clients"), "m", "search")])
         rows.append([button(context.tr("menu.pending"), "pa", "l", 0)])
-    rows.append([button(context.tr("menu.tickets"), "tk", "l", 0)])
+    rows.append([button(context.tr("menu.tickets"), "tk", "l", "me" if me.role is Role.TECHNICIAN else "all", 0)])
     if me.role is Role.ADMIN:
         rows.append([button(context.tr("menu.staff"), "st", "l")])
     rows.append(

@@ -42,8 +42,8 @@ class Decision:
     already: bool = False  # the same decision was already recorded (a double tap)
 
 
-async def _usable(ctx: ServiceContext, uow: UnitOfWork, token: str) -> AcceptanceRequest:
-    request = await uow.acceptances.by_token_hash(hash_token(token or ""))
+async def _usable(ctx: ServiceContext, uow: UnitOfWork, token_hash: str) -> AcceptanceRequest:
+    request = await uow.acceptances.by_token_hash(token_hash)
     if request is None:
         raise AcceptanceUnavailable("acceptance.token_invalid")
     if request.status is AcceptanceStatus.PENDING and request.expires_at <= ctx.now():
@@ -57,8 +57,13 @@ async def _usable(ctx: ServiceContext, uow: UnitOfWork, token: str) -> Acceptanc
 
 async def open_by_token(ctx: ServiceContext, token: str) -> tuple[AcceptanceRequest, ActionCard]:
     """What the client sees behind a link: the request and the proposed change."""
+    return await open_by_hash(ctx, hash_token(token or ""))
+
+
+async def open_by_hash(ctx: ServiceContext, token_hash: str) -> tuple[AcceptanceRequest, ActionCard]:
+    """As :func:`open_by_token`, for callers that keep only the token's hash (the chat)."""
     async with ctx.uow() as uow:
-        request = await _usable(ctx, uow, token)
+        request = await _usable(ctx, uow, token_hash)
         return request, await load_action_card(uow, request.action_id)
 
 
@@ -69,9 +74,16 @@ async def decide_by_token(
 
     Repeating the same answer (a double tap, a reloaded page) is reported as ``already``.
     """
+    return await decide_by_hash(ctx, hash_token(token or ""), accept=accept, evidence=evidence,
+                                document_sha256=document_sha256)
+
+
+async def decide_by_hash(
+    ctx: ServiceContext, token_hash: str, *, accept: bool, evidence: Evidence, document_sha256: str
+) -> Decision:
     now = ctx.now()
     async with ctx.uow() as uow:
-        request = await uow.acceptances.by_token_hash(hash_token(token or ""))
+        request = await uow.acceptances.by_token_hash(token_hash)
         wanted = AcceptanceStatus.ACCEPTED if accept else AcceptanceStatus.DECLINED
         if (
             request is not None
@@ -79,7 +91,7 @@ async def decide_by_token(
             and _same_person(request.evidence, evidence)
         ):
             return Decision(request, accept, already=True)
-        request = await _usable(ctx, uow, token)
+        request = await _usable(ctx, uow, token_hash)
         if not await uow.acceptances.decide(
             request.id, to=wanted, now=now, evidence=evidence, document_sha256=document_sha256
         ):

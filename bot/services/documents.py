@@ -52,8 +52,7 @@ class AmendmentUnavailable(Conflict):
     key = "documents.amendment_not_finalized"
 
     _FALLBACK = (
-        "O termo aditivo só existe para ações finalizadas; a ação #{action_id} está "
-        "{status}."
+        "O termo aditivo só existe para ações finalizadas; a ação #{action_id} está {status}."
     )
 
     def message(self, locale: str | None = None) -> str:
@@ -172,6 +171,25 @@ class AmendmentDocument:
         return "contracts/amendment.html.j2"
 
     @property
+    def service_rows(self) -> list[tuple[str, Money | None, Money | None]]:
+        """Every service in either version: (name, share before, share after); None = absent."""
+        before = {s.service_id: s for s in self.before.services}
+        after = {s.service_id: s for s in self.after.services}
+        order = [s.service_id for s in self.after.services] + [
+            s.service_id for s in self.before.services if s.service_id not in after
+        ]
+        rows = []
+        for sid in order:
+            b, a = before.get(sid), after.get(sid)
+            name = (a or b).name  # type: ignore[union-attr]
+            rows.append((name, b.amount if b else None, a.amount if a else None))
+        return rows
+
+    @property
+    def effective_on(self) -> datetime:
+        return self.finalized_at
+
+    @property
     def changed(self) -> dict[str, bool]:
         """Which parts changed, so the template can highlight them."""
         b, a = self.before, self.after
@@ -195,40 +213,44 @@ async def contract_document(ctx: ServiceContext, contract_id: int) -> ContractDo
     """The contract as it is now, at its current version."""
     async with ctx.uow() as uow:
         contract = found(await uow.contracts.get(contract_id), "errors.contract_not_found")
-        client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
-        terms = await _terms(
-            uow,
-            plan_id=contract.plan_id,
-            value=contract.value,
-            services=contract.services,
-            template_id=contract.template_id,
-            loyalty=contract.loyalty,
-        )
-        issued = contract.start_date
-        if contract.version > 1:
-            revisions = await uow.revisions.for_contract(contract.id, limit=1)
-            if revisions and revisions[0].version == contract.version:
-                issued = revisions[0].created_at.astimezone(ctx.timezone).date()
-        return ContractDocument(
-            contract_id=contract.id,
-            number=contract.number,
-            version=contract.version,
-            status=contract.status,
-            client=client,
-            terms=terms,
-            due_day=contract.due_day,
-            start_date=contract.start_date,
-            issued_on=issued,
-        )
+        return await _contract_document(ctx, uow, contract)
 
 
 async def contract_document_by_number(ctx: ServiceContext, number: str) -> ContractDocument:
     """Same as :func:`contract_document`, looked up by the contract number staff type."""
     async with ctx.uow() as uow:
-        contract = found(
-            await uow.contracts.by_number(number.strip()), "errors.contract_not_found"
-        )
-    return await contract_document(ctx, contract.id)
+        contract = found(await uow.contracts.by_number(number.strip()), "errors.contract_not_found")
+        return await _contract_document(ctx, uow, contract)
+
+
+async def _contract_document(
+    ctx: ServiceContext, uow: UnitOfWork, contract: Contract
+) -> ContractDocument:
+    client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
+    terms = await _terms(
+        uow,
+        plan_id=contract.plan_id,
+        value=contract.value,
+        services=contract.services,
+        template_id=contract.template_id,
+        loyalty=contract.loyalty,
+    )
+    issued = contract.start_date
+    if contract.version > 1:
+        revisions = await uow.revisions.for_contract(contract.id, limit=1)
+        if revisions and revisions[0].version == contract.version:
+            issued = revisions[0].created_at.astimezone(ctx.timezone).date()
+    return ContractDocument(
+        contract_id=contract.id,
+        number=contract.number,
+        version=contract.version,
+        status=contract.status,
+        client=client,
+        terms=terms,
+        due_day=contract.due_day,
+        start_date=contract.start_date,
+        issued_on=issued,
+    )
 
 
 async def proposed_contract_document(ctx: ServiceContext, action_id: int) -> ContractDocument:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.errors import InvalidInput, PermissionDenied
-from bot.domain.models import Role, Staff, Ticket, TicketStatus
+from bot.domain.models import (
+    CatalogItem,
+    Client,
+    Contract,
+    Plan,
+    Role,
+    Staff,
+    Ticket,
+    TicketStatus,
+)
 from bot.services.context import ServiceContext, found, require_staff
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
@@ -176,3 +186,37 @@ async def open_tickets(
             assignee_id=assignee_id, unassigned=unassigned, offset=page * page_size, limit=page_size
         )
     return Page(items, total, page, page_size)
+
+
+@dataclass(frozen=True)
+class TicketCard:
+    ticket: Ticket
+    client: Client
+    contract: Contract
+    plan: Plan | None
+    assignee: Staff | None
+    type: CatalogItem | None
+    department: CatalogItem | None
+    authors: dict[int, str]
+
+    @property
+    def is_unassigned(self) -> bool:
+        return self.ticket.assignee_id is None
+
+
+async def ticket_card(ctx: ServiceContext, actor_id: int, ticket_id: int) -> TicketCard:
+    """Everything the technician needs in the street: client, address, contract, notes."""
+    async with ctx.uow() as uow:
+        _staff, ticket = await _load(uow, actor_id, ticket_id)
+        contract = found(await uow.contracts.get(ticket.contract_id), "errors.contract_not_found")
+        client = found(await uow.clients.get(ticket.client_id), "errors.client_not_found")
+        staff = {s.id: s for s in await uow.staff.list()}
+        types = {t.id: t for t in await uow.catalog.ticket_types()}
+        departments = {d.id: d for d in await uow.catalog.departments()}
+        plan = await uow.catalog.plan(contract.plan_id)
+    return TicketCard(
+        ticket=ticket, client=client, contract=contract, plan=plan,
+        assignee=staff.get(ticket.assignee_id) if ticket.assignee_id else None,
+        type=types.get(ticket.type_id), department=departments.get(ticket.department_id),
+        authors={s.id: s.name for s in staff.values()},
+    )

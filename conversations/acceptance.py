@@ -1,0 +1,110 @@
+"""The client's side: opening an acceptance deep link (``/start ac_<token>``) in Telegram.
+
+The client is not staff and reaches nothing else. They see who the provider is, the current
+and new plan, value, services and loyalty, and the proposed contract as a PDF; then Aceitar or
+Recusar, each confirmed. Evidence: time, Telegram user id and name, and the SHA-256 of the exact
+PDF bytes they were sent. Only the token's hash is kept in the chat state, never the token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from telegram import InputFile, Update
+from telegram.constants import ChatAction
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.domain.errors import DomainError
+from bot.domain.models import Evidence
+from bot.domain.tokens import hash_token
+from bot.services import acceptance as acceptance_service
+from bot.services import documents
+from conversations.base import BotContext, ack, button, expired, keyboard, show, tell
+
+
+async def open_link(update: Update, context: BotContext) -> None:
+    message = update.message
+    assert message is not None and message.text is not None and context.user_data is not None
+    token = message.text.split(maxsplit=1)[1].removeprefix("ac_")
+    token_hash = hash_token(token)
+    try:
+        request, card = await acceptance_service.open_by_hash(context.services, token_hash)
+    except DomainError as exc:
+        await message.reply_text(exc.message(context.locale))
+        return
+    chat_id = message.chat_id
+    text = context.render("acceptance_offer", card=card, provider=context.app.settings.provider,
+                          expires_at=request.expires_at)
+    await show(update, context, text, None, new=True)
+    await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
+    doc = await documents.proposed_contract_document(context.services, card.action.id)
+    pdf = await context.app.pdf.contract_pdf(doc)
+    name = context.app.pdf.filename(doc)
+    await context.bot.send_document(chat_id, InputFile(pdf, filename=name), filename=name,
+                                    caption=context.tr("client_acceptance.pdf_caption"))
+    context.user_data["acceptance"] = {
+        "hash": token_hash, "doc": hashlib.sha256(pdf).hexdigest(), "req": request.id,
+    }
+    await _ask(update, context, new=True)
+
+
+async def _ask(update: Update, context: BotContext, *, new: bool = False) -> None:
+    rows = [[button(context.tr("client_acceptance.accept"), "ac", "y"),
+             button(context.tr("client_acceptance.decline"), "ac", "n")]]
+    await show(update, context, context.tr("client_acceptance.question"), keyboard(rows), new=new)
+
+
+def _pending(context: BotContext) -> dict[str, object] | None:
+    assert context.user_data is not None
+    data = context.user_data.get("acceptance")
+    return data if isinstance(data, dict) else None
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    pending = _pending(context)
+    if pending is None:
+        await expired(update, context)
+        return
+    verb = query.data.split(":")[1]
+    if verb == "b":
+        await ack(context, update)
+        await _ask(update, context)
+        return
+    if verb in ("y", "n"):
+        await ack(context, update)
+        accept = verb == "y"
+        key = "confirm_accept" if accept else "confirm_decline"
+        rows = [[button(context.tr(f"client_acceptance.{key}_button"), "ac", verb * 2),
+                 button(context.tr("ui.back"), "ac", "b")]]
+        await show(update, context, context.tr(f"client_acceptance.{key}"), keyboard(rows))
+        return
+    await _decide(update, context, pending, accept=verb == "yy")
+
+
+async def _decide(update: Update, context: BotContext, pending: dict[str, object], *, accept: bool) -> None:
+    user = update.effective_user
+    assert user is not None and context.user_data is not None
+    evidence = Evidence(telegram_user_id=user.id, telegram_name=user.full_name)
+    try:
+        decision = await acceptance_service.decide_by_hash(
+            context.services, str(pending["hash"]), accept=accept, evidence=evidence,
+            document_sha256=str(pending["doc"]))
+    except DomainError as exc:
+        context.user_data.pop("acceptance", None)
+        await tell(update, context, exc.message(context.locale))
+        await show(update, context, exc.message(context.locale), None)
+        return
+    context.user_data.pop("acceptance", None)
+    when = context.app.renderer.fmt_datetime(decision.request.decided_at)
+    key = "accepted" if decision.accepted else "declined"
+    await ack(context, update, context.tr(f"client_acceptance.{key}", when=when))
+    await show(update, context, context.tr(f"client_acceptance.{key}", when=when), None)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("start", open_link, filters=filters.Regex(r"^/start ac_[A-Za-z0-9_-]{16,64}$")),
+        CallbackQueryHandler(on_button, pattern=r"^ac:(y|n|yy|nn|b)$"),
+    ]

@@ -1,0 +1,204 @@
+"""Tickets (atendimentos) on the technician's phone: /atendimentos by priority, the ticket card,
+Iniciar, Adicionar nota, Concluir (with the resolution note) and Assumir for unassigned ones."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain.errors import DomainError
+from bot.domain.models import Role, TicketStatus
+from bot.services import staff as staff_service
+from bot.services import tickets as ticket_service
+from bot.services.tickets import TicketCard
+from conversations.base import (
+    BotContext,
+    ack,
+    button,
+    keyboard,
+    paginate_row,
+    show,
+    staff_only,
+    tell,
+)
+
+PRIORITY_ICON = {"urgent": "🔴", "high": "🟠", "normal": "🟢", "low": "⚪"}
+
+
+class State(StrEnum):
+    TYPING_NOTE = "typing_note"
+    TYPING_RESOLUTION = "typing_resolution"
+
+
+def _filter_args(context: BotContext) -> tuple[str, int]:
+    if context.matches:
+        return context.matches[0].group(1) or "me", int(context.matches[0].group(2) or 0)
+    return ("me" if context.me.role is Role.TECHNICIAN else "all"), 0
+
+
+@staff_only()
+async def list_tickets(update: Update, context: BotContext) -> None:
+    """A technician's open tickets (or the unassigned queue); admins see all, by assignee."""
+    who, page_no = _filter_args(context)
+    me = context.me
+    assignee: int | None = None
+    unassigned = who == "u"
+    if who == "me":
+        assignee = me.id
+    elif who.isdigit() and me.role is not Role.TECHNICIAN:
+        assignee = int(who)
+    page = await ticket_service.open_tickets(context.services, me.id, assignee_id=assignee,
+                                             unassigned=unassigned, page=page_no)
+    rows: list[list[InlineKeyboardButton]] = [
+        [button(f"{PRIORITY_ICON[t.priority.value]} #{t.id} · {context.tr('ticket_status.' + t.status.value)}",
+                "tk", "c", t.id)] for t in page.items]
+    rows.append(paginate_row(context.locale, page.page, page.has_prev, page.has_next, "tk", "l", who,
+                             pages=page.pages))
+    filters_row = [button(context.tr("tickets.mine"), "tk", "l", "me", 0),
+                   button(context.tr("tickets.queue"), "tk", "l", "u", 0)]
+    if me.role is not Role.TECHNICIAN:
+        filters_row.append(button(context.tr("tickets.all"), "tk", "l", "all", 0))
+        rows.append(filters_row)
+        techs = await staff_service.technicians(context.services)
+        rows.extend([[button("🔧 " + s.name, "tk", "l", s.id, 0)] for s in techs])
+    else:
+        rows.append(filters_row)
+    rows.append([button(context.tr("ui.menu"), "m", "home")])
+    text = context.render("ticket_list", page=page, who=who, icons=PRIORITY_ICON)
+    await show(update, context, text, keyboard(rows), new=update.callback_query is None)
+
+
+def card_keyboard(context: BotContext, card: TicketCard) -> list[list[InlineKeyboardButton]]:
+    t = card.ticket
+    rows: list[list[InlineKeyboardButton]] = []
+    if t.is_open:
+        if card.is_unassigned and context.me.role in (Role.TECHNICIAN, Role.ADMIN):
+            rows.append([button(context.tr("tickets.take"), "tk", "tk", t.id)])
+        if t.status is TicketStatus.OPEN:
+            rows.append([button(context.tr("tickets.start"), "tk", "st", t.id)])
+        rows.append([button(context.tr("tickets.note"), "tk", "nt", t.id),
+                     button(context.tr("tickets.close"), "tk", "cl", t.id)])
+    rows.append([button(context.tr("ui.refresh"), "tk", "c", t.id),
+                 button(context.tr("ui.back"), "tk", "l", "me" if context.me.role is Role.TECHNICIAN else "all", 0)])
+    return rows
+
+
+async def render_ticket(update: Update, context: BotContext, ticket_id: int, *,
+                        notice: str | None = None, new: bool = False) -> None:
+    card = await ticket_service.ticket_card(context.services, context.me.id, ticket_id)
+    text = context.render("ticket_card", card=card, notice=notice, icons=PRIORITY_ICON)
+    await show(update, context, text, keyboard(card_keyboard(context, card)), new=new)
+
+
+@staff_only()
+async def show_ticket(update: Update, context: BotContext) -> None:
+    assert context.matches is not None
+    await render_ticket(update, context, int(context.matches[0].group(1)))
+
+
+@staff_only()
+async def start_ticket(update: Update, context: BotContext) -> None:
+    assert context.matches is not None
+    ticket_id = int(context.matches[0].group(1))
+    await ticket_service.start_ticket(context.services, context.me.id, ticket_id)
+    await ack(context, update, context.tr("tickets.started"))
+    await render_ticket(update, context, ticket_id, notice=context.tr("tickets.started"))
+
+
+@staff_only(Role.TECHNICIAN, Role.ADMIN)
+async def take_ticket(update: Update, context: BotContext) -> None:
+    assert context.matches is not None
+    ticket_id = int(context.matches[0].group(1))
+    await ticket_service.take_ticket(context.services, context.me.id, ticket_id)
+    await ack(context, update, context.tr("tickets.taken"))
+    await render_ticket(update, context, ticket_id, notice=context.tr("tickets.taken"))
+
+
+@staff_only()
+async def ask_note(update: Update, context: BotContext) -> object:
+    return await _ask(update, context, "note", State.TYPING_NOTE, "tickets.ask_note")
+
+
+@staff_only()
+async def ask_resolution(update: Update, context: BotContext) -> object:
+    return await _ask(update, context, "close", State.TYPING_RESOLUTION, "tickets.ask_resolution")
+
+
+async def _ask(update: Update, context: BotContext, what: str, state: State, key: str) -> object:
+    assert context.matches is not None and context.user_data is not None
+    ticket_id = int(context.matches[0].group(1))
+    card = await ticket_service.ticket_card(context.services, context.me.id, ticket_id)
+    if not card.ticket.is_open:
+        await ack(context, update, context.tr("tickets.not_open"), alert=True)
+        return ConversationHandler.END
+    context.user_data["ticket_input"] = {"id": ticket_id, "what": what}
+    rows = [[button(context.tr("ui.back"), "tk", "c", ticket_id)]]
+    await show(update, context, context.tr(key, number=ticket_id), keyboard(rows))
+    return state
+
+
+@staff_only()
+async def typed(update: Update, context: BotContext) -> object:
+    assert update.message is not None and context.user_data is not None
+    pending = context.user_data.get("ticket_input")
+    if not pending:
+        return ConversationHandler.END
+    ticket_id, what = int(pending["id"]), pending["what"]
+    text = update.message.text or ""
+    try:
+        if what == "close":
+            await ticket_service.close_ticket(context.services, context.me.id, ticket_id, text)
+            notice = context.tr("tickets.closed")
+        else:
+            await ticket_service.add_note(context.services, context.me.id, ticket_id, text)
+            notice = context.tr("tickets.noted")
+    except DomainError as exc:
+        await tell(update, context, exc.message(context.locale))
+        return State.TYPING_RESOLUTION if what == "close" else State.TYPING_NOTE
+    context.user_data.pop("ticket_input", None)
+    await render_ticket(update, context, ticket_id, notice=notice, new=True)
+    return ConversationHandler.END
+
+
+async def leave(update: Update, context: BotContext) -> int:
+    assert context.user_data is not None
+    pending = context.user_data.pop("ticket_input", None)
+    if context.staff is not None and pending:
+        await render_ticket(update, context, int(pending["id"]), new=update.callback_query is None)
+    await ack(context, update)
+    return ConversationHandler.END
+
+
+def build() -> ConversationHandler:  # type: ignore[type-arg]
+    back = CallbackQueryHandler(leave, pattern=r"^tk:c:\d{1,10}$")
+    text = MessageHandler(filters.TEXT & ~filters.COMMAND, typed)
+    return ConversationHandler(
+        name="ticket_input",
+        persistent=True,
+        entry_points=[
+            CallbackQueryHandler(ask_note, pattern=r"^tk:nt:(\d{1,10})$"),
+            CallbackQueryHandler(ask_resolution, pattern=r"^tk:cl:(\d{1,10})$"),
+        ],
+        states={State.TYPING_NOTE: [text, back], State.TYPING_RESOLUTION: [text, back]},
+        fallbacks=[CommandHandler(["cancelar", "cancel"], leave)],
+        allow_reentry=True,
+    )
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler(["atendimentos", "tickets"], list_tickets),
+        CallbackQueryHandler(list_tickets, pattern=r"^tk:l:(me|u|all|\d{1,10}):(\d{1,4})$"),
+        CallbackQueryHandler(show_ticket, pattern=r"^tk:c:(\d{1,10})$"),
+        CallbackQueryHandler(start_ticket, pattern=r"^tk:st:(\d{1,10})$"),
+        CallbackQueryHandler(take_ticket, pattern=r"^tk:tk:(\d{1,10})$"),
+    ]
