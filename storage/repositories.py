@@ -511,9 +511,9 @@ class SqlAcceptanceRepo(_Repo):
 
     async def by_token_hash(self, token_hash: str) -> AcceptanceRequest | None:
         row = await self.s.scalar(
-            select(orm.AcceptanceRequestRow).where(
-                orm.AcceptanceRequestRow.token_hash == token_hash
-            )
+            select(orm.AcceptanceRequestRow)
+            .where(orm.AcceptanceRequestRow.token_hash == token_hash)
+            .execution_options(populate_existing=True)
         )
         return mappers.acceptance(row) if row else None
 
@@ -523,6 +523,7 @@ class SqlAcceptanceRepo(_Repo):
             .where(orm.AcceptanceRequestRow.action_id == action_id)
             .order_by(orm.AcceptanceRequestRow.id.desc())
             .limit(1)
+            .execution_options(populate_existing=True)
         )
         return mappers.acceptance(row) if row else None
 

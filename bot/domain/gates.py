@@ -56,6 +56,9 @@ def finalize_blockers(
         blockers.append(Blocker.CONTRACT_CHANGED)
     if action.change.require_acceptance:
         blockers.extend(_acceptance_blockers(acceptance))
+    elif acceptance is not None and acceptance.status is AcceptanceStatus.DECLINED:
+        # Even when acceptance was optional, the client's "no" is not overridden silently.
+        blockers.append(Blocker.ACCEPTANCE_DECLINED)
     if action.change.require_ticket_closed:
         blockers.extend(_ticket_blockers(ticket))
     return blockers

@@ -162,6 +162,8 @@ async def resend_acceptance(
         if action.status is not ActionStatus.PENDING:
             raise AcceptanceUnavailable("acceptance.not_pending")
         old = await uow.acceptances.latest_for_action(action_id)
+        if old is not None and old.status is AcceptanceStatus.ACCEPTED:
+            raise AcceptanceUnavailable("acceptance.already_accepted")
         if old is not None and old.status is AcceptanceStatus.PENDING:
             await uow.acceptances.decide(old.id, to=AcceptanceStatus.CANCELLED, now=now)
         chosen = channel or (old.channel if old else action.change.acceptance_channel)

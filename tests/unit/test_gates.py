@@ -199,10 +199,11 @@ def test_ticket_missing() -> None:
     assert blockers(ticket=None) == [Blocker.TICKET_MISSING]
 
 
-def test_acceptance_gate_off_ignores_acceptance() -> None:
+def test_acceptance_gate_off_ignores_acceptance_except_a_refusal() -> None:
     action = make_action(require_acceptance=False)
     for status in AcceptanceStatus:
-        assert blockers(action, acceptance=make_acceptance(status)) == []
+        expected = [Blocker.ACCEPTANCE_DECLINED] if status is AcceptanceStatus.DECLINED else []
+        assert blockers(action, acceptance=make_acceptance(status)) == expected
     assert blockers(action, acceptance=None) == []
     # the ticket gate still applies
     assert blockers(action, ticket=make_ticket(TicketStatus.OPEN)) == [Blocker.TICKET_NOT_CLOSED]
@@ -225,7 +226,7 @@ def test_both_gates_off_is_empty_even_with_pending_acceptance() -> None:
         ticket=make_ticket(TicketStatus.OPEN),
     ) == []
     assert blockers(action, acceptance=None, ticket=None) == []
-    assert can_finalize(action, make_contract(), make_acceptance(AcceptanceStatus.DECLINED), None)
+    assert not can_finalize(action, make_contract(), make_acceptance(AcceptanceStatus.DECLINED), None)
 
 
 def test_every_problem_at_once_is_reported_in_order() -> None:
