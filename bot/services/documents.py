@@ -85,14 +85,6 @@ class ContractTerms:
     def loyalty_total_benefit(self) -> Money:
         return self.loyalty.monthly_benefit.times(self.loyalty.months)
 
-    def share_percent(self, share: Share) -> str:
-        """The share as a percentage of the value, Brazilian style ("62,5%")."""
-        if not self.value.cents:
-            return "0%"
-        pct = round(share.amount.cents * 1000 / self.value.cents) / 10
-        text = f"{pct:.1f}".replace(".", ",")
-        return (text[:-2] if text.endswith(",0") else text) + "%"
-
 
 @dataclass(frozen=True)
 class ContractDocument:
@@ -161,6 +153,7 @@ class AmendmentDocument:
     created_by: str | None
     finalized_at: datetime
     finalized_by: str | None
+    effective_on: date  # the local date the change took effect (finalized_at's day)
     acceptance_required: bool
     acceptance: AcceptanceEvidence | None
     ticket_number: int | None = None
@@ -184,10 +177,6 @@ class AmendmentDocument:
             name = (a or b).name  # type: ignore[union-attr]
             rows.append((name, b.amount if b else None, a.amount if a else None))
         return rows
-
-    @property
-    def effective_on(self) -> datetime:
-        return self.finalized_at
 
     @property
     def changed(self) -> dict[str, bool]:
@@ -329,6 +318,7 @@ async def amendment_document(ctx: ServiceContext, action_id: int) -> AmendmentDo
             finalized_by=_name(
                 await uow.staff.get(action.finalized_by) if action.finalized_by else None
             ),
+            effective_on=action.finalized_at.astimezone(ctx.timezone).date(),
             acceptance_required=action.change.require_acceptance,
             acceptance=await _evidence(uow, request) if request else None,
             ticket_number=ticket.number if ticket else None,

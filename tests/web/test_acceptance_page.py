@@ -367,5 +367,6 @@ async def test_a_link_to_an_action_finalized_without_it_is_closed(
             data={"decision": "accept", "agree": "1", "csrf": csrf_of(page)},
         )
     assert resp.status == 410 and posted.status == 410
-    assert "Esta solicitação de aceite não está mais pendente." in seen
-    assert (await latest_request(ctx, p.action_id)).status is AcceptanceStatus.PENDING
+    # Finalizing cancelled the request the client never answered: its link is dead.
+    assert "Esta solicitação de aceite foi cancelada." in seen
+    assert (await latest_request(ctx, p.action_id)).status is AcceptanceStatus.CANCELLED
