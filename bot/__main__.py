@@ -152,7 +152,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     if args.webhook and not settings.public_url.startswith("https://"):
         print(
-            "--webhook: PUBLIC_URL precisa ser https:// (o Telegram só entrega webhooks por HTTPS).",
+            "--webhook: PUBLIC_URL precisa ser https:// "
+            "(o Telegram só entrega webhooks por HTTPS).",
             file=sys.stderr,
         )
         return 2

@@ -89,7 +89,8 @@ def build_application(
         .context_types(ContextTypes(context=base.BotContext))
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))
+        # AIORateLimiter is generic over its retry data; the builder's stub wants [None].
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["app"] = base.AppServices(
         settings=settings,
@@ -158,6 +159,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> int:
             await prepare(app)
             await _announce_claim(core, app.bot.username or "")
             await app.start()
+            schedule_background(app, core)
             if webhook:
                 _add_webhook_route(web_app, app, settings)
             runner = await start_web(web_app, settings.web_host, settings.web_port)
@@ -191,6 +193,27 @@ async def run(settings: Settings, *, webhook: bool = False) -> int:
     finally:
         await core.close()
     return 0
+
+
+def schedule_background(app: Application[Any, Any, Any, Any, Any, Any], core: Core) -> None:
+    """The outbox dispatcher, acceptance expiry and reminders, on PTB's JobQueue."""
+    from bot.notify import Dispatcher
+    from bot.services import acceptance
+    from conversations.notifications import NotificationComposer
+
+    assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+    composer = NotificationComposer(app.bot_data["app"])
+    Dispatcher(core.ctx, app.bot, composer).schedule(app.job_queue, interval=2.0)
+    reminder_after = core.settings.acceptance_reminder_after
+
+    async def expire(_: Any) -> None:
+        await acceptance.expire_overdue(core.ctx)
+
+    async def remind(_: Any) -> None:
+        await acceptance.remind_pending(core.ctx, reminder_after)
+
+    app.job_queue.run_repeating(expire, interval=300, first=5, name="acceptance-expiry")
+    app.job_queue.run_repeating(remind, interval=900, first=10, name="acceptance-reminders")
 
 
 def _proposed_pdf(core: Core, pdf: Any) -> Any:

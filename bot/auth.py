@@ -53,5 +53,5 @@ async def gate(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-def build() -> TypeHandler[Update, BotContext]:
-    return TypeHandler(Update, gate)  # type: ignore[arg-type]
+def build() -> TypeHandler[Update, BotContext, None]:
+    return TypeHandler(Update, gate)

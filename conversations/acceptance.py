@@ -33,24 +33,38 @@ async def open_link(update: Update, context: BotContext) -> None:
         await message.reply_text(exc.message(context.locale))
         return
     chat_id = message.chat_id
-    text = context.render("acceptance_offer", card=card, provider=context.app.settings.provider,
-                          expires_at=request.expires_at)
+    text = context.render(
+        "acceptance_offer",
+        card=card,
+        provider=context.app.settings.provider,
+        expires_at=request.expires_at,
+    )
     await show(update, context, text, None, new=True)
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     doc = await documents.proposed_contract_document(context.services, card.action.id)
     pdf = await context.app.pdf.contract_pdf(doc)
     name = context.app.pdf.filename(doc)
-    await context.bot.send_document(chat_id, InputFile(pdf, filename=name), filename=name,
-                                    caption=context.tr("client_acceptance.pdf_caption"))
+    await context.bot.send_document(
+        chat_id,
+        InputFile(pdf, filename=name),
+        filename=name,
+        caption=context.tr("client_acceptance.pdf_caption"),
+    )
     context.user_data["acceptance"] = {
-        "hash": token_hash, "doc": hashlib.sha256(pdf).hexdigest(), "req": request.id,
+        "hash": token_hash,
+        "doc": hashlib.sha256(pdf).hexdigest(),
+        "req": request.id,
     }
     await _ask(update, context, new=True)
 
 
 async def _ask(update: Update, context: BotContext, *, new: bool = False) -> None:
-    rows = [[button(context.tr("client_acceptance.accept"), "ac", "y"),
-             button(context.tr("client_acceptance.decline"), "ac", "n")]]
+    rows = [
+        [
+            button(context.tr("client_acceptance.accept"), "ac", "y"),
+            button(context.tr("client_acceptance.decline"), "ac", "n"),
+        ]
+    ]
     await show(update, context, context.tr("client_acceptance.question"), keyboard(rows), new=new)
 
 
@@ -76,21 +90,31 @@ async def on_button(update: Update, context: BotContext) -> None:
         await ack(context, update)
         accept = verb == "y"
         key = "confirm_accept" if accept else "confirm_decline"
-        rows = [[button(context.tr(f"client_acceptance.{key}_button"), "ac", verb * 2),
-                 button(context.tr("ui.back"), "ac", "b")]]
+        rows = [
+            [
+                button(context.tr(f"client_acceptance.{key}_button"), "ac", verb * 2),
+                button(context.tr("ui.back"), "ac", "b"),
+            ]
+        ]
         await show(update, context, context.tr(f"client_acceptance.{key}"), keyboard(rows))
         return
     await _decide(update, context, pending, accept=verb == "yy")
 
 
-async def _decide(update: Update, context: BotContext, pending: dict[str, object], *, accept: bool) -> None:
+async def _decide(
+    update: Update, context: BotContext, pending: dict[str, object], *, accept: bool
+) -> None:
     user = update.effective_user
     assert user is not None and context.user_data is not None
     evidence = Evidence(telegram_user_id=user.id, telegram_name=user.full_name)
     try:
         decision = await acceptance_service.decide_by_hash(
-            context.services, str(pending["hash"]), accept=accept, evidence=evidence,
-            document_sha256=str(pending["doc"]))
+            context.services,
+            str(pending["hash"]),
+            accept=accept,
+            evidence=evidence,
+            document_sha256=str(pending["doc"]),
+        )
     except DomainError as exc:
         context.user_data.pop("acceptance", None)
         await tell(update, context, exc.message(context.locale))
@@ -103,8 +127,10 @@ async def _decide(update: Update, context: BotContext, pending: dict[str, object
     await show(update, context, context.tr(f"client_acceptance.{key}", when=when), None)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("start", open_link, filters=filters.Regex(r"^/start ac_[A-Za-z0-9_-]{16,64}$")),
+        CommandHandler(
+            "start", open_link, filters=filters.Regex(r"^/start ac_[A-Za-z0-9_-]{16,64}$")
+        ),
         CallbackQueryHandler(on_button, pattern=r"^ac:(y|n|yy|nn|b)$"),
     ]

@@ -26,6 +26,7 @@ from bot.services.plan_update import FinalizeBlocked, cancel_action, finalize_ac
 from conversations.base import (
     OFFICE,
     BotContext,
+    Handler,
     ack,
     button,
     keyboard,
@@ -62,7 +63,8 @@ def card_keyboard(
     rows: list[list[InlineKeyboardButton]] = []
     primary = links.get("telegram") or links.get("web")
     if primary:
-        share = f"https://t.me/share/url?url={quote(primary, safe='')}&text={quote(context.tr('action.share_text'))}"
+        text = quote(context.tr("action.share_text"))
+        share = f"https://t.me/share/url?url={quote(primary, safe='')}&text={text}"
         rows.append([url_button(context.tr("action.share_link"), share)])
     if a.status is ActionStatus.PENDING and context.me.role in OFFICE:
         rows.append([button(context.tr("action.finalize"), "pa", "fin", a.id)])
@@ -115,7 +117,7 @@ async def render_action_card(
     await show(update, context, text, _markup(context, card, links), new=new)
 
 
-def _markup(context: BotContext, card: ActionCard, links: dict[str, str]):  # type: ignore[no-untyped-def]
+def _markup(context: BotContext, card: ActionCard, links: dict[str, str]):
     return keyboard(card_keyboard(context, card, links))
 
 
@@ -339,8 +341,8 @@ async def list_pending(update: Update, context: BotContext) -> None:
     await show(update, context, text, keyboard(rows), new=update.callback_query is None)
 
 
-def build() -> ConversationHandler:  # type: ignore[type-arg]
-    back = CallbackQueryHandler(leave, pattern=r"^pa:c:\d{1,10}$")
+def build() -> ConversationHandler:
+    back: Handler = CallbackQueryHandler(leave, pattern=r"^pa:c:\d{1,10}$")
     return ConversationHandler(
         name="action_input",
         persistent=True,
@@ -364,7 +366,7 @@ def build() -> ConversationHandler:  # type: ignore[type-arg]
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler(["pendentes", "pending"], list_pending),
         CallbackQueryHandler(list_pending, pattern=r"^pa:l:(\d{1,4})$"),

@@ -24,7 +24,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 # Our wizards keep one message per user and check the message id themselves (stale buttons),
 # so PTB's advice to track CallbackQueryHandlers per message does not apply.
 warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
+
+Handler = BaseHandler[Update, Any, Any]  # what ConversationHandler's state lists hold
 
 MAX_CALLBACK_BYTES = 64
 PAGE_SIZE = 8
@@ -71,7 +73,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     @property
     def app(self) -> AppServices:
-        return self.application.bot_data["app"]  # type: ignore[no-any-return]
+        services: AppServices = self.application.bot_data["app"]
+        return services
 
     @property
     def services(self) -> ServiceContext:

@@ -215,12 +215,12 @@ async def history(update: Update, context: BotContext) -> None:
     await show(update, context, text, keyboard(rows))
 
 
-async def _all_plans(context: BotContext) -> list:  # type: ignore[type-arg]
+async def _all_plans(context: BotContext) -> list:
     async with context.services.uow() as uow:
         return await uow.catalog.plans(active_only=False)
 
 
-def build() -> ConversationHandler:  # type: ignore[type-arg]
+def build() -> ConversationHandler:
     return ConversationHandler(
         name="search",
         persistent=True,
@@ -256,7 +256,7 @@ async def _end_to_menu(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(results_page, pattern=r"^cl:p:(\d{1,4})$"),
         CallbackQueryHandler(show_client, pattern=r"^cl:c:(\d{1,10})$"),
@@ -266,7 +266,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     ]
 
 
-def free_text_handler() -> MessageHandler:  # type: ignore[type-arg]
+def free_text_handler() -> MessageHandler:
     return MessageHandler(
         filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, free_text_search
     )

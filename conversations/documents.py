@@ -60,7 +60,7 @@ async def amendment_pdf(update: Update, context: BotContext) -> None:
     await send_amendment_pdf(context, update.effective_chat.id, int(context.matches[0].group(1)))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(contract_pdf, pattern=r"^ct:pdf:(\d{1,10})$"),
         CallbackQueryHandler(amendment_pdf, pattern=r"^pa:amd:(\d{1,10})$"),

@@ -13,13 +13,23 @@ from conversations.base import BotContext, ack, button, keyboard, show, staff_on
 LANG_LABELS = {"pt_BR": "🇧🇷 Português", "en": "🇬🇧 English"}
 
 
-def menu_keyboard(context: BotContext) -> list[list]:  # type: ignore[type-arg]
+def menu_keyboard(context: BotContext) -> list[list]:
     me = context.me
     rows = []
     if me.role in (Role.ADMIN, Role.OPERATOR):
         rows.append([button(context.tr("menu.clients"), "m", "search")])
         rows.append([button(context.tr("menu.pending"), "pa", "l", 0)])
-    rows.append([button(context.tr("menu.tickets"), "tk", "l", "me" if me.role is Role.TECHNICIAN else "all", 0)])
+    rows.append(
+        [
+            button(
+                context.tr("menu.tickets"),
+                "tk",
+                "l",
+                "me" if me.role is Role.TECHNICIAN else "all",
+                0,
+            )
+        ]
+    )
     if me.role is Role.ADMIN:
         rows.append([button(context.tr("menu.staff"), "st", "l")])
     rows.append(
@@ -95,7 +105,7 @@ async def cancel_cmd(update: Update, context: BotContext) -> None:
     await show_menu(update, context, new=True)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", start),
         CommandHandler(["ajuda", "help"], help_cmd),
@@ -107,6 +117,6 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     ]
 
 
-def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def fallback_handlers() -> list[BaseHandler]:
     """Lowest priority: /cancelar with no flow open."""
     return [CommandHandler(["cancelar", "cancel"], cancel_cmd)]

@@ -21,8 +21,13 @@ from bot.services.tickets import ticket_card
 from conversations.base import AppServices, button, keyboard
 
 ACTION_KINDS = {
-    "acceptance_accepted", "acceptance_declined", "acceptance_expired", "acceptance_reminder",
-    "ticket_closed", "action_finalized", "action_cancelled",
+    "acceptance_accepted",
+    "acceptance_declined",
+    "acceptance_expired",
+    "acceptance_reminder",
+    "ticket_closed",
+    "action_finalized",
+    "action_cancelled",
 }
 GROUP_KINDS = {"acceptance_accepted", "acceptance_declined", "ticket_closed", "acceptance_expired"}
 TICKET_KINDS = {"ticket_assigned", "ticket_cancelled"}
@@ -64,12 +69,21 @@ class NotificationComposer:
         markup = keyboard([[button(tr("notify.view_ticket"), "tk", "c", ticket_id)]])
         return OutgoingMessage(n.chat_id, text, markup)
 
-    async def _action(self, n: Notification, staff: Staff | None, locale: str) -> list[OutgoingMessage]:
+    async def _action(
+        self, n: Notification, staff: Staff | None, locale: str
+    ) -> list[OutgoingMessage]:
         action_id = int(n.payload["action_id"])
         card = await action_card(self.services.ctx, action_id)
         tr = self._t(locale)
-        text = self.services.renderer.render("notify_action", locale, kind=n.kind, card=card,
-                                             links={}, notice=None, blockers=card.blockers)
+        text = self.services.renderer.render(
+            "notify_action",
+            locale,
+            kind=n.kind,
+            card=card,
+            links={},
+            notice=None,
+            blockers=card.blockers,
+        )
         rows = []
         if card.can_finalize:
             rows.append([button(tr("action.finalize"), "pa", "fin", action_id)])
@@ -78,7 +92,13 @@ class NotificationComposer:
         group = self.services.settings.staff_group_chat_id
         if group is not None and n.kind in GROUP_KINDS:
             group_text = self.services.renderer.render(
-                "notify_action", self.services.settings.locale, kind=n.kind, card=card, links={},
-                notice=None, blockers=card.blockers)
+                "notify_action",
+                self.services.settings.locale,
+                kind=n.kind,
+                card=card,
+                links={},
+                notice=None,
+                blockers=card.blockers,
+            )
             messages.append(OutgoingMessage(group, group_text, InlineKeyboardMarkup([])))
         return messages

@@ -753,7 +753,7 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def build() -> ConversationHandler:  # type: ignore[type-arg]
+def build() -> ConversationHandler:
     buttons = CallbackQueryHandler(on_button, pattern=r"^w:[a-z]{1,4}(:[A-Za-z0-9_]{1,20})?$")
     text = MessageHandler(filters.TEXT & ~filters.COMMAND, on_text)
     return ConversationHandler(
@@ -766,6 +766,6 @@ def build() -> ConversationHandler:  # type: ignore[type-arg]
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     """Wizard buttons outside a running wizard (after a finish, or from an old message)."""
     return [CallbackQueryHandler(expired, pattern=r"^w:")]

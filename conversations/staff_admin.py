@@ -18,7 +18,17 @@ from telegram.ext import (
 from bot.domain.errors import DomainError
 from bot.domain.models import Role
 from bot.services import staff as staff_service
-from conversations.base import BotContext, ack, button, esc, keyboard, show, staff_only, tell
+from conversations.base import (
+    BotContext,
+    Handler,
+    ack,
+    button,
+    esc,
+    keyboard,
+    show,
+    staff_only,
+    tell,
+)
 
 ROLES = [Role.OPERATOR, Role.TECHNICIAN, Role.ADMIN]
 _ID_AND_NAME = re.compile(r"^\s*(\d{5,15})\s*(.*)$", re.S)
@@ -36,7 +46,8 @@ async def claim(update: Update, context: BotContext) -> None:
     code = update.message.text.split(maxsplit=1)[1].removeprefix("claim_")
     try:
         context.staff = await staff_service.claim_admin(
-            context.services, code, user.id, user.full_name, user.language_code or "pt_BR")
+            context.services, code, user.id, user.full_name, user.language_code or "pt_BR"
+        )
     except DomainError as exc:
         await update.message.reply_text(exc.message(context.locale))
         return
@@ -49,8 +60,17 @@ async def claim(update: Update, context: BotContext) -> None:
 @staff_only(Role.ADMIN)
 async def list_staff(update: Update, context: BotContext) -> None:
     members = await staff_service.list_staff(context.services)
-    rows = [[button(("" if s.active else "🚫 ") + f"{s.name} · {context.tr('role.' + s.role.value)}",
-                    "st", "m", s.telegram_id)] for s in members]
+    rows = [
+        [
+            button(
+                ("" if s.active else "🚫 ") + f"{s.name} · {context.tr('role.' + s.role.value)}",
+                "st",
+                "m",
+                s.telegram_id,
+            )
+        ]
+        for s in members
+    ]
     rows.append([button(context.tr("staff.add"), "st", "add")])
     rows.append([button(context.tr("ui.menu"), "m", "home")])
     await show(update, context, context.tr("staff.title", count=len(members)), keyboard(rows))
@@ -64,14 +84,28 @@ async def member(update: Update, context: BotContext) -> None:
     if found is None:
         await tell(update, context, context.tr("errors.staff_not_found"))
         return
-    rows = [[button(("✅ " if found.role is r else "") + context.tr(f"role.{r.value}"), "st", "r",
-                    telegram_id, r.value) for r in ROLES]]
+    rows = [
+        [
+            button(
+                ("✅ " if found.role is r else "") + context.tr(f"role.{r.value}"),
+                "st",
+                "r",
+                telegram_id,
+                r.value,
+            )
+            for r in ROLES
+        ]
+    ]
     if found.active:
         rows.append([button(context.tr("staff.deactivate"), "st", "d", telegram_id)])
     rows.append([button(context.tr("ui.back"), "st", "l")])
-    text = context.tr("staff.member", name=found.name, telegram_id=found.telegram_id,
-                      role=context.tr(f"role.{found.role.value}"),
-                      state=context.tr("staff.active" if found.active else "staff.inactive"))
+    text = context.tr(
+        "staff.member",
+        name=found.name,
+        telegram_id=found.telegram_id,
+        role=context.tr(f"role.{found.role.value}"),
+        state=context.tr("staff.active" if found.active else "staff.inactive"),
+    )
     await show(update, context, esc(text), keyboard(rows))
 
 
@@ -116,8 +150,8 @@ def person_from(update: Update) -> tuple[int, str] | None:
     origin = message.forward_origin
     if isinstance(origin, MessageOriginUser):
         return origin.sender_user.id, origin.sender_user.full_name
-    if message.contact is not None and message.contact.user_id:
-        contact = message.contact
+    contact = message.contact
+    if contact is not None and contact.user_id is not None:
         return contact.user_id, " ".join(p for p in (contact.first_name, contact.last_name) if p)
     match = _ID_AND_NAME.match(message.text or "")
     if match:
@@ -131,13 +165,24 @@ async def got_person(update: Update, context: BotContext) -> object:
     person = person_from(update)
     if person is None:
         hidden = update.message.forward_origin is not None
-        await tell(update, context, context.tr("staff.hidden_forward" if hidden else "staff.not_understood"))
+        await tell(
+            update,
+            context,
+            context.tr("staff.hidden_forward" if hidden else "staff.not_understood"),
+        )
         return State.WAITING_PERSON
     context.user_data["new_staff"] = {"id": person[0], "name": person[1] or str(person[0])}
-    rows = [[button(context.tr(f"role.{r.value}"), "st", "nr", r.value) for r in ROLES],
-            [button(context.tr("ui.cancel"), "st", "l")]]
-    await show(update, context, esc(context.tr("staff.ask_role", name=person[1] or person[0])),
-               keyboard(rows), new=True)
+    rows = [
+        [button(context.tr(f"role.{r.value}"), "st", "nr", r.value) for r in ROLES],
+        [button(context.tr("ui.cancel"), "st", "l")],
+    ]
+    await show(
+        update,
+        context,
+        esc(context.tr("staff.ask_role", name=person[1] or person[0])),
+        keyboard(rows),
+        new=True,
+    )
     return State.CHOOSING_ROLE
 
 
@@ -148,8 +193,13 @@ async def chose_role(update: Update, context: BotContext) -> object:
     if person is None:
         return ConversationHandler.END
     try:
-        added = await staff_service.add_staff(context.services, context.me.id, int(person["id"]),
-                                              str(person["name"]), Role(context.matches[0].group(1)))
+        added = await staff_service.add_staff(
+            context.services,
+            context.me.id,
+            int(person["id"]),
+            str(person["name"]),
+            Role(context.matches[0].group(1)),
+        )
     except DomainError as exc:
         await tell(update, context, exc.message(context.locale))
         await list_staff(update, context)
@@ -168,16 +218,18 @@ async def leave(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def build() -> ConversationHandler:  # type: ignore[type-arg]
-    back = CallbackQueryHandler(leave, pattern=r"^st:l$")
+def build() -> ConversationHandler:
+    back: Handler = CallbackQueryHandler(leave, pattern=r"^st:l$")
     return ConversationHandler(
         name="staff_add",
         persistent=True,
         entry_points=[CallbackQueryHandler(ask_person, pattern=r"^st:add$")],
         states={
             State.WAITING_PERSON: [
-                MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.CONTACT | filters.FORWARDED,
-                               got_person),
+                MessageHandler(
+                    (filters.TEXT & ~filters.COMMAND) | filters.CONTACT | filters.FORWARDED,
+                    got_person,
+                ),
                 back,
             ],
             State.CHOOSING_ROLE: [
@@ -190,9 +242,11 @@ def build() -> ConversationHandler:  # type: ignore[type-arg]
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("start", claim, filters=filters.Regex(r"^/start claim_[A-Za-z0-9_-]{1,64}$")),
+        CommandHandler(
+            "start", claim, filters=filters.Regex(r"^/start claim_[A-Za-z0-9_-]{1,64}$")
+        ),
         CallbackQueryHandler(list_staff, pattern=r"^st:l$"),
         CallbackQueryHandler(member, pattern=r"^st:m:(\d{1,15})$"),
         CallbackQueryHandler(set_role, pattern=r"^st:r:(\d{1,15}):(admin|operator|technician)$"),

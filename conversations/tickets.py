@@ -22,6 +22,7 @@ from bot.services import tickets as ticket_service
 from bot.services.tickets import TicketCard
 from conversations.base import (
     BotContext,
+    Handler,
     ack,
     button,
     keyboard,
@@ -56,15 +57,37 @@ async def list_tickets(update: Update, context: BotContext) -> None:
         assignee = me.id
     elif who.isdigit() and me.role is not Role.TECHNICIAN:
         assignee = int(who)
-    page = await ticket_service.open_tickets(context.services, me.id, assignee_id=assignee,
-                                             unassigned=unassigned, page=page_no)
+    page = await ticket_service.open_tickets(
+        context.services, me.id, assignee_id=assignee, unassigned=unassigned, page=page_no
+    )
     rows: list[list[InlineKeyboardButton]] = [
-        [button(f"{PRIORITY_ICON[t.priority.value]} #{t.id} · {context.tr('ticket_status.' + t.status.value)}",
-                "tk", "c", t.id)] for t in page.items]
-    rows.append(paginate_row(context.locale, page.page, page.has_prev, page.has_next, "tk", "l", who,
-                             pages=page.pages))
-    filters_row = [button(context.tr("tickets.mine"), "tk", "l", "me", 0),
-                   button(context.tr("tickets.queue"), "tk", "l", "u", 0)]
+        [
+            button(
+                f"{PRIORITY_ICON[t.priority.value]} #{t.id} · "
+                + context.tr("ticket_status." + t.status.value),
+                "tk",
+                "c",
+                t.id,
+            )
+        ]
+        for t in page.items
+    ]
+    rows.append(
+        paginate_row(
+            context.locale,
+            page.page,
+            page.has_prev,
+            page.has_next,
+            "tk",
+            "l",
+            who,
+            pages=page.pages,
+        )
+    )
+    filters_row = [
+        button(context.tr("tickets.mine"), "tk", "l", "me", 0),
+        button(context.tr("tickets.queue"), "tk", "l", "u", 0),
+    ]
     if me.role is not Role.TECHNICIAN:
         filters_row.append(button(context.tr("tickets.all"), "tk", "l", "all", 0))
         rows.append(filters_row)
@@ -85,15 +108,35 @@ def card_keyboard(context: BotContext, card: TicketCard) -> list[list[InlineKeyb
             rows.append([button(context.tr("tickets.take"), "tk", "tk", t.id)])
         if t.status is TicketStatus.OPEN:
             rows.append([button(context.tr("tickets.start"), "tk", "st", t.id)])
-        rows.append([button(context.tr("tickets.note"), "tk", "nt", t.id),
-                     button(context.tr("tickets.close"), "tk", "cl", t.id)])
-    rows.append([button(context.tr("ui.refresh"), "tk", "c", t.id),
-                 button(context.tr("ui.back"), "tk", "l", "me" if context.me.role is Role.TECHNICIAN else "all", 0)])
+        rows.append(
+            [
+                button(context.tr("tickets.note"), "tk", "nt", t.id),
+                button(context.tr("tickets.close"), "tk", "cl", t.id),
+            ]
+        )
+    rows.append(
+        [
+            button(context.tr("ui.refresh"), "tk", "c", t.id),
+            button(
+                context.tr("ui.back"),
+                "tk",
+                "l",
+                "me" if context.me.role is Role.TECHNICIAN else "all",
+                0,
+            ),
+        ]
+    )
     return rows
 
 
-async def render_ticket(update: Update, context: BotContext, ticket_id: int, *,
-                        notice: str | None = None, new: bool = False) -> None:
+async def render_ticket(
+    update: Update,
+    context: BotContext,
+    ticket_id: int,
+    *,
+    notice: str | None = None,
+    new: bool = False,
+) -> None:
     card = await ticket_service.ticket_card(context.services, context.me.id, ticket_id)
     text = context.render("ticket_card", card=card, notice=notice, icons=PRIORITY_ICON)
     await show(update, context, text, keyboard(card_keyboard(context, card)), new=new)
@@ -178,9 +221,9 @@ async def leave(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def build() -> ConversationHandler:  # type: ignore[type-arg]
-    back = CallbackQueryHandler(leave, pattern=r"^tk:c:\d{1,10}$")
-    text = MessageHandler(filters.TEXT & ~filters.COMMAND, typed)
+def build() -> ConversationHandler:
+    back: Handler = CallbackQueryHandler(leave, pattern=r"^tk:c:\d{1,10}$")
+    text: Handler = MessageHandler(filters.TEXT & ~filters.COMMAND, typed)
     return ConversationHandler(
         name="ticket_input",
         persistent=True,
@@ -194,7 +237,7 @@ def build() -> ConversationHandler:  # type: ignore[type-arg]
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler(["atendimentos", "tickets"], list_tickets),
         CallbackQueryHandler(list_tickets, pattern=r"^tk:l:(me|u|all|\d{1,10}):(\d{1,4})$"),

@@ -800,6 +800,18 @@ class SqlNotificationRepo(_Repo):
             )
         )
 
+    async def claim(self, notification_id: int, *, now: datetime, lease_until: datetime) -> bool:
+        result = await self.s.execute(
+            update(orm.NotificationRow)
+            .where(
+                orm.NotificationRow.id == notification_id,
+                orm.NotificationRow.status == NotificationStatus.PENDING.value,
+                orm.NotificationRow.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=lease_until)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
     async def all(self) -> list[Notification]:
         rows = await self.s.scalars(select(orm.NotificationRow).order_by(orm.NotificationRow.id))
         return [mappers.notification(r) for r in rows]

@@ -60,7 +60,9 @@ async def open_by_token(ctx: ServiceContext, token: str) -> tuple[AcceptanceRequ
     return await open_by_hash(ctx, hash_token(token or ""))
 
 
-async def open_by_hash(ctx: ServiceContext, token_hash: str) -> tuple[AcceptanceRequest, ActionCard]:
+async def open_by_hash(
+    ctx: ServiceContext, token_hash: str
+) -> tuple[AcceptanceRequest, ActionCard]:
     """As :func:`open_by_token`, for callers that keep only the token's hash (the chat)."""
     async with ctx.uow() as uow:
         request = await _usable(ctx, uow, token_hash)
@@ -74,8 +76,13 @@ async def decide_by_token(
 
     Repeating the same answer (a double tap, a reloaded page) is reported as ``already``.
     """
-    return await decide_by_hash(ctx, hash_token(token or ""), accept=accept, evidence=evidence,
-                                document_sha256=document_sha256)
+    return await decide_by_hash(
+        ctx,
+        hash_token(token or ""),
+        accept=accept,
+        evidence=evidence,
+        document_sha256=document_sha256,
+    )
 
 
 async def decide_by_hash(

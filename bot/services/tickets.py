@@ -215,8 +215,12 @@ async def ticket_card(ctx: ServiceContext, actor_id: int, ticket_id: int) -> Tic
         departments = {d.id: d for d in await uow.catalog.departments()}
         plan = await uow.catalog.plan(contract.plan_id)
     return TicketCard(
-        ticket=ticket, client=client, contract=contract, plan=plan,
+        ticket=ticket,
+        client=client,
+        contract=contract,
+        plan=plan,
         assignee=staff.get(ticket.assignee_id) if ticket.assignee_id else None,
-        type=types.get(ticket.type_id), department=departments.get(ticket.department_id),
+        type=types.get(ticket.type_id),
+        department=departments.get(ticket.department_id),
         authors={s.id: s.name for s in staff.values()},
     )

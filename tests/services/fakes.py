@@ -672,6 +672,13 @@ class FakeNotificationRepo(_Repo):
     async def mark_failed(self, notification_id: int, *, error: str) -> None:
         self._update(notification_id, status=NotificationStatus.FAILED, last_error=error[:1000])
 
+    async def claim(self, notification_id: int, *, now: datetime, lease_until: datetime) -> bool:
+        n = self.db.notifications.get(notification_id)
+        if n is None or n.status is not NotificationStatus.PENDING or n.next_attempt_at > now:
+            return False
+        self.db.notifications[notification_id] = replace(n, next_attempt_at=lease_until)
+        return True
+
     async def all(self) -> list[Notification]:
         return sorted(self.db.notifications.values(), key=lambda n: n.id)
 
