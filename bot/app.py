@@ -95,10 +95,11 @@ def build_application(
     app.bot_data["app"] = base.AppServices(
         settings=settings,
         ctx=core.ctx,
-        renderer=MessageRenderer(settings.timezone),
+        renderer=MessageRenderer(settings.timezone, clock=core.ctx.clock),
         pdf=build_pdf_renderer(settings),
     )
-    app.add_handler(auth.build(), group=-1)
+    for group, gate_handler in enumerate(auth.build(), start=-2):
+        app.add_handler(gate_handler, group=group)
     for handler in [
         clients.build(),
         actions.build(),

@@ -9,28 +9,29 @@ deactivation or role change takes effect on the next tap.
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import normalize_locale, t
 from bot.services.staff import staff_by_telegram_id
-from conversations.base import BotContext, ack
+from conversations.base import BotContext, ack, forget_awaiting
 
 log = logging.getLogger(__name__)
 
-PUBLIC_START_PREFIXES = ("ac_", "claim_")
 PUBLIC_CALLBACK_PREFIX = "ac:"
 
 
+PUBLIC_START = re.compile(r"^/start(@\w+)? (ac_[A-Za-z0-9_-]{16,64}|claim_[A-Za-z0-9_-]{1,64})$")
+
+
 def is_public(update: Update) -> bool:
-    """Updates a non-staff user is allowed to send."""
+    """Updates a non-staff user is allowed to send: well-formed public links, and the
+    acceptance buttons. A malformed link gets the refusal like anything else."""
     message = update.message
-    if message is not None and message.text:
-        parts = message.text.split(maxsplit=1)
-        command = parts[0].split("@")[0]
-        if command == "/start" and len(parts) == 2 and parts[1].startswith(PUBLIC_START_PREFIXES):
-            return True
+    if message is not None and message.text and PUBLIC_START.match(message.text.strip()):
+        return True
     query = update.callback_query
     return bool(query is not None and (query.data or "").startswith(PUBLIC_CALLBACK_PREFIX))
 
@@ -53,5 +54,6 @@ async def gate(update: Update, context: BotContext) -> None:
     raise ApplicationHandlerStop
 
 
-def build() -> TypeHandler[Update, BotContext, None]:
-    return TypeHandler(Update, gate)
+def build() -> list[TypeHandler[Update, BotContext, None]]:
+    """The gate, then forgetting what text a flow awaited when the user goes elsewhere."""
+    return [TypeHandler(Update, gate), TypeHandler(Update, forget_awaiting)]

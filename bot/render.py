@@ -6,7 +6,8 @@ Templates under ``templates/messages`` hold the layout; words come from the cata
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,8 +29,14 @@ def brl(value: Money | int | None) -> str:
 
 
 class MessageRenderer:
-    def __init__(self, timezone: ZoneInfo, templates_dir: Path = TEMPLATES_DIR) -> None:
+    def __init__(
+        self,
+        timezone: ZoneInfo,
+        templates_dir: Path = TEMPLATES_DIR,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.timezone = timezone
+        self.clock = clock
         self.env = Environment(
             loader=FileSystemLoader(str(templates_dir / "messages")),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -61,6 +68,7 @@ class MessageRenderer:
     def render(self, name: str, locale: str | None, **data: Any) -> str:
         loc = normalize_locale(locale)
         template = self.env.get_template(f"{name}.html.j2")
+        data.setdefault("today", self.clock().astimezone(self.timezone).date())
         return template.render(t=partial(t_kw, loc), locale=loc, **data).strip()
 
 

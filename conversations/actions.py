@@ -29,10 +29,15 @@ from conversations.base import (
     Handler,
     ack,
     button,
+    conversation,
+    expect,
+    expecting,
+    expired,
     keyboard,
     paginate_row,
     show,
     staff_only,
+    stray_text,
     tell,
     url_button,
 )
@@ -213,6 +218,7 @@ async def ask_cancel(update: Update, context: BotContext) -> object:
         )
         return ConversationHandler.END
     context.user_data["cancel_action"] = action_id
+    expect(context, "action_reason")
     rows = [
         [button(context.tr(f"action.reason_{r}"), "pa", "cxr", action_id, r)] for r in QUICK_REASONS
     ]
@@ -223,8 +229,8 @@ async def ask_cancel(update: Update, context: BotContext) -> object:
 
 async def _do_cancel(update: Update, context: BotContext, action_id: int, reason: str) -> int:
     assert context.user_data is not None
-    context.user_data.pop("cancel_action", None)
     result = await cancel_action(context.services, context.me.id, action_id, reason)
+    context.user_data.pop("cancel_action", None)
     note = (
         context.tr("action.already_cancelled") if result.already else context.tr("action.cancelled")
     )
@@ -239,6 +245,9 @@ async def _do_cancel(update: Update, context: BotContext, action_id: int, reason
 async def quick_reason(update: Update, context: BotContext) -> object:
     assert context.matches is not None
     action_id, key = int(context.matches[0].group(1)), context.matches[0].group(2)
+    if key not in QUICK_REASONS:
+        await expired(update, context)
+        return None
     return await _do_cancel(update, context, action_id, context.tr(f"action.reason_{key}"))
 
 
@@ -246,8 +255,8 @@ async def quick_reason(update: Update, context: BotContext) -> object:
 async def typed_reason(update: Update, context: BotContext) -> object:
     assert update.message is not None and context.user_data is not None
     action_id = context.user_data.get("cancel_action")
-    if action_id is None:
-        return ConversationHandler.END
+    if action_id is None or not expecting(context, "action_reason"):
+        return await stray_text(update, context)
     try:
         return await _do_cancel(update, context, int(action_id), update.message.text or "")
     except DomainError as exc:
@@ -286,6 +295,7 @@ async def ask_in_person(update: Update, context: BotContext) -> object:
     assert context.matches is not None and context.user_data is not None
     action_id = int(context.matches[0].group(1))
     context.user_data["in_person_action"] = action_id
+    expect(context, "action_in_person")
     rows = [[button(context.tr("ui.back"), "pa", "c", action_id)]]
     await show(update, context, context.tr("action.ask_in_person"), keyboard(rows))
     return State.TYPING_IN_PERSON
@@ -297,8 +307,8 @@ async def typed_in_person(update: Update, context: BotContext) -> object:
     message = update.message
     assert message is not None and context.user_data is not None
     action_id = context.user_data.get("in_person_action")
-    if action_id is None:
-        return ConversationHandler.END
+    if action_id is None or not expecting(context, "action_in_person"):
+        return await stray_text(update, context) if message.text else ConversationHandler.END
     photo = message.photo[-1].file_id if message.photo else None
     note = message.caption if photo else message.text
     try:
@@ -343,7 +353,7 @@ async def list_pending(update: Update, context: BotContext) -> None:
 
 def build() -> ConversationHandler:
     back: Handler = CallbackQueryHandler(leave, pattern=r"^pa:c:\d{1,10}$")
-    return ConversationHandler(
+    return conversation(
         name="action_input",
         persistent=True,
         entry_points=[

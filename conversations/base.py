@@ -24,7 +24,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
+from telegram.ext import Application, BaseHandler, CallbackContext, ConversationHandler, ExtBot
 from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
@@ -35,10 +35,6 @@ from bot.render import MessageRenderer
 from bot.services.context import ServiceContext
 
 log = logging.getLogger(__name__)
-
-# Our wizards keep one message per user and check the message id themselves (stale buttons),
-# so PTB's advice to track CallbackQueryHandlers per message does not apply.
-warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
 
 Handler = BaseHandler[Update, Any, Any]  # what ConversationHandler's state lists hold
 
@@ -198,6 +194,17 @@ async def expired(update: Update, context: BotContext) -> None:
         await drop_keyboard(context, query.message.chat_id, query.message.message_id)
 
 
+def conversation(**kwargs: Any) -> ConversationHandler[Any]:
+    """A ConversationHandler for one user in one chat.
+
+    Our flows keep one message per user and check its id themselves (stale buttons), so PTB's
+    warning about tracking CallbackQueryHandlers per message does not apply and is silenced.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
+        return ConversationHandler(**kwargs)
+
+
 H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
 
 
@@ -213,6 +220,10 @@ def staff_only(*roles: Role) -> Callable[[H], H]:
                 return None
             try:
                 return await fn(update, context)
+            except DomainError as exc:
+                # Told here, while the button press can still be answered with the reason.
+                await tell(update, context, exc.message(context.locale))
+                return None
             finally:
                 await ack(context, update)
 
@@ -271,15 +282,37 @@ async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any])
         log.warning("could not report an error to the user: %s", exc)
 
 
-def domain_errors_as_alerts(fn: H) -> H:
-    """For button handlers: a rule violation becomes an alert and the screen stays as it is."""
+# --- what the user's next typed text is for -------------------------------------------------
+#
+# A flow that shows a screen sets ``awaiting`` to its name; any command or button press clears
+# it first (``forget_awaiting``, handler group -1). A conversation state that receives text it
+# no longer awaits (the user went elsewhere with /start or another card) hands the text on as a
+# normal search instead of taking "Silva" as a cancel reason.
 
-    @wraps(fn)
-    async def wrapper(update: Update, context: BotContext) -> Any:
-        try:
-            return await fn(update, context)
-        except DomainError as exc:
-            await tell(update, context, exc.message(context.locale))
-            return None
+AWAITING = "awaiting"
 
-    return wrapper  # type: ignore[return-value]
+
+def expect(context: BotContext, flow: str) -> None:
+    if context.user_data is not None:
+        context.user_data[AWAITING] = flow
+
+
+def expecting(context: BotContext, flow: str) -> bool:
+    return context.user_data is not None and context.user_data.get(AWAITING) == flow
+
+
+async def forget_awaiting(update: Update, context: BotContext) -> None:
+    message = update.message
+    is_command = message is not None and (message.text or "").startswith("/")
+    if (is_command or update.callback_query is not None) and context.user_data is not None:
+        context.user_data.pop(AWAITING, None)
+
+
+async def stray_text(update: Update, context: BotContext) -> int:
+    """Text no flow is waiting for: office staff get a search, technicians their menu."""
+    from telegram.ext import ConversationHandler
+
+    from conversations.clients import free_text_search
+
+    await free_text_search(update, context)
+    return ConversationHandler.END

@@ -24,6 +24,7 @@ from conversations.base import (
     BotContext,
     ack,
     button,
+    conversation,
     keyboard,
     paginate_row,
     show,
@@ -94,10 +95,16 @@ async def typed_query(update: Update, context: BotContext) -> object:
     return ConversationHandler.END if ok else State.TYPING_QUERY
 
 
-@staff_only(*OFFICE)
+@staff_only()
 async def free_text_search(update: Update, context: BotContext) -> None:
-    """Typing a name or document anywhere (outside a flow) searches for it."""
+    """Typing a name or document anywhere (outside a flow) searches for it; technicians, who
+    don't search clients, get their menu."""
     assert update.message is not None and update.message.text is not None
+    if context.me.role not in OFFICE:
+        from conversations.menu import show_menu
+
+        await show_menu(update, context, new=True)
+        return
     await run_search(update, context, update.message.text, 0)
 
 
@@ -221,7 +228,7 @@ async def _all_plans(context: BotContext) -> list:
 
 
 def build() -> ConversationHandler:
-    return ConversationHandler(
+    return conversation(
         name="search",
         persistent=True,
         entry_points=[

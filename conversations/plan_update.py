@@ -33,13 +33,17 @@ from conversations.base import (
     BotContext,
     ack,
     button,
+    conversation,
     drop_keyboard,
     esc,
+    expect,
+    expecting,
     expired,
     keyboard,
     paginate_row,
     show,
     staff_only,
+    stray_text,
     tell,
 )
 
@@ -517,6 +521,7 @@ async def render_step(
         await drop_keyboard(context, int(old["chat"]), int(old["msg"]))
     message = await show(update, context, text, keyboard(rows), new=new)
     _save(context, draft, step, message)
+    expect(context, "wizard")
     return step
 
 
@@ -683,8 +688,11 @@ async def _review_button(update: Update, context: BotContext, draft: PlanDraft, 
 async def on_text(update: Update, context: BotContext) -> object:
     """Typed input: a value, a manual split or a description; elsewhere a hint to use buttons."""
     data = _data(context)
-    if context.staff is None or data is None or update.message is None:
+    if context.staff is None or update.message is None:
         return ConversationHandler.END
+    if data is None or not expecting(context, "wizard"):
+        # The user went elsewhere (/start, another card): this text is not for the wizard.
+        return await stray_text(update, context)
     draft = _draft(context)
     step = State(data.get("step", State.CHANNEL.value))
     text = update.message.text or ""
@@ -756,7 +764,7 @@ async def cancel(update: Update, context: BotContext) -> int:
 def build() -> ConversationHandler:
     buttons = CallbackQueryHandler(on_button, pattern=r"^w:[a-z]{1,4}(:[A-Za-z0-9_]{1,20})?$")
     text = MessageHandler(filters.TEXT & ~filters.COMMAND, on_text)
-    return ConversationHandler(
+    return conversation(
         name="plan_update",
         persistent=True,
         entry_points=[CallbackQueryHandler(begin, pattern=r"^pu:go:(\d{1,10})$")],

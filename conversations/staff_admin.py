@@ -23,10 +23,14 @@ from conversations.base import (
     Handler,
     ack,
     button,
+    conversation,
     esc,
+    expect,
+    expecting,
     keyboard,
     show,
     staff_only,
+    stray_text,
     tell,
 )
 
@@ -139,6 +143,7 @@ async def deactivate(update: Update, context: BotContext) -> None:
 async def ask_person(update: Update, context: BotContext) -> State:
     rows = [[button(context.tr("ui.cancel"), "st", "l")]]
     await show(update, context, context.tr("staff.ask_person"), keyboard(rows))
+    expect(context, "staff_add")
     return State.WAITING_PERSON
 
 
@@ -162,6 +167,8 @@ def person_from(update: Update) -> tuple[int, str] | None:
 @staff_only(Role.ADMIN)
 async def got_person(update: Update, context: BotContext) -> object:
     assert context.user_data is not None and update.message is not None
+    if not expecting(context, "staff_add"):
+        return await stray_text(update, context) if update.message.text else ConversationHandler.END
     person = person_from(update)
     if person is None:
         hidden = update.message.forward_origin is not None
@@ -220,7 +227,7 @@ async def leave(update: Update, context: BotContext) -> int:
 
 def build() -> ConversationHandler:
     back: Handler = CallbackQueryHandler(leave, pattern=r"^st:l$")
-    return ConversationHandler(
+    return conversation(
         name="staff_add",
         persistent=True,
         entry_points=[CallbackQueryHandler(ask_person, pattern=r"^st:add$")],

@@ -25,10 +25,14 @@ from conversations.base import (
     Handler,
     ack,
     button,
+    conversation,
+    expect,
+    expecting,
     keyboard,
     paginate_row,
     show,
     staff_only,
+    stray_text,
     tell,
 )
 
@@ -184,6 +188,7 @@ async def _ask(update: Update, context: BotContext, what: str, state: State, key
         await ack(context, update, context.tr("tickets.not_open"), alert=True)
         return ConversationHandler.END
     context.user_data["ticket_input"] = {"id": ticket_id, "what": what}
+    expect(context, "ticket_input")
     rows = [[button(context.tr("ui.back"), "tk", "c", ticket_id)]]
     await show(update, context, context.tr(key, number=ticket_id), keyboard(rows))
     return state
@@ -193,8 +198,8 @@ async def _ask(update: Update, context: BotContext, what: str, state: State, key
 async def typed(update: Update, context: BotContext) -> object:
     assert update.message is not None and context.user_data is not None
     pending = context.user_data.get("ticket_input")
-    if not pending:
-        return ConversationHandler.END
+    if not pending or not expecting(context, "ticket_input"):
+        return await stray_text(update, context)
     ticket_id, what = int(pending["id"]), pending["what"]
     text = update.message.text or ""
     try:
@@ -224,7 +229,7 @@ async def leave(update: Update, context: BotContext) -> int:
 def build() -> ConversationHandler:
     back: Handler = CallbackQueryHandler(leave, pattern=r"^tk:c:\d{1,10}$")
     text: Handler = MessageHandler(filters.TEXT & ~filters.COMMAND, typed)
-    return ConversationHandler(
+    return conversation(
         name="ticket_input",
         persistent=True,
         entry_points=[

@@ -53,6 +53,10 @@ class Loyalty:
     def active(self) -> bool:
         return self.months > 0
 
+    def in_force(self, on: date) -> bool:
+        """Still binding on ``on`` (a finished period no longer is, though it stays recorded)."""
+        return self.active and (self.end is None or on < self.end)
+
 
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.domain.models import ContractAction
 from bot.services.context import OFFICE_ROLES, ServiceContext, require_staff
-from bot.services.search import PAGE_SIZE, Page
+from bot.services.search import PAGE_SIZE, Page, fetch_page
 
 
 @dataclass(frozen=True)
@@ -22,11 +22,15 @@ async def pending_actions(
 ) -> Page[PendingItem]:
     async with ctx.uow() as uow:
         me = await require_staff(uow, actor_id, *OFFICE_ROLES)
-        actions, total = await uow.actions.list_pending(
-            created_by=None, first_for=me.id, offset=page * page_size, limit=page_size
-        )
+
+        async def fetch(offset: int, limit: int) -> tuple[list[ContractAction], int]:
+            return await uow.actions.list_pending(
+                created_by=None, first_for=me.id, offset=offset, limit=limit
+            )
+
+        actions = await fetch_page(fetch, page, page_size)
         items = []
-        for action in actions:
+        for action in actions.items:
             contract = await uow.contracts.get(action.contract_id)
             client = await uow.clients.get(contract.client_id) if contract else None
             items.append(
@@ -37,4 +41,4 @@ async def pending_actions(
                     action.created_by == me.id,
                 )
             )
-    return Page(items, total, page, page_size)
+    return Page(items, actions.total, actions.page, page_size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -35,6 +36,21 @@ class Page(Generic[T]):
         return (self.page + 1) * self.page_size < self.total
 
 
+Fetch = Callable[[int, int], Awaitable[tuple[list[T], int]]]
+
+
+async def fetch_page(fetch: Fetch[T], page: int, page_size: int) -> Page[T]:
+    """One page of a list; a page past the end (an old button after rows went away) gives the
+    last page instead of an empty one."""
+    page = max(page, 0)
+    items, total = await fetch(page * page_size, page_size)
+    last = max(0, (total - 1) // page_size)
+    if page > last:
+        page = last
+        items, total = await fetch(page * page_size, page_size)
+    return Page(items, total, page, page_size)
+
+
 async def search_clients(
     ctx: ServiceContext, query: str, page: int = 0, page_size: int = PAGE_SIZE
 ) -> Page[Client]:
@@ -46,28 +62,23 @@ async def search_clients(
     text = " ".join((query or "").split())
     if len(text) < MIN_QUERY:
         raise InvalidInput("search.too_short", min=MIN_QUERY)
-    page = max(page, 0)
     has_letters = any(c.isalpha() for c in text)
     digits = only_digits(text)
+    if not has_letters and len(digits) < MIN_QUERY:
+        raise InvalidInput("search.too_short", min=MIN_QUERY)
+    criteria: dict[str, str | None] = (
+        {"name": text, "document_digits": None, "phone_digits": None, "contract_number": None}
+        if has_letters
+        else {
+            "name": None,
+            "document_digits": digits,
+            "phone_digits": digits if len(digits) >= 8 else None,
+            "contract_number": digits,
+        }
+    )
     async with ctx.uow() as uow:
-        if has_letters:
-            items, total = await uow.clients.search(
-                name=text,
-                document_digits=None,
-                phone_digits=None,
-                contract_number=None,
-                offset=page * page_size,
-                limit=page_size,
-            )
-        else:
-            if len(digits) < MIN_QUERY:
-                raise InvalidInput("search.too_short", min=MIN_QUERY)
-            items, total = await uow.clients.search(
-                name=None,
-                document_digits=digits,
-                phone_digits=digits if len(digits) >= 8 else None,
-                contract_number=digits,
-                offset=page * page_size,
-                limit=page_size,
-            )
-    return Page(items, total, page, page_size)
+
+        async def fetch(offset: int, limit: int) -> tuple[list[Client], int]:
+            return await uow.clients.search(**criteria, offset=offset, limit=limit)
+
+        return await fetch_page(fetch, page, page_size)

@@ -19,7 +19,7 @@ from bot.domain.models import (
 from bot.services.context import ServiceContext, found, require_staff
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
-from bot.services.search import PAGE_SIZE, Page
+from bot.services.search import PAGE_SIZE, Page, fetch_page
 
 OPEN = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
 MAX_NOTE = 2000
@@ -182,10 +182,13 @@ async def open_tickets(
         staff = await require_staff(uow, actor_id)
         if staff.role is Role.TECHNICIAN and not unassigned:
             assignee_id = staff.id
-        items, total = await uow.tickets.list_open(
-            assignee_id=assignee_id, unassigned=unassigned, offset=page * page_size, limit=page_size
-        )
-    return Page(items, total, page, page_size)
+
+        async def fetch(offset: int, limit: int) -> tuple[list[Ticket], int]:
+            return await uow.tickets.list_open(
+                assignee_id=assignee_id, unassigned=unassigned, offset=offset, limit=limit
+            )
+
+        return await fetch_page(fetch, page, page_size)
 
 
 @dataclass(frozen=True)
