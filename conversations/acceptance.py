@@ -50,41 +50,39 @@ async def open_link(update: Update, context: BotContext) -> None:
         filename=name,
         caption=context.tr("client_acceptance.pdf_caption"),
     )
-    context.user_data["acceptance"] = {
-        "hash": token_hash,
-        "doc": hashlib.sha256(pdf).hexdigest(),
-        "req": request.id,
-    }
-    await _ask(update, context, new=True)
+    offers = context.user_data.setdefault("acceptance", {})
+    offers[str(request.id)] = {"hash": token_hash, "doc": hashlib.sha256(pdf).hexdigest()}
+    await _ask(update, context, request.id, new=True)
 
 
-async def _ask(update: Update, context: BotContext, *, new: bool = False) -> None:
+async def _ask(update: Update, context: BotContext, request_id: int, *, new: bool = False) -> None:
     rows = [
         [
-            button(context.tr("client_acceptance.accept"), "ac", "y"),
-            button(context.tr("client_acceptance.decline"), "ac", "n"),
+            button(context.tr("client_acceptance.accept"), "ac", "y", request_id),
+            button(context.tr("client_acceptance.decline"), "ac", "n", request_id),
         ]
     ]
     await show(update, context, context.tr("client_acceptance.question"), keyboard(rows), new=new)
 
 
-def _pending(context: BotContext) -> dict[str, object] | None:
+def _offer(context: BotContext, request_id: int) -> dict[str, str] | None:
+    """The open offer these buttons belong to (a client may have opened several links)."""
     assert context.user_data is not None
-    data = context.user_data.get("acceptance")
-    return data if isinstance(data, dict) else None
+    offers = context.user_data.get("acceptance")
+    offer = offers.get(str(request_id)) if isinstance(offers, dict) else None
+    return offer if isinstance(offer, dict) else None
 
 
 async def on_button(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    pending = _pending(context)
-    if pending is None:
+    assert context.matches is not None
+    verb, request_id = context.matches[0].group(1), int(context.matches[0].group(2))
+    offer = _offer(context, request_id)
+    if offer is None:
         await expired(update, context)
         return
-    verb = query.data.split(":")[1]
     if verb == "b":
         await ack(context, update)
-        await _ask(update, context)
+        await _ask(update, context, request_id)
         return
     if verb in ("y", "n"):
         await ack(context, update)
@@ -92,17 +90,17 @@ async def on_button(update: Update, context: BotContext) -> None:
         key = "confirm_accept" if accept else "confirm_decline"
         rows = [
             [
-                button(context.tr(f"client_acceptance.{key}_button"), "ac", verb * 2),
-                button(context.tr("ui.back"), "ac", "b"),
+                button(context.tr(f"client_acceptance.{key}_button"), "ac", verb * 2, request_id),
+                button(context.tr("ui.back"), "ac", "b", request_id),
             ]
         ]
         await show(update, context, context.tr(f"client_acceptance.{key}"), keyboard(rows))
         return
-    await _decide(update, context, pending, accept=verb == "yy")
+    await _decide(update, context, request_id, offer, accept=verb == "yy")
 
 
 async def _decide(
-    update: Update, context: BotContext, pending: dict[str, object], *, accept: bool
+    update: Update, context: BotContext, request_id: int, offer: dict[str, str], *, accept: bool
 ) -> None:
     user = update.effective_user
     assert user is not None and context.user_data is not None
@@ -110,17 +108,17 @@ async def _decide(
     try:
         decision = await acceptance_service.decide_by_hash(
             context.services,
-            str(pending["hash"]),
+            offer["hash"],
             accept=accept,
             evidence=evidence,
-            document_sha256=str(pending["doc"]),
+            document_sha256=offer["doc"],
         )
     except DomainError as exc:
-        context.user_data.pop("acceptance", None)
+        context.user_data.get("acceptance", {}).pop(str(request_id), None)
         await tell(update, context, exc.message(context.locale))
         await show(update, context, exc.message(context.locale), None)
         return
-    context.user_data.pop("acceptance", None)
+    context.user_data.get("acceptance", {}).pop(str(request_id), None)
     when = context.app.renderer.fmt_datetime(decision.request.decided_at)
     key = "accepted" if decision.accepted else "declined"
     await ack(context, update, context.tr(f"client_acceptance.{key}", when=when))
@@ -132,5 +130,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler(
             "start", open_link, filters=filters.Regex(r"^/start ac_[A-Za-z0-9_-]{16,64}$")
         ),
-        CallbackQueryHandler(on_button, pattern=r"^ac:(y|n|yy|nn|b)$"),
+        CallbackQueryHandler(on_button, pattern=r"^ac:(y|n|yy|nn|b):(\d{1,10})$"),
     ]

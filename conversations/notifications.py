@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
-
 from bot.domain.errors import NotFound
 from bot.domain.models import Notification, Staff
 from bot.notify import OutgoingMessage
@@ -100,5 +98,5 @@ class NotificationComposer:
                 notice=None,
                 blockers=card.blockers,
             )
-            messages.append(OutgoingMessage(group, group_text, InlineKeyboardMarkup([])))
+            messages.append(OutgoingMessage(group, group_text, None))  # no buttons for a group
         return messages

@@ -1,0 +1,417 @@
+"""The client's side of an acceptance request (DESIGN §1, §2 step 5, §6): a subscriber who is not
+staff opens the Telegram deep link ``/start ac_<token>``, sees the proposal and the proposed
+contract PDF, and accepts or declines (each confirmed). The evidence stored is their Telegram
+id and name and the SHA-256 of the exact PDF they were sent. Dead links say why; nothing else
+in the bot is reachable for them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.domain.models import AcceptanceChannel
+from bot.services.acceptance import expire_overdue, resend_acceptance
+from bot.services.plan_update import cancel_action
+from tests.conversations.notif_helpers import (
+    CLIENT_FULL,
+    CLIENT_ID,
+    OPERATOR_ID,
+    acceptances,
+    action_row,
+    client,
+    contract_row,
+    last_alert,
+    notif_env,  # noqa: F401  (fixture "env": fast copy of the demo database)
+    open_action,
+    open_link,
+    outbox,
+    plan_name,
+    revisions,
+    rows,
+    sha256,
+    snapshot,
+    staff_id,
+    stub_pdf,
+    telegram_action,
+)
+
+OFFER_QUESTION = "Você aceita a atualização do contrato conforme o PDF acima?"
+CONFIRM_ACCEPT = "Confirma que leu e aceita o novo contrato?"
+CONFIRM_DECLINE = "Confirma que recusa a atualização do contrato?"
+ACCEPTED = "Obrigado! Seu aceite foi registrado em 20/11/2026 10:00."
+DECLINED = "Sua recusa foi registrada em 20/11/2026 10:00."
+TOKEN_USED = "Este link de aceite já foi utilizado."
+TOKEN_INVALID = "Este link de aceite não é válido."
+TOKEN_EXPIRED = "Este link de aceite expirou. Peça um novo link ao seu provedor."
+TOKEN_CANCELLED = "Esta solicitação de aceite foi cancelada."
+NOT_STAFF = "Olá! Este bot é de uso exclusivo da equipe do provedor."
+BUTTON_EXPIRED = "Este botão expirou."
+
+
+def client_name(env, contract) -> str:  # type: ignore[no-untyped-def]
+    return str(rows(env, "SELECT name FROM clients WHERE id = ?", contract.client_id)[0]["name"])
+
+
+def texts(user) -> str:  # type: ignore[no-untyped-def]
+    return "\n".join(m.text or "" for m in user.chat.messages)
+
+
+# --------------------------------------------------------------------------- happy paths
+
+
+async def test_client_opens_the_link_sees_the_proposal_and_the_pdf_and_accepts(env) -> None:  # type: ignore[no-untyped-def]
+    created, contract = await telegram_action(env)  # real PDF renderer: the bytes matter here
+    joana = client(env)
+
+    offer, pdf, question = await open_link(env, joana, created.token)
+
+    # What the client reads: provider, their name, current and new plan, value, services, loyalty.
+    text = offer.text or ""
+    assert text.startswith("🏢 Provedor Exemplo Telecom Ltda.\n")
+    assert f"Olá, {client_name(env, contract)}!" in text
+    assert f"📄 Contrato {contract.number}" in text
+    assert f"📶 Atual: {plan_name(env, contract.plan_id)} (300/150 Mbps) · R$ 99,90" in text
+    assert "📶 Novo: Fibra 1 Giga (1000/500 Mbps)" in text
+    assert "💰 Novo valor mensal: R$ 199,90" in text
+    for service in created.action.change.services:
+        assert service.name in text
+    assert "  • Internet (SCM): R$ 137,91" in text
+    assert "🔒 Fidelidade de 12 meses com benefício de R$ 20,00/mês (total R$ 240,00)." in text
+    assert "multa é proporcional aos meses restantes" in text
+    assert "⏰ Este pedido de aceite vale até 27/11/2026 10:00." in text
+    assert offer.buttons == []
+
+    # The proposed contract, as a real PDF.
+    assert pdf.document_name == f"contrato-{contract.number}-v2-proposta.pdf"
+    assert pdf.caption == "Contrato proposto (leia antes de responder)"
+    received = pdf.document_bytes
+    assert received is not None and received.startswith(b"%PDF")
+    assert joana.chat.documents == [pdf]
+    assert "upload_document" in joana.chat.actions
+
+    assert question.text == OFFER_QUESTION
+    req = acceptances(env, created.action.id)[0]["id"]
+    assert question.buttons == [[("✅ Aceitar", f"ac:y:{req}"), ("❌ Recusar", f"ac:n:{req}")]]
+
+    # Only the token's hash is kept in the chat state, never the token itself.
+    state = env.app.user_data[CLIENT_ID]["acceptance"][str(req)]
+    assert created.token not in repr(env.app.user_data[CLIENT_ID])
+    assert state["doc"] == sha256(received)
+    assert acceptances(env, created.action.id)[0]["status"] == "pending"
+
+    # Aceitar asks for confirmation; Voltar goes back to the question; nothing is recorded.
+    assert await joana.tap(env.app, "✅ Aceitar") == []
+    assert joana.chat.message(question.message_id).text == CONFIRM_ACCEPT
+    assert joana.chat.message(question.message_id).buttons == [
+        [("✅ Sim, aceito", f"ac:yy:{req}"), ("⬅️ Voltar", f"ac:b:{req}")]
+    ]
+    await joana.tap(env.app, "⬅️ Voltar")
+    assert joana.chat.message(question.message_id).text == OFFER_QUESTION
+    assert acceptances(env, created.action.id)[0]["status"] == "pending"
+    await joana.tap(env.app, "✅ Aceitar")
+
+    assert await joana.tap(env.app, "✅ Sim, aceito") == []
+    done = joana.chat.message(question.message_id)
+    assert done.text == ACCEPTED
+    assert done.buttons == []  # nothing left to tap
+    assert last_alert(env, CLIENT_ID) == ACCEPTED
+
+    (request,) = acceptances(env, created.action.id)
+    assert request["status"] == "accepted"
+    assert request["channel"] == "telegram"
+    assert request["decided_at"].startswith("2026-11-20 13:00:00")
+    assert request["document_sha256"] == sha256(received)
+    evidence = rows(
+        env,
+        "SELECT json_extract(evidence, '$.telegram_user_id') AS uid,"
+        " json_extract(evidence, '$.telegram_name') AS name,"
+        " json_extract(evidence, '$.ip') AS ip FROM acceptance_requests WHERE id = ?",
+        request["id"],
+    )[0]
+    assert evidence == {"uid": CLIENT_ID, "name": CLIENT_FULL, "ip": None}
+    # The action waits for the ticket (gate) and the staff; the owner is told.
+    assert action_row(env, created.action.id)["status"] == "pending"
+    assert contract_row(env, contract.id)["version"] == 1
+    assert [n["kind"] for n in outbox(env, "acceptance_accepted")] == ["acceptance_accepted"]
+    assert env.app.user_data[CLIENT_ID]["acceptance"] == {}  # the answered offer is gone
+
+
+async def test_client_declines_and_declined_blocks_finalizing(env) -> None:  # type: ignore[no-untyped-def]
+    stub = stub_pdf(env)
+    created, contract = await telegram_action(env, with_ticket=False)
+    joana = client(env)
+    _offer, pdf, question = await open_link(env, joana, created.token)
+    assert len(stub.contracts) == 1
+
+    req = acceptances(env, created.action.id)[0]["id"]
+    await joana.tap(env.app, "❌ Recusar")
+    assert joana.chat.message(question.message_id).text == CONFIRM_DECLINE
+    assert joana.chat.message(question.message_id).buttons == [
+        [("❌ Sim, recuso", f"ac:nn:{req}"), ("⬅️ Voltar", f"ac:b:{req}")]
+    ]
+    await joana.tap(env.app, "❌ Sim, recuso")
+    assert (joana.chat.message(question.message_id).text or "").startswith(DECLINED)
+
+    (request,) = acceptances(env, created.action.id)
+    assert request["status"] == "declined"
+    assert request["document_sha256"] == sha256(pdf.document_bytes)
+    assert f'"telegram_user_id": {CLIENT_ID}' in request["evidence"]
+    assert [n["kind"] for n in outbox(env)] == ["acceptance_declined"]
+
+    # The owner's Finalizar says the client declined, and changes nothing.
+    op = env.user(OPERATOR_ID, "Patrícia")
+    mid = await open_action(env, op, created.action.id)
+    before = snapshot(env)
+    await op.tap_data(env.app, mid, f"pa:fin:{created.action.id}")
+    alert = last_alert(env, OPERATOR_ID)
+    assert alert.startswith("Ainda não é possível finalizar:")
+    assert "O cliente recusou o aceite. Reenvie o aceite ou cancele a ação." in alert
+    assert snapshot(env) == before
+    assert revisions(env, contract.id) == []
+
+
+# --------------------------------------------------------------------------- dead links
+
+
+async def test_a_used_link_opened_again_says_so_and_shows_nothing(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    await joana.tap(env.app, "✅ Sim, aceito")
+    docs = len(joana.chat.documents)
+
+    (reply,) = await open_link(env, joana, created.token)
+    assert reply.text == TOKEN_USED
+    assert reply.buttons == []
+    assert len(joana.chat.documents) == docs
+    assert acceptances(env, created.action.id)[0]["status"] == "accepted"
+
+    # Someone else with the forwarded link gets the same answer, and no data.
+    other = env.user(777000222, "Curioso")
+    (reply,) = await open_link(env, other, created.token)
+    assert reply.text == TOKEN_USED
+    assert other.chat.documents == []
+
+
+async def test_an_unknown_token_is_not_valid(env) -> None:  # type: ignore[no-untyped-def]
+    stub = stub_pdf(env)
+    await telegram_action(env)
+    joana = client(env)
+    before = snapshot(env)
+
+    (reply,) = await open_link(env, joana, "A" * 32)
+    assert reply.text == TOKEN_INVALID
+    assert reply.buttons == []
+    assert joana.chat.documents == []
+    assert stub.contracts == []
+    assert snapshot(env) == before
+    assert "acceptance" not in env.app.user_data.get(CLIENT_ID, {})
+
+
+async def test_a_mangled_link_gets_an_answer_not_silence(env) -> None:  # type: ignore[no-untyped-def]
+    """A link cut short or mangled by a messenger (``/start ac_`` plus a few characters) must
+    get an answer: "não é válido" or the polite refusal, never silence, never data."""
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    for payload in ("ac_abc", f"ac_{created.token[:10]}", "ac_" + "!" * 20):
+        replies = await joana.send(env.app, f"/start {payload}")
+        assert len(replies) == 1, payload
+        assert replies[0].text in (TOKEN_INVALID,) or (replies[0].text or "").startswith(
+            NOT_STAFF
+        ), payload
+    assert joana.chat.documents == []
+
+
+async def test_an_expired_link_says_so_and_marks_the_request_expired(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    env.clock.advance(seconds=env.ctx.acceptance_ttl.total_seconds() + 60)
+
+    (reply,) = await open_link(env, joana, created.token)
+    assert reply.text == TOKEN_EXPIRED
+    assert joana.chat.documents == []
+    (request,) = acceptances(env, created.action.id)
+    assert request["status"] == "expired"
+    assert request["evidence"] is None
+    # The owner is told once; the periodic job finds nothing more to expire.
+    assert len(outbox(env, "acceptance_expired")) == 1
+    assert await expire_overdue(env.ctx) == 0
+    (reply,) = await open_link(env, joana, created.token)
+    assert reply.text == TOKEN_EXPIRED
+    assert len(outbox(env, "acceptance_expired")) == 1
+
+
+async def test_link_expiring_while_the_offer_is_open_cannot_be_accepted(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    env.clock.advance(days=8)
+
+    await joana.tap(env.app, "✅ Sim, aceito")
+    assert TOKEN_EXPIRED in texts(joana)
+    assert ACCEPTED not in texts(joana)
+    assert acceptances(env, created.action.id)[0]["status"] == "expired"
+    assert len(outbox(env, "acceptance_expired")) == 1
+    assert outbox(env, "acceptance_accepted") == []
+
+
+async def test_a_resent_link_kills_the_old_one_and_the_new_one_works(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    # The client had the first offer open when the operator resent the link.
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    old_question = joana.chat.last_with_keyboard
+    assert old_question is not None
+
+    request, new_token = await resend_acceptance(
+        env.ctx, await staff_id(env, OPERATOR_ID), created.action.id
+    )
+    assert new_token and new_token != created.token
+    assert request.channel is AcceptanceChannel.TELEGRAM
+
+    # A tap on the old offer's confirmation records nothing.
+    await joana.tap(env.app, "✅ Sim, aceito", old_question.message_id)
+    assert TOKEN_CANCELLED in texts(joana)
+    old, new = acceptances(env, created.action.id)
+    assert (old["status"], new["status"]) == ("cancelled", "pending")
+    assert old["evidence"] is None
+
+    (reply,) = await open_link(env, joana, created.token)
+    assert reply.text == TOKEN_CANCELLED
+
+    *_offer, new_question = await open_link(env, joana, new_token)
+    await joana.tap(env.app, "✅ Aceitar", new_question.message_id)
+    await joana.tap(env.app, "✅ Sim, aceito", new_question.message_id)
+    assert joana.chat.message(new_question.message_id).text == ACCEPTED
+    old, new = acceptances(env, created.action.id)
+    assert (old["status"], new["status"]) == ("cancelled", "accepted")
+    assert f'"telegram_user_id": {CLIENT_ID}' in new["evidence"]
+
+
+async def test_a_cancelled_action_link_stops_working_even_with_the_offer_open(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    await cancel_action(
+        env.ctx, await staff_id(env, OPERATOR_ID), created.action.id, "Cliente desistiu"
+    )
+
+    await joana.tap(env.app, "✅ Sim, aceito")
+    assert TOKEN_CANCELLED in texts(joana)
+    assert ACCEPTED not in texts(joana)
+    assert acceptances(env, created.action.id)[0]["status"] == "cancelled"
+    (reply,) = await open_link(env, joana, created.token)
+    assert reply.text == TOKEN_CANCELLED
+
+
+# --------------------------------------------------------------------------- once, and only theirs
+
+
+async def test_double_tapped_sim_aceito_records_once(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    question = joana.chat.last_with_keyboard
+    assert question is not None
+
+    req = acceptances(env, created.action.id)[0]["id"]
+    await joana.tap_data(env.app, question.message_id, f"ac:yy:{req}")
+    first = acceptances(env, created.action.id)
+    await joana.tap_data(env.app, question.message_id, f"ac:yy:{req}")
+
+    assert acceptances(env, created.action.id) == first
+    assert first[0]["status"] == "accepted"
+    assert len(outbox(env, "acceptance_accepted")) == 1
+    assert joana.chat.message(question.message_id).text == ACCEPTED
+    # The second tap is answered (no endless spinner), and says nothing alarming.
+    assert BUTTON_EXPIRED in last_alert(env, CLIENT_ID)
+
+
+async def test_buttons_of_an_older_offer_do_not_answer_a_newer_one(env) -> None:  # type: ignore[no-untyped-def]
+    """A client with two contracts gets two links (one per contract). The Aceitar under the
+    first offer must not record the acceptance of the second proposal."""
+    stub_pdf(env)
+    async with env.ctx.uow() as uow:
+        first_contract, second_contract = await uow.contracts.for_client(14)
+    first, _ = await telegram_action(env, contract=first_contract)
+    second, _ = await telegram_action(env, contract=second_contract)
+    joana = client(env)
+    first_question = (await open_link(env, joana, first.token))[-1]
+    await open_link(env, joana, second.token)
+
+    # She answers the first offer, on its own message.
+    await joana.tap(env.app, "✅ Aceitar", first_question.message_id)
+    await joana.tap(env.app, "✅ Sim, aceito", first_question.message_id)
+
+    first_status = acceptances(env, first.action.id)[0]["status"]
+    second_status = acceptances(env, second.action.id)[0]["status"]
+    # Either the old buttons are stale, or they answer the offer they belong to; never the other.
+    assert second_status == "pending"
+    assert first_status in ("pending", "accepted")
+
+
+async def test_the_client_reaches_nothing_else(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, contract = await telegram_action(env)
+    joana = client(env)
+    _offer, _pdf, question = await open_link(env, joana, created.token)
+    before = snapshot(env)
+    known = len(joana.chat.messages)
+
+    for text in ("/start", "/clientes", "/pendentes", "/atendimentos", "/ajuda", "10000"):
+        (reply,) = await joana.send(env.app, text)
+        assert (reply.text or "").startswith(NOT_STAFF), text
+        assert str(CLIENT_ID) in (reply.text or "")
+        assert reply.buttons == []
+    free = await joana.send(env.app, client_name(env, contract).split()[0])
+    assert [m.text for m in free] and (free[0].text or "").startswith(NOT_STAFF)
+
+    for data in (
+        f"pa:fin:{created.action.id}",
+        f"pa:ok:{created.action.id}",
+        f"pa:c:{created.action.id}",
+        "ct:c:1",
+        f"tk:c:{created.ticket.id}",
+        "m:home",
+    ):
+        new = await joana.tap_data(env.app, question.message_id, data)
+        assert new == [], data
+        assert last_alert(env, CLIENT_ID).startswith(NOT_STAFF), data
+        # The offer's question message is untouched.
+        assert joana.chat.message(question.message_id).text == OFFER_QUESTION, data
+
+    # Every reply was the refusal: no client, contract or ticket data leaked.
+    leaked = [
+        m.text for m in joana.chat.messages[known:] if not (m.text or "").startswith(NOT_STAFF)
+    ]
+    assert leaked == []
+    assert snapshot(env) == before
+    assert action_row(env, created.action.id)["status"] == "pending"
+
+    # Her own request still works afterwards.
+    await joana.tap(env.app, "✅ Aceitar", question.message_id)
+    await joana.tap(env.app, "✅ Sim, aceito", question.message_id)
+    assert acceptances(env, created.action.id)[0]["status"] == "accepted"
+
+
+async def test_acceptance_buttons_without_an_open_link_are_stale(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    (reply,) = await open_link(env, joana, "B" * 32)  # something to tap on
+    req = acceptances(env, created.action.id)[0]["id"]
+    for data in (f"ac:y:{req}", f"ac:yy:{req}", f"ac:nn:{req}", f"ac:b:{req}", "ac:y"):
+        await joana.tap_data(env.app, reply.message_id, data)
+        assert BUTTON_EXPIRED in last_alert(env, CLIENT_ID), data
+    assert acceptances(env, created.action.id)[0]["status"] == "pending"
+    assert outbox(env, "acceptance_accepted") == []
