@@ -40,7 +40,9 @@ class BotEnv:
     def ctx(self) -> ServiceContext:
         return self.core.ctx
 
-    def user(self, user_id: int, first_name: str = "Usuário", language_code: str = "pt-br") -> FakeUser:
+    def user(
+        self, user_id: int, first_name: str = "Usuário", language_code: str = "pt-br"
+    ) -> FakeUser:
         return self.api.user(user_id=user_id, first_name=first_name, language_code=language_code)
 
     async def staff(self, telegram_id: int) -> Staff:
@@ -57,16 +59,21 @@ class BotEnv:
 
 
 def make_settings(api: FakeBotApi, db_path: Path, tmp_path: Path) -> Settings:
-    return Settings(bot_token=TOKEN, api_url=api.root_url,
-                    database_url=f"sqlite+aiosqlite:///{db_path}",
-                    public_url="https://aceite.provedor.test", data_dir=tmp_path / "var")
+    return Settings(
+        bot_token=TOKEN,
+        api_url=api.root_url,
+        database_url=f"sqlite+aiosqlite:///{db_path}",
+        public_url="https://aceite.provedor.test",
+        data_dir=tmp_path / "var",
+    )
 
 
 async def start_app(api: FakeBotApi, db_path: Path, tmp_path: Path, clock: FakeClock) -> BotEnv:
     settings = make_settings(api, db_path, tmp_path)
     engine = create_engine(settings.database_url)
-    ctx = ServiceContext(uow=uow_factory(session_factory(engine)), clock=clock,
-                         timezone=settings.timezone)
+    ctx = ServiceContext(
+        uow=uow_factory(session_factory(engine)), clock=clock, timezone=settings.timezone
+    )
     core = Core(settings, engine, ctx)
     app = build_application(core, rate_limit=False)
     await app.initialize()

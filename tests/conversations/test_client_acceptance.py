@@ -6,8 +6,6 @@ in the bot is reachable for them."""
 
 from __future__ import annotations
 
-import pytest
-
 from bot.domain.models import AcceptanceChannel
 from bot.services.acceptance import expire_overdue, resend_acceptance
 from bot.services.plan_update import cancel_action

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from bot.domain.models import AcceptanceChannel, Evidence
 from bot.services.acceptance import decide_by_token, expire_overdue, remind_pending
 from bot.services.plan_update import cancel_action, finalize_action
