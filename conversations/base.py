@@ -66,6 +66,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         super().__init__(application, chat_id=chat_id, user_id=user_id)
         self.staff: Staff | None = None
         self.answered = False
+        self.awaiting_before: str | None = None  # see forget_awaiting
 
     @property
     def app(self) -> AppServices:
@@ -186,12 +187,24 @@ async def drop_keyboard(context: BotContext, chat_id: int, message_id: int) -> N
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
 
 
-async def expired(update: Update, context: BotContext) -> None:
-    """A button from an old screen, or data we don't understand: say so, drop the keyboard."""
+async def expired(update: Update, context: BotContext, *, drop: bool = True) -> None:
+    """A button from an old screen, or data we don't understand: say so and drop that old
+    keyboard. Nothing else changes, so whatever the user was typing for is still awaited."""
+    keep_awaiting(context)
     await ack(context, update, context.tr("ui.expired"), alert=True)
     query = update.callback_query
-    if query is not None and isinstance(query.message, Message):
-        await drop_keyboard(context, query.message.chat_id, query.message.message_id)
+    message = query.message if query is not None else None
+    if drop and query is not None and isinstance(message, Message) and _shows(message, query.data):
+        await drop_keyboard(context, message.chat_id, message.message_id)
+
+
+def _shows(message: Message, data: str | None) -> bool:
+    """Whether the message still carries the tapped button. A double tap can arrive after the
+    message became another screen (the action card), whose buttons must stay."""
+    markup = message.reply_markup
+    if markup is None:
+        return False
+    return any(b.callback_data == data for row in markup.inline_keyboard for b in row)
 
 
 def conversation(**kwargs: Any) -> ConversationHandler[Any]:
@@ -305,7 +318,13 @@ async def forget_awaiting(update: Update, context: BotContext) -> None:
     message = update.message
     is_command = message is not None and (message.text or "").startswith("/")
     if (is_command or update.callback_query is not None) and context.user_data is not None:
-        context.user_data.pop(AWAITING, None)
+        context.awaiting_before = context.user_data.pop(AWAITING, None)
+
+
+def keep_awaiting(context: BotContext) -> None:
+    """A tap that changed nothing (refused, expired): the user is still where they were."""
+    if context.awaiting_before is not None and context.user_data is not None:
+        context.user_data[AWAITING] = context.awaiting_before
 
 
 async def stray_text(update: Update, context: BotContext) -> int:

@@ -194,7 +194,10 @@ async def show_contract(update: Update, context: BotContext) -> None:
 async def actions_menu(update: Update, context: BotContext) -> None:
     """Tutorial steps 1–2: the contract's Ações menu, with Atualização de plano."""
     assert context.matches is not None
-    contract_id = int(context.matches[0].group(1))
+    await render_actions_menu(update, context, int(context.matches[0].group(1)))
+
+
+async def render_actions_menu(update: Update, context: BotContext, contract_id: int) -> None:
     card = await contract_card(context.services, contract_id)
     if card.pending_action is not None:
         await ack(context, update, context.tr("contract.has_pending"), alert=True)

@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 
 from bot.domain.draft import KEEP_LOYALTY, PlanDraft, parse_manual_split
-from bot.domain.errors import DomainError
+from bot.domain.errors import DomainError, InvalidSplit
 from bot.domain.models import AcceptanceChannel, Priority
 from bot.domain.money import Money, parse_money
 from bot.domain.split import SplitStrategy
@@ -39,6 +39,7 @@ from conversations.base import (
     expect,
     expecting,
     expired,
+    keep_awaiting,
     keyboard,
     paginate_row,
     show,
@@ -511,10 +512,7 @@ async def render_step(
             contract=contract,
             client=client,
         )
-    nav = []
-    if prev_step(step, draft) is not None:
-        nav.append(button(context.tr("ui.back"), "w", "back"))
-    nav.append(button(context.tr("ui.cancel"), "w", "x"))
+    nav = [button(context.tr("ui.back"), "w", "back"), button(context.tr("ui.cancel"), "w", "x")]
     rows = [*rows, nav]
     old = _data(context)
     if new and old and old.get("msg"):
@@ -581,8 +579,7 @@ async def _choose(
     if verb == "sv":
         if arg == "ok":
             if not draft.service_lines(catalog.services):
-                await tell(update, context, context.tr("split.no_services"))
-                return None
+                raise InvalidSplit("split.no_services")
             return State.SPLIT
         if int(arg) in catalog.services:
             draft.toggle_service(int(arg))
@@ -644,21 +641,35 @@ async def on_button(update: Update, context: BotContext) -> object:
         return await cancel(update, context)
     if verb == "back":
         previous = prev_step(step, draft)
-        return await render_step(update, context, draft, previous or step)
+        if previous is None:
+            return await _back_to_actions(update, context, draft)
+        return await render_step(update, context, draft, previous)
     if verb == "plp":
         return await render_step(update, context, draft, State.PLAN, page=int(arg))
     if verb == "rv":
         return await _review_button(update, context, draft, arg)
     try:
         target = await _choose(context, draft, step, verb, arg, update)
-    except DomainError as exc:
+    except DomainError as exc:  # refused: the alert says why, the screen stays as it is
+        keep_awaiting(context)
         await tell(update, context, exc.message(context.locale))
         return None
-    if target is None:
-        await expired(update, context)
+    if target is None:  # data this screen doesn't offer: refuse it, keep the live screen
+        await expired(update, context, drop=False)
         return None
     await ack(context, update)
     return await render_step(update, context, draft, target)
+
+
+async def _back_to_actions(update: Update, context: BotContext, draft: PlanDraft) -> int:
+    """Voltar on the first step: leave the wizard for the contract's Ações menu."""
+    from conversations.clients import render_actions_menu
+
+    assert context.user_data is not None
+    context.user_data.pop("wizard", None)
+    await ack(context, update)
+    await render_actions_menu(update, context, draft.contract_id)
+    return ConversationHandler.END
 
 
 async def _review_button(update: Update, context: BotContext, draft: PlanDraft, arg: str) -> object:

@@ -41,8 +41,11 @@ async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
 
 
 def make_ctx(engine: AsyncEngine, clock: FakeClock) -> ServiceContext:
-    return ServiceContext(uow=uow_factory(session_factory(engine)), clock=clock,
-                          timezone=ZoneInfo("America/Sao_Paulo"))
+    return ServiceContext(
+        uow=uow_factory(session_factory(engine)),
+        clock=clock,
+        timezone=ZoneInfo("America/Sao_Paulo"),
+    )
 
 
 @pytest.fixture

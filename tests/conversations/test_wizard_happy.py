@@ -13,10 +13,12 @@ from bot.domain.models import AcceptanceChannel, AcceptanceStatus, ActionStatus,
 from bot.domain.tokens import hash_token
 from tests.conversations.conftest import TECHNICIAN_ID, BotEnv
 from tests.conversations.wizard_helpers import (
+    NOTHING_WRITTEN,
     Path,
     Wizard,
     acceptance_of,
     actions_of,
+    assert_cancelled,
     notifications,
     pending_action,
     plan_id,
@@ -61,6 +63,7 @@ async def test_full_tutorial_path_by_button_texts(env: BotEnv) -> None:
         "📱 Link pelo Telegram",
         "🌐 Link web",
         "🤝 Presencial",
+        "⬅️ Voltar",
         "✖️ Cancelar",
     ]
     assert "Qual modelo de contrato será usado?" in await w.tap("Link web")
@@ -210,16 +213,8 @@ async def test_loyalty_12_months_forces_acceptance_and_locks_the_gate(env: BotEn
     assert "🔒 Exigir aceite concluído: Sim" in w.buttons
     assert w.draft["gate_acceptance"] is True
 
-    await w.tap("Continuar")
-    assert "Novo: Fidelidade 12 meses: 12 meses, benefício de R$ 20,00/mês" in w.text
-    assert "Aceite: 🌐 Link web · exigido para finalizar" in w.text
-    await w.finish()
-    action = await pending_action(env, w.contract_id)
-    assert action is not None
-    assert action.change.require_acceptance
-    assert action.change.loyalty_term_id == await term_id(env, "Fidelidade 12 meses")
-    assert "🔒 Fidelidade 12 meses: 12 meses, benefício de R$ 20,00/mês" in w.text
-    assert "O aceite do cliente ainda está pendente." in w.text
+    await w.tap("✖️ Cancelar")  # Cancelar on the gates screen (stored: see the Finalizar test)
+    await assert_cancelled(w, where="gates")
 
 
 async def test_loyalty_12_months_without_acceptance_is_refused(env: BotEnv) -> None:
@@ -234,6 +229,8 @@ async def test_loyalty_12_months_without_acceptance_is_refused(env: BotEnv) -> N
     assert w.alert == "Uma nova fidelidade exige o aceite do cliente: escolha um canal de aceite."
     assert (w.text, w.msg.buttons, w.draft) == (screen, buttons, draft)
     assert w.state is not None and w.state["step"] == "loyalty"
+    await w.tap("✖️ Cancelar")  # Cancelar on the loyalty screen
+    await assert_cancelled(w, where="loyalty")
 
 
 async def test_dropping_acceptance_after_choosing_12_months_is_refused(env: BotEnv) -> None:
@@ -252,6 +249,8 @@ async def test_dropping_acceptance_after_choosing_12_months_is_refused(env: BotE
     assert w.alert == "Uma nova fidelidade exige o aceite do cliente: escolha um canal de aceite."
     w.assert_at("channel")
     assert w.draft == draft and draft["channel"] == "in_person"
+    await w.tap("✖️ Cancelar")  # Cancelar on the first screen
+    await assert_cancelled(w, where="channel")
 
 
 async def test_plan_screen_lists_the_groups_plans_and_a_new_group_clears_the_plan(
@@ -341,12 +340,6 @@ async def test_no_services_is_refused_with_an_alert(env: BotEnv) -> None:
     assert w.draft["service_ids"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: conversations/plan_update.py on_button: after _choose() alerts 'at least one "
-    "service' it returns None, and on_button treats None as a stale button and calls expired(), "
-    "which removes the wizard message's keyboard; the operator is left with no buttons",
-)
 async def test_no_services_alert_keeps_the_services_buttons(env: BotEnv) -> None:
     w = Wizard(env)
     await w.start()
@@ -453,7 +446,9 @@ async def test_unassigned_ticket_with_default_description(env: BotEnv) -> None:
     assert await notifications(env) == []  # nobody to tell
 
 
-async def test_review_shows_current_and_new_side_by_side(env: BotEnv) -> None:
+async def test_review_side_by_side_then_finalizar_creates_everything(env: BotEnv) -> None:
+    """Review (tutorial step 6) then Finalizar (step 7): one action, its acceptance request,
+    its ticket and the technician's notification."""
     w = Wizard(env)
     await w.start()
     await w.walk(
@@ -468,47 +463,33 @@ async def test_review_shows_current_and_new_side_by_side(env: BotEnv) -> None:
         )
     )
     assert w.text.splitlines()[0] == "🔄 Atualização de plano · Etapa 4/4 · Conferência"
-    expected = """Plano
-  Atual: Fibra 300 Mega (300/150 Mbps)
-  Novo: Fibra 1 Giga (1000/500 Mbps)
-Valor
-  Atual: R$ 99,90
-  Novo: R$ 189,90 · Upgrade
-Serviços
-  Atual: Internet (SCM) R$ 99,90
-  Novo: Internet (SCM) R$ 131,02; Telefonia fixa (STFC) R$ 39,21; Wi-Fi Plus (roteador mesh) R$ 19,67
-Modelo de contrato
-  Atual: Contrato de Prestação de Serviços - Pessoa Física (Residencial)
-  Novo: Contrato de Prestação de Serviços - Pessoa Física (Residencial)
-Fidelidade
-  Atual: sem fidelidade
-  Novo: Fidelidade 12 meses: 12 meses, benefício de R$ 20,00/mês
-Aceite: 🌐 Link web · exigido para finalizar
-Atendimento: Visita técnica · Suporte técnico · Marcos Técnico Oliveira · Normal
-  “Fibra 300 Mega → Fibra 1 Giga (contrato 10000)”
-  exigido para finalizar"""
+    expected = "\n".join(
+        [
+            "Plano",
+            "  Atual: Fibra 300 Mega (300/150 Mbps)",
+            "  Novo: Fibra 1 Giga (1000/500 Mbps)",
+            "Valor",
+            "  Atual: R$ 99,90",
+            "  Novo: R$ 189,90 · Upgrade",
+            "Serviços",
+            "  Atual: Internet (SCM) R$ 99,90",
+            "  Novo: Internet (SCM) R$ 131,02; Telefonia fixa (STFC) R$ 39,21; "
+            "Wi-Fi Plus (roteador mesh) R$ 19,67",
+            "Modelo de contrato",
+            "  Atual: Contrato de Prestação de Serviços - Pessoa Física (Residencial)",
+            "  Novo: Contrato de Prestação de Serviços - Pessoa Física (Residencial)",
+            "Fidelidade",
+            "  Atual: sem fidelidade",
+            "  Novo: Fidelidade 12 meses: 12 meses, benefício de R$ 20,00/mês",
+            "Aceite: 🌐 Link web · exigido para finalizar",
+            "Atendimento: Visita técnica · Suporte técnico · Marcos Técnico Oliveira · Normal",
+            "  “Fibra 300 Mega → Fibra 1 Giga (contrato 10000)”",
+            "  exigido para finalizar",
+        ]
+    )
     assert expected in w.text
     assert w.buttons == ["✅ Finalizar", "✏️ Editar uma etapa", "⬅️ Voltar", "✖️ Cancelar"]
-    assert await row_counts(env) == {
-        "actions": 0,
-        "acceptances": 0,
-        "tickets": 0,
-        "notifications": 0,
-    }
-
-
-async def test_finalizar_creates_one_action_with_acceptance_ticket_and_notification(
-    env: BotEnv,
-) -> None:
-    w = Wizard(env)
-    await w.start()
-    await w.walk(Path(channel="web", loyalty="12", ticket=True, split="proportional"))
-    assert await row_counts(env) == {
-        "actions": 0,
-        "acceptances": 0,
-        "tickets": 0,
-        "notifications": 0,
-    }
+    assert await row_counts(env) == NOTHING_WRITTEN
 
     await w.finish()
 
@@ -522,21 +503,31 @@ async def test_finalizar_creates_one_action_with_acceptance_ticket_and_notificat
     assert action.status is ActionStatus.PENDING
     assert action.created_by == await staff_id(env, w.user_id)
     assert action.base_version == 1
+    assert action.change.plan_id == await plan_id(env, "Fibra 1 Giga")
+    assert action.change.value.cents == 18990
+    assert sum(shares_of(action).values()) == 18990
+    assert action.change.loyalty_term_id == await term_id(env, "Fidelidade 12 meses")
+    assert action.change.require_acceptance and action.change.require_ticket_closed
     request = await acceptance_of(env, action.id)
     ticket = await ticket_of(env, action.id)
     assert request is not None and request.channel is AcceptanceChannel.WEB
     assert ticket is not None and ticket.action_id == action.id
-    technician = await staff_id(env, TECHNICIAN_ID)
-    assert ticket.assignee_id == technician
+    assert ticket.priority is Priority.NORMAL
+    assert ticket.description == "Fibra 300 Mega → Fibra 1 Giga (contrato 10000)"
+    assert ticket.assignee_id == await staff_id(env, TECHNICIAN_ID)
     (note,) = await notifications(env)
     assert note.chat_id == TECHNICIAN_ID and note.kind == "ticket_assigned"
     assert note.payload["ticket_id"] == ticket.id and note.payload["action_id"] == action.id
-    # the card, at the top: acceptance and ticket statuses; then what is missing
+    # the card: acceptance and ticket statuses at the top, then the change, then what is missing
     lines = w.text.splitlines()
     assert lines[0] == "✅ Ação de contrato criada."
     assert lines[2].startswith(f"📋 Ação de contrato #{action.id} · ⏳ pendente")
     assert lines[3].startswith("Aceite: ⏳ pendente (🌐 Link web, ")
     assert lines[4].startswith(f"Atendimento #{ticket.id}: 🆕 aberto (")
+    assert lines[4].endswith("· 🔧 Marcos Técnico Oliveira")
+    assert "📶 Fibra 300 Mega → Fibra 1 Giga" in w.text
+    assert "💰 R$ 99,90 → R$ 189,90 · Upgrade" in w.text
+    assert "🔒 Fidelidade 12 meses: 12 meses, benefício de R$ 20,00/mês" in w.text
     assert "Falta para finalizar:" in w.text
     assert "• O aceite do cliente ainda está pendente." in w.text
     assert "• O atendimento ainda não foi concluído." in w.text

@@ -12,6 +12,7 @@ from tests.conversations.conftest import BotEnv
 from tests.conversations.wizard_helpers import (
     Path,
     Wizard,
+    assert_cancelled,
     pending_action,
     seeded_env,
     ticket_of,
@@ -66,6 +67,8 @@ async def test_bad_values_are_refused_and_asked_again(env: BotEnv) -> None:
     await w.type("R$ 129,90")
     w.assert_at("services")
     assert w.draft["value_cents"] == 12990
+    await w.tap("✖️ Cancelar")  # Cancelar on the services screen
+    await assert_cancelled(w, where="services")
 
 
 async def test_manual_split_that_does_not_add_up(env: BotEnv) -> None:
@@ -86,7 +89,10 @@ async def test_manual_split_that_does_not_add_up(env: BotEnv) -> None:
         ),
         ("119,90", "Informe um valor para cada um dos 2 serviços (recebi 1)."),
         ("100\n10\n9,90", "Informe um valor para cada um dos 2 serviços (recebi 3)."),
-        ("cem\n19,90", 'Não entendi "cem" como valor. Use por exemplo 99,90, 1.234,56 ou R$ 99,90.'),
+        (
+            "cem\n19,90",
+            'Não entendi "cem" como valor. Use por exemplo 99,90, 1.234,56 ou R$ 99,90.',
+        ),
         ("129,90\n-10", "O valor não pode ser negativo."),
     ]:
         await refused(w, typed, message, "typing_split")
@@ -157,3 +163,18 @@ async def test_forged_choice_from_another_group_changes_nothing(env: BotEnv) -> 
     await w.tap_data(w.msg.message_id, f"w:pl:{business.id}")
     assert w.alert == "Este botão expirou. Abra o cartão de novo pelo menu."
     assert w.draft == draft and w.draft["plan_id"] is None
+
+
+async def test_text_after_a_refused_choice_still_belongs_to_the_wizard(env: BotEnv) -> None:
+    w = Wizard(env)
+    await w.start()
+    await w.walk(Path(channel="no"), until="loyalty")
+    await w.tap("Fidelidade 12 meses ·")
+    assert w.alert is not None  # refused, the screen stays
+
+    await w.type("ok")
+
+    assert "👆 Use os botões desta mensagem para continuar (ou /cancelar)." in w.text
+    w.assert_at("loyalty")
+    await w.press("w:loy:0")  # the wizard is alive
+    w.assert_at("group")

@@ -210,6 +210,13 @@ class Wizard:
         answer = self.answer
         return str(answer["text"]) if answer["show_alert"] else None
 
+    @property
+    def step(self) -> str:
+        """The screen the wizard remembers showing last."""
+        state = self.state
+        assert state is not None, "no wizard running"
+        return str(state["step"])
+
     def at(self, step: str) -> bool:
         return screen_marker(step, self.locale) in self.text
 
@@ -431,6 +438,17 @@ async def row_counts(env: BotEnv) -> dict[str, int]:
 
 
 NOTHING_WRITTEN = {"actions": 0, "acceptances": 0, "tickets": 0, "notifications": 0}
+CANCELLED = "Atualização de plano cancelada. Nada foi alterado."
+
+
+async def assert_cancelled(w: Wizard, *, where: str) -> None:
+    """The wizard ended on the contract card with the notice, and nothing was written."""
+    assert f"✅ {CANCELLED}" in w.text, f"cancel at {where}: {w.text}"
+    assert f"📄 Contrato {CONTRACT_NUMBER} · 🟢 Ativo" in w.text, where
+    assert "Versão 1" in w.text and "Fibra 300 Mega" in w.text, where
+    assert "⚙️ Ações" in w.buttons, where  # no pending action was created
+    assert w.state is None, where
+    assert await row_counts(w.env) == NOTHING_WRITTEN, where
 
 
 async def staff_id(env: BotEnv, telegram_id: int) -> int:

@@ -32,14 +32,22 @@ def _free_port() -> int:
 
 
 def _cli(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 @pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, subprocess.Popen[str], dict[str, str]]]:
+async def running(
+    tmp_path: Path,
+) -> AsyncIterator[tuple[FakeBotApi, subprocess.Popen[str], dict[str, str]]]:
     async with FakeBotApi() as api:
         web_port = _free_port()
         env = {
@@ -55,11 +63,20 @@ async def running(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, subprocess.
         }
         _cli(env, "db", "upgrade")
         _cli(env, "demo-data")
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
-            await api.wait_for(lambda: len(api.calls_for("getUpdates")) > 0 or proc.poll() is not None,
-                               timeout=60, message="the bot never started polling")
+            await api.wait_for(
+                lambda: len(api.calls_for("getUpdates")) > 0 or proc.poll() is not None,
+                timeout=60,
+                message="the bot never started polling",
+            )
             assert proc.poll() is None, proc.communicate()[0]
             yield api, proc, env
         finally:
@@ -71,15 +88,20 @@ async def running(tmp_path: Path) -> AsyncIterator[tuple[FakeBotApi, subprocess.
                     proc.kill()
 
 
-async def test_plan_update_end_to_end(running: tuple[FakeBotApi, subprocess.Popen[str], dict[str, str]]) -> None:
+async def test_plan_update_end_to_end(
+    running: tuple[FakeBotApi, subprocess.Popen[str], dict[str, str]],
+) -> None:
     api, proc, env = running
     commands = api.get_commands()
     assert [c["command"] for c in commands][:3] == ["start", "clientes", "pendentes"]
     op = api.user(user_id=OPERATOR, first_name="Patrícia", language_code="pt-br")
 
     async def step(send: object, expect: str) -> None:
-        await api.wait_for(lambda: expect in (op.chat.last_text or ""), timeout=20,
-                           message=f"waiting for {expect!r}")
+        await api.wait_for(
+            lambda: expect in (op.chat.last_text or ""),
+            timeout=20,
+            message=f"waiting for {expect!r}",
+        )
 
     op.enqueue_text("/clientes")
     await step(None, "Digite o nome")
@@ -106,15 +128,21 @@ async def test_plan_update_end_to_end(running: tuple[FakeBotApi, subprocess.Pope
         ("Tudo no serviço principal", "abrir um atendimento"),
         ("Não", "Conferência"),
         ("Finalizar", "Ação de contrato #1"),
-        ("Finalizar ação", "Confirmar atualização do contrato 10000 de Fibra 300 Mega para Fibra 500 Mega"),
+        (
+            "Finalizar ação",
+            "Confirmar atualização do contrato 10000 de Fibra 300 Mega para Fibra 500 Mega",
+        ),
         ("Confirmar", "Contrato 10000 atualizado"),
     ]:
         op.enqueue_tap(tap)
         await step(None, expect)
     card = op.chat.last_text or ""
     assert "Fibra 500 Mega" in card and "R$ 129,90" in card and "Versão 2" in card
-    await api.wait_for(lambda: any(d.document_name == "contrato-10000-v2.pdf" for d in op.chat.documents),
-                       timeout=60, message="the updated contract PDF")
+    await api.wait_for(
+        lambda: any(d.document_name == "contrato-10000-v2.pdf" for d in op.chat.documents),
+        timeout=60,
+        message="the updated contract PDF",
+    )
     pdf = next(d for d in op.chat.documents if d.document_name == "contrato-10000-v2.pdf")
     assert pdf.document_bytes is not None and pdf.document_bytes.startswith(b"%PDF")
 

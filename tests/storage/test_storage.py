@@ -50,21 +50,44 @@ async def test_database_allows_one_pending_action_per_contract(ctx: ServiceConte
     # Bypassing the service: the database itself refuses a second pending action.
     async with ctx.uow() as uow:
         assert isinstance(uow, SqlUnitOfWork)
-        uow.session.add(orm.ContractActionRow(
-            contract_id=w.contract.id, kind="plan_update", status="pending", base_version=1,
-            change=change.to_json(), created_by=w.operator.id, created_at=ctx.now()))
+        uow.session.add(
+            orm.ContractActionRow(
+                contract_id=w.contract.id,
+                kind="plan_update",
+                status="pending",
+                base_version=1,
+                change=change.to_json(),
+                created_by=w.operator.id,
+                created_at=ctx.now(),
+            )
+        )
         with pytest.raises(IntegrityError):
             await uow.session.flush()
     async with ctx.uow() as uow:
         with pytest.raises(Conflict):
-            await uow.actions.add(contract_id=w.contract.id, base_version=1, change=change,
-                                  created_by=w.operator.id, now=ctx.now())
+            await uow.actions.add(
+                contract_id=w.contract.id,
+                base_version=1,
+                change=change,
+                created_by=w.operator.id,
+                now=ctx.now(),
+            )
     # Once it is no longer pending, a new one may be created.
     async with ctx.uow() as uow:
-        assert await uow.actions.finish(created.action.id, finalized=False,
-                                        staff_id=w.operator.id, now=ctx.now(), reason="teste")
-        again = await uow.actions.add(contract_id=w.contract.id, base_version=1, change=change,
-                                      created_by=w.operator.id, now=ctx.now())
+        assert await uow.actions.finish(
+            created.action.id,
+            finalized=False,
+            staff_id=w.operator.id,
+            now=ctx.now(),
+            reason="teste",
+        )
+        again = await uow.actions.add(
+            contract_id=w.contract.id,
+            base_version=1,
+            change=change,
+            created_by=w.operator.id,
+            now=ctx.now(),
+        )
         await uow.commit()
     assert again.status is ActionStatus.PENDING
 
@@ -77,18 +100,22 @@ async def test_twenty_concurrent_finalizes_apply_once(ctx: ServiceContext) -> No
     assert created.ticket is not None
     await tickets.close_ticket(ctx, w.technician.id, created.ticket.id, "ONU trocada")
 
-    results = await asyncio.gather(*[
-        finalize_action(ctx, (w.operator if i % 2 else w.operator2).id, created.action.id)
-        for i in range(20)
-    ])
+    results = await asyncio.gather(
+        *[
+            finalize_action(ctx, (w.operator if i % 2 else w.operator2).id, created.action.id)
+            for i in range(20)
+        ]
+    )
 
     assert sum(not r.already for r in results) == 1
     assert all(r.action.status is ActionStatus.FINALIZED for r in results)
     async with ctx.uow() as uow:
         assert isinstance(uow, SqlUnitOfWork)
         revisions = await uow.session.scalar(
-            select(func.count()).select_from(orm.ContractRevisionRow)
-            .where(orm.ContractRevisionRow.contract_id == w.contract.id))
+            select(func.count())
+            .select_from(orm.ContractRevisionRow)
+            .where(orm.ContractRevisionRow.contract_id == w.contract.id)
+        )
         contract = await uow.contracts.get(w.contract.id)
     assert revisions == 1
     assert contract is not None

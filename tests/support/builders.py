@@ -71,19 +71,33 @@ async def plan_change(
         template = next(t for t in await uow.catalog.templates() if t.kind is client.kind)
         term_id = None
         if loyalty_months is not None:
-            term_id = next(t.id for t in await uow.catalog.loyalty_terms()
-                           if t.months == loyalty_months)
+            term_id = next(
+                t.id for t in await uow.catalog.loyalty_terms() if t.months == loyalty_months
+            )
         ttype = (await uow.catalog.ticket_types())[0]
         dept = (await uow.catalog.departments())[0]
     total = value or plan.price
-    lines = [ServiceLine(sid, services[sid].name, services[sid].list_price)
-             for sid in plan.default_service_ids]
+    lines = [
+        ServiceLine(sid, services[sid].name, services[sid].list_price)
+        for sid in plan.default_service_ids
+    ]
     ticket = None
     if with_ticket:
-        ticket = TicketRequest(ttype.id, dept.id, ticket_assignee, Priority.HIGH,
-                               "Trocar ONU para suportar o novo plano")
+        ticket = TicketRequest(
+            ttype.id,
+            dept.id,
+            ticket_assignee,
+            Priority.HIGH,
+            "Trocar ONU para suportar o novo plano",
+        )
     return PlanChange(
-        plan_id=plan.id, value=total, services=split_proportional(total, lines),
-        template_id=template.id, loyalty_term_id=term_id, acceptance_channel=channel,
-        ticket=ticket, require_acceptance=require_acceptance and channel is not None,
-        require_ticket_closed=require_ticket_closed and with_ticket)
+        plan_id=plan.id,
+        value=total,
+        services=split_proportional(total, lines),
+        template_id=template.id,
+        loyalty_term_id=term_id,
+        acceptance_channel=channel,
+        ticket=ticket,
+        require_acceptance=require_acceptance and channel is not None,
+        require_ticket_closed=require_ticket_closed and with_ticket,
+    )

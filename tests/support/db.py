@@ -35,7 +35,7 @@ async def _reset_postgres(engine: AsyncEngine) -> None:
         async with engine.begin() as conn:
             await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             await conn.execute(text("CREATE SCHEMA public"))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means the same thing
+    except Exception as exc:
         await engine.dispose()
         msg = f"PostgreSQL at TEST_POSTGRES_URL is unreachable: {exc}"
         if os.environ.get("CI", "").lower() == "true":

@@ -221,12 +221,18 @@ def test_ticket_gate_off_ignores_ticket() -> None:
 
 def test_both_gates_off_is_empty_even_with_pending_acceptance() -> None:
     action = make_action(require_acceptance=False, require_ticket_closed=False)
-    assert blockers(
-        action, acceptance=make_acceptance(AcceptanceStatus.PENDING),
-        ticket=make_ticket(TicketStatus.OPEN),
-    ) == []
+    assert (
+        blockers(
+            action,
+            acceptance=make_acceptance(AcceptanceStatus.PENDING),
+            ticket=make_ticket(TicketStatus.OPEN),
+        )
+        == []
+    )
     assert blockers(action, acceptance=None, ticket=None) == []
-    assert not can_finalize(action, make_contract(), make_acceptance(AcceptanceStatus.DECLINED), None)
+    assert not can_finalize(
+        action, make_contract(), make_acceptance(AcceptanceStatus.DECLINED), None
+    )
 
 
 def test_every_problem_at_once_is_reported_in_order() -> None:

@@ -151,9 +151,7 @@ def test_client_document_helpers() -> None:
     client = Client(1, PersonKind.PF, "Maria", "52998224725", "+5519999990000", "m@x.br", addr)
     assert client.document_masked == "***.982.247-**"
     assert client.document_formatted == "529.982.247-25"
-    assert addr.one_line() == (
-        "Rua das Flores, 12, apto 3 - Centro, Campinas/SP, CEP 13010-000"
-    )
+    assert addr.one_line() == ("Rua das Flores, 12, apto 3 - Centro, Campinas/SP, CEP 13010-000")
     assert "apto" not in Address("R", "1", "B", "C", "SP", "0").one_line()
 
 

@@ -136,8 +136,11 @@ def test_split_proportional_follows_list_prices() -> None:
 
 def test_split_proportional_remainder_goes_to_largest_fraction() -> None:
     # weights 1:2:2, total 1,00 -> exact 20, 40, 40
-    services = [ServiceLine(1, "A", Money(100)), ServiceLine(2, "B", Money(200)),
-                ServiceLine(3, "C", Money(200))]
+    services = [
+        ServiceLine(1, "A", Money(100)),
+        ServiceLine(2, "B", Money(200)),
+        ServiceLine(3, "C", Money(200)),
+    ]
     assert amounts(split_proportional(Money(100), services)) == [20, 40, 40]
     # total 0,03 over 1:1:1 -> one cent each; 0,02 -> the first two by order
     equal = [ServiceLine(i, f"S{i}", Money(100)) for i in (1, 2, 3)]
@@ -211,9 +214,9 @@ def test_compute_split_dispatches() -> None:
 # --- properties -------------------------------------------------------------------------------
 
 totals = st.integers(min_value=0, max_value=10**9).map(Money)
-service_lists = st.lists(
-    st.integers(min_value=0, max_value=10**6), min_size=1, max_size=8
-).map(lambda prices: [ServiceLine(i + 1, f"S{i + 1}", Money(p)) for i, p in enumerate(prices)])
+service_lists = st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=8).map(
+    lambda prices: [ServiceLine(i + 1, f"S{i + 1}", Money(p)) for i, p in enumerate(prices)]
+)
 
 
 def _check(total: Money, services: list[ServiceLine], shares: tuple[Share, ...]) -> None:

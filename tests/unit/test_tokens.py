@@ -49,13 +49,9 @@ def test_hash_token_is_sha256_hex() -> None:
 
 
 def test_hash_token_known_vector() -> None:
-    assert hash_token("abc") == (
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    )
+    assert hash_token("abc") == ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
 
 
 def test_sha256_hex() -> None:
-    assert sha256_hex(b"") == (
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    )
+    assert sha256_hex(b"") == ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     assert sha256_hex(b"abc") == hash_token("abc")
