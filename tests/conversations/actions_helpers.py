@@ -1,10 +1,5 @@
 """Helpers for the conversation tests in this folder (security, actions, staff admin, menus).
 
-* ``env``: the same :class:`BotEnv` as ``conftest.env`` (real PTB application over a migrated
-  SQLite database with the demo ISP), but the migrated + seeded database is built once per
-  test session and copied for each test, which keeps the suite fast. Test modules import it
-  (``from tests.conversations.actions_helpers import fast_env``) to use it instead of the
-  conftest fixture.
 * DB snapshots and small queries (plain ``sqlite3`` on the test's database file).
 * Actions created straight through the service (faster than walking the wizard).
 * A stub PDF renderer for tests that finalize but don't look at the PDF itself.
@@ -13,63 +8,22 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.domain.models import ContractStatus, PersonKind, Role
-from bot.services.context import ServiceContext
 from bot.services.plan_update import Created, create_plan_update
-from storage.db import create_engine, migrate, session_factory
-from storage.uow import uow_factory
-from tests.conftest import seed
-from tests.conversations.conftest import BotEnv, start_app, stop_app
-from tests.fakebot import FakeBotApi, FakeUser
+from tests.conversations.conftest import BotEnv
+from tests.fakebot import FakeUser
 from tests.support.builders import plan_change
-from tests.support.clock import FakeClock
 
 OPERATOR_ID = 900000011
 OPERATOR2_ID = 900000012
 TECHNICIAN_ID = 900000001
 TECHNICIAN2_ID = 900000002
 STRANGER_ID = 555000111
-
-_TEMPLATE: dict[str, Path] = {}
-_SIDECARS = ("", "-wal", "-shm")
-
-
-async def _template_db(factory: pytest.TempPathFactory) -> Path:
-    """A migrated database with the demo ISP, built once per session (same FakeClock start)."""
-    if "db" not in _TEMPLATE:  # tests run one at a time: no lock needed
-        path = factory.mktemp("template-db") / "bot.db"
-        engine = create_engine(f"sqlite+aiosqlite:///{path}")
-        await migrate(engine)
-        await seed(ServiceContext(uow=uow_factory(session_factory(engine)), clock=FakeClock()))
-        await engine.dispose()
-        _TEMPLATE["db"] = path
-    return _TEMPLATE["db"]
-
-
-@pytest.fixture(name="env")
-async def fast_env(
-    api: FakeBotApi, tmp_path: Path, clock: FakeClock, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BotEnv]:
-    template = await _template_db(tmp_path_factory)
-    db_path = tmp_path / "bot.db"
-    for suffix in _SIDECARS:
-        src = Path(str(template) + suffix)
-        if src.exists():
-            shutil.copyfile(src, Path(str(db_path) + suffix))
-    bot_env = await start_app(api, db_path, tmp_path, clock)
-    try:
-        yield bot_env
-    finally:
-        await stop_app(bot_env)
-
 
 # --------------------------------------------------------------------------- database
 

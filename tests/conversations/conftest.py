@@ -3,7 +3,10 @@ in-process fake Bot API. Tests drive it as users and assert on what they see and
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -92,13 +95,28 @@ async def api() -> AsyncIterator[FakeBotApi]:
         yield fake
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, migrated and seeded once per test session (then copied per test)."""
+    path = tmp_path_factory.mktemp("template") / "bot.db"
+
+    async def build() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await migrate(engine)
+        await seed(ServiceContext(uow=uow_factory(session_factory(engine)), clock=FakeClock()))
+        await engine.dispose()
+
+    asyncio.run(build())
+    return path
+
+
 @pytest.fixture
-async def env(api: FakeBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterator[BotEnv]:
+async def env(
+    api: FakeBotApi, tmp_path: Path, clock: FakeClock, template_db: Path
+) -> AsyncIterator[BotEnv]:
     db_path = tmp_path / "bot.db"
-    engine = create_engine(f"sqlite+aiosqlite:///{db_path}")
-    await migrate(engine)
-    await seed(ServiceContext(uow=uow_factory(session_factory(engine)), clock=clock))
-    await engine.dispose()
+    with closing(sqlite3.connect(template_db)) as src, closing(sqlite3.connect(db_path)) as dst:
+        src.backup(dst)  # a consistent copy, WAL included
     bot_env = await start_app(api, db_path, tmp_path, clock)
     try:
         yield bot_env

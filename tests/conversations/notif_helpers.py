@@ -1,10 +1,7 @@
 """Helpers for the client-acceptance, ticket-chat and notification-flow tests.
 
-Self-contained on purpose (only ``conftest`` and ``tests/support`` are shared), so other test
-helper modules in this folder can change freely.
+Database queries shared with the other chat tests come from :mod:`actions_helpers`.
 
-* ``env`` (import :func:`notif_env`): the ``conftest.env`` :class:`BotEnv`, but the migrated and
-  seeded demo database is built once per session and copied for each test (fast).
 * :func:`deliver`: runs the real outbox :class:`~bot.notify.Dispatcher` once with the real
   :class:`~conversations.notifications.NotificationComposer`, with no rate-limit waits.
 * Actions created straight through the service; a Telegram-link client; small DB queries.
@@ -13,28 +10,23 @@ helper modules in this folder can change freely.
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sqlite3
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from bot.domain.models import AcceptanceChannel, ContractStatus, PersonKind, Priority
 from bot.notify import Dispatcher
-from bot.services.context import ServiceContext
 from bot.services.plan_update import Created, create_plan_update
 from conversations.notifications import NotificationComposer
-from storage.db import create_engine, migrate, session_factory
-from storage.uow import uow_factory
-from tests.conftest import seed
-from tests.conversations.conftest import BotEnv, start_app, stop_app
-from tests.fakebot import FakeBotApi, FakeUser
+from tests.conversations.actions_helpers import (
+    one,
+    rows,
+    staff_id,
+)
+from tests.conversations.conftest import BotEnv
+from tests.fakebot import FakeUser
 from tests.fakebot.models import SentMessage
 from tests.support.builders import plan_change
-from tests.support.clock import FakeClock
 
 OPERATOR_ID = 900000011
 OPERATOR2_ID = 900000012
@@ -44,57 +36,6 @@ CLIENT_ID = 777000111
 CLIENT_FIRST = "Joana"
 CLIENT_LAST = "Pereira"
 CLIENT_FULL = "Joana Pereira"
-
-# --------------------------------------------------------------------------- the fixture
-
-_TEMPLATE: dict[str, Path] = {}
-_SIDECARS = ("", "-wal", "-shm")
-
-
-async def _template_db(factory: pytest.TempPathFactory) -> Path:
-    if "db" not in _TEMPLATE:
-        path = factory.mktemp("notif-template-db") / "bot.db"
-        engine = create_engine(f"sqlite+aiosqlite:///{path}")
-        await migrate(engine)
-        await seed(ServiceContext(uow=uow_factory(session_factory(engine)), clock=FakeClock()))
-        await engine.dispose()
-        _TEMPLATE["db"] = path
-    return _TEMPLATE["db"]
-
-
-@pytest.fixture(name="env")
-async def notif_env(
-    api: FakeBotApi, tmp_path: Path, clock: FakeClock, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[BotEnv]:
-    template = await _template_db(tmp_path_factory)
-    db_path = tmp_path / "bot.db"
-    for suffix in _SIDECARS:
-        src = Path(str(template) + suffix)
-        if src.exists():
-            shutil.copyfile(src, Path(str(db_path) + suffix))
-    bot_env = await start_app(api, db_path, tmp_path, clock)
-    try:
-        yield bot_env
-    finally:
-        await stop_app(bot_env)
-
-
-# --------------------------------------------------------------------------- database
-
-
-def rows(env: BotEnv, sql: str, *params: Any) -> list[dict[str, Any]]:
-    con = sqlite3.connect(env.db_path)
-    con.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in con.execute(sql, params).fetchall()]
-    finally:
-        con.close()
-
-
-def one(env: BotEnv, sql: str, *params: Any) -> dict[str, Any]:
-    found = rows(env, sql, *params)
-    assert len(found) == 1, found
-    return found[0]
 
 
 def snapshot(env: BotEnv) -> dict[str, list[tuple[Any, ...]]]:
@@ -111,26 +52,8 @@ def snapshot(env: BotEnv) -> dict[str, list[tuple[Any, ...]]]:
         con.close()
 
 
-def action_row(env: BotEnv, action_id: int) -> dict[str, Any]:
-    return one(env, "SELECT * FROM contract_actions WHERE id = ?", action_id)
-
-
-def contract_row(env: BotEnv, contract_id: int) -> dict[str, Any]:
-    return one(env, "SELECT * FROM contracts WHERE id = ?", contract_id)
-
-
-def acceptances(env: BotEnv, action_id: int) -> list[dict[str, Any]]:
-    return rows(env, "SELECT * FROM acceptance_requests WHERE action_id = ? ORDER BY id", action_id)
-
-
 def ticket_row(env: BotEnv, ticket_id: int) -> dict[str, Any]:
     return one(env, "SELECT * FROM tickets WHERE id = ?", ticket_id)
-
-
-def revisions(env: BotEnv, contract_id: int) -> list[dict[str, Any]]:
-    return rows(
-        env, "SELECT * FROM contract_revisions WHERE contract_id = ? ORDER BY id", contract_id
-    )
 
 
 def plan_name(env: BotEnv, plan_id: int) -> str:
@@ -144,10 +67,6 @@ def outbox(env: BotEnv, kind: str | None = None) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- domain setup
-
-
-async def staff_id(env: BotEnv, telegram_id: int) -> int:
-    return (await env.staff(telegram_id)).id
 
 
 async def active_contracts(
@@ -270,12 +189,6 @@ async def open_action(env: BotEnv, user: FakeUser, action_id: int) -> int:
     (menu,) = await user.send(env.app, "/start")
     await user.tap_data(env.app, menu.message_id, f"pa:c:{action_id}")
     return menu.message_id
-
-
-def last_alert(env: BotEnv, user_id: int) -> str:
-    answer = env.api.last_callback_answer(user_id)
-    assert answer is not None, "the callback query was not answered"
-    return str(answer.get("text") or "")
 
 
 def sha256(data: bytes | None) -> str:

@@ -27,7 +27,6 @@ from tests.conversations.actions_helpers import (
     answers,
     contract_row,
     errors_logged,
-    fast_env,  # noqa: F401  (the `env` fixture: a fast copy of the demo database)
     home,
     last_alert,
     make_action,

@@ -9,25 +9,26 @@ from __future__ import annotations
 from bot.domain.models import AcceptanceChannel
 from bot.services.acceptance import expire_overdue, resend_acceptance
 from bot.services.plan_update import cancel_action
+from tests.conversations.actions_helpers import (
+    acceptances,
+    action_row,
+    contract_row,
+    last_alert,
+    revisions,
+    rows,
+    staff_id,
+)
 from tests.conversations.notif_helpers import (
     CLIENT_FULL,
     CLIENT_ID,
     OPERATOR_ID,
-    acceptances,
-    action_row,
     client,
-    contract_row,
-    last_alert,
-    notif_env,  # noqa: F401  (fixture "env": fast copy of the demo database)
     open_action,
     open_link,
     outbox,
     plan_name,
-    revisions,
-    rows,
     sha256,
     snapshot,
-    staff_id,
     stub_pdf,
     telegram_action,
 )

@@ -8,7 +8,6 @@ from bot.domain.money import format_brl
 from tests.conversations.actions_helpers import (
     OPERATOR_ID,
     TECHNICIAN_ID,
-    fast_env,  # noqa: F401  (the `env` fixture: a fast copy of the demo database)
     home,
     last_alert,
     make_action,

@@ -10,26 +10,27 @@ from dataclasses import replace
 from bot.domain.models import AcceptanceChannel, Evidence
 from bot.services.acceptance import decide_by_token, expire_overdue, remind_pending
 from bot.services.plan_update import cancel_action, finalize_action
+from tests.conversations.actions_helpers import (
+    action_row,
+    contract_row,
+    last_alert,
+    revisions,
+    staff_id,
+)
 from tests.conversations.notif_helpers import (
     OPERATOR2_ID,
     OPERATOR_ID,
     TECHNICIAN_ID,
-    action_row,
     active_contracts,
     client,
-    contract_row,
     deliver,
     dispatcher,
-    last_alert,
     make_action,
-    notif_env,  # noqa: F401  (fixture "env": fast copy of the demo database)
     open_action,
     open_link,
     outbox,
     plan_name,
-    revisions,
     snapshot,
-    staff_id,
     stub_pdf,
     ticket_row,
 )

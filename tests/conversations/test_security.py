@@ -20,7 +20,6 @@ from tests.conversations.actions_helpers import (
     action_row,
     contract_row,
     errors_logged,
-    fast_env,  # noqa: F401  (the `env` fixture: a fast copy of the demo database)
     home,
     last_alert,
     make_action,

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.domain.models import Role
 from bot.services import staff as staff_service
 from tests.conversations.actions_helpers import (
     OPERATOR_ID,
     STRANGER_ID,
     TECHNICIAN_ID,
-    fast_env,  # noqa: F401  (the `env` fixture: a fast copy of the demo database)
     home,
     last_alert,
     one,

@@ -7,19 +7,20 @@ from __future__ import annotations
 from bot.domain.models import Priority
 from bot.services.plan_update import cancel_action
 from bot.services.tickets import close_ticket
+from tests.conversations.actions_helpers import (
+    last_alert,
+    rows,
+    staff_id,
+)
 from tests.conversations.notif_helpers import (
     OPERATOR_ID,
     TECHNICIAN2_ID,
     TECHNICIAN_ID,
     active_contracts,
     deliver,
-    last_alert,
     make_action,
-    notif_env,  # noqa: F401  (fixture "env": fast copy of the demo database)
     outbox,
-    rows,
     snapshot,
-    staff_id,
     ticket_row,
 )
 

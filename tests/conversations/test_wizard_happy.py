@@ -4,8 +4,6 @@ screen, the review's current-vs-new comparison, and what Finalizar stores."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path as FsPath
 
 import pytest
 
@@ -23,25 +21,14 @@ from tests.conversations.wizard_helpers import (
     pending_action,
     plan_id,
     row_counts,
-    seeded_env,
     shares_of,
     staff_id,
     term_id,
     ticket_of,
 )
-from tests.fakebot import FakeBotApi
-from tests.support.clock import FakeClock
 
 DEEP_LINK = re.compile(r"https://t\.me/contractbot_test_bot\?start=ac_([A-Za-z0-9_-]+)")
 WEB_LINK = re.compile(r"https://aceite\.provedor\.test/aceite/([A-Za-z0-9_-]+)")
-
-
-@pytest.fixture
-async def env(
-    api: FakeBotApi, tmp_path: FsPath, tmp_path_factory: pytest.TempPathFactory, clock: FakeClock
-) -> AsyncIterator[BotEnv]:
-    async with seeded_env(api, tmp_path, tmp_path_factory, clock) as bot_env:
-        yield bot_env
 
 
 async def finish_path(env: BotEnv, path: Path) -> Wizard:

@@ -4,8 +4,6 @@ member's language, and no text of the other catalog leaks in where a translation
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path as FsPath
 
 import pytest
 
@@ -17,11 +15,8 @@ from tests.conversations.wizard_helpers import (
     Path,
     Wizard,
     pending_action,
-    seeded_env,
     staff_id,
 )
-from tests.fakebot import FakeBotApi
-from tests.support.clock import FakeClock
 
 OTHER = {"pt_BR": "en", "en": "pt_BR"}
 
@@ -281,14 +276,6 @@ def t_back(locale: str) -> str:
 
 def t_cancel(locale: str) -> str:
     return catalog(locale)["ui.cancel"]
-
-
-@pytest.fixture
-async def env(
-    api: FakeBotApi, tmp_path: FsPath, tmp_path_factory: pytest.TempPathFactory, clock: FakeClock
-) -> AsyncIterator[BotEnv]:
-    async with seeded_env(api, tmp_path, tmp_path_factory, clock) as bot_env:
-        yield bot_env
 
 
 async def choose_language(w: Wizard) -> None:

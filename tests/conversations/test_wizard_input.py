@@ -3,30 +3,14 @@ again on a fresh message, and the draft as it was."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path as FsPath
-
-import pytest
-
 from tests.conversations.conftest import BotEnv
 from tests.conversations.wizard_helpers import (
     Path,
     Wizard,
     assert_cancelled,
     pending_action,
-    seeded_env,
     ticket_of,
 )
-from tests.fakebot import FakeBotApi
-from tests.support.clock import FakeClock
-
-
-@pytest.fixture
-async def env(
-    api: FakeBotApi, tmp_path: FsPath, tmp_path_factory: pytest.TempPathFactory, clock: FakeClock
-) -> AsyncIterator[BotEnv]:
-    async with seeded_env(api, tmp_path, tmp_path_factory, clock) as bot_env:
-        yield bot_env
 
 
 async def refused(w: Wizard, typed: str, message: str, step: str) -> None:

@@ -7,11 +7,6 @@ Cancelar is also tapped at the end of tests in the other modules that stop on a 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path as FsPath
-
-import pytest
-
 from tests.conversations.conftest import BotEnv
 from tests.conversations.wizard_helpers import (
     CANCELLED,
@@ -20,10 +15,7 @@ from tests.conversations.wizard_helpers import (
     Wizard,
     assert_cancelled,
     row_counts,
-    seeded_env,
 )
-from tests.fakebot import FakeBotApi
-from tests.support.clock import FakeClock
 
 # A path through every screen, typed screens included (the plan's services: Internet + Wi-Fi).
 FULL = Path(
@@ -53,14 +45,6 @@ BACK_FROM_REVIEW = [
     ("template", "✅ Contrato de Prestação de Serviços - Pessoa Física (Residencial)"),
     ("channel", "✅ 🌐 Link web"),
 ]
-
-
-@pytest.fixture
-async def env(
-    api: FakeBotApi, tmp_path: FsPath, tmp_path_factory: pytest.TempPathFactory, clock: FakeClock
-) -> AsyncIterator[BotEnv]:
-    async with seeded_env(api, tmp_path, tmp_path_factory, clock) as bot_env:
-        yield bot_env
 
 
 async def voltar(w: Wizard, expected: str, *, from_screen: str) -> None:

@@ -24,21 +24,10 @@ from tests.conversations.wizard_helpers import (
     contract_by_number,
     pending_action,
     row_counts,
-    seeded_env,
 )
-from tests.fakebot import FakeBotApi
-from tests.support.clock import FakeClock
 
 EXPIRED = "Este botão expirou. Abra o cartão de novo pelo menu."
 HAS_PENDING = "Este contrato já tem uma ação pendente: abrindo a ação."
-
-
-@pytest.fixture
-async def env(
-    api: FakeBotApi, tmp_path: FsPath, tmp_path_factory: pytest.TempPathFactory, clock: FakeClock
-) -> AsyncIterator[BotEnv]:
-    async with seeded_env(api, tmp_path, tmp_path_factory, clock) as bot_env:
-        yield bot_env
 
 
 @pytest.fixture

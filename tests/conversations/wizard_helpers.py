@@ -9,68 +9,17 @@ the wizard in Portuguese and in English; the tests themselves assert the literal
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass, field
-from pathlib import Path as FsPath
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.domain.models import AcceptanceRequest, Contract, ContractAction, Notification, Ticket
 from bot.i18n import t
-from bot.services.context import ServiceContext
 from storage import orm
-from storage.db import create_engine, migrate, session_factory
-from storage.uow import uow_factory
-from tests.conftest import seed
-from tests.conversations.conftest import OPERATOR_ID, BotEnv, start_app, stop_app
-from tests.fakebot import FakeBotApi, FakeUser
+from tests.conversations.conftest import OPERATOR_ID, BotEnv
+from tests.fakebot import FakeUser
 from tests.fakebot.models import SentMessage
-from tests.support.clock import FakeClock
-
-# --- a faster ``env``: the demo database is migrated and seeded once per session, then copied ---
-
-
-async def _seeded_template(factory: pytest.TempPathFactory, clock: FakeClock) -> FsPath:
-    """The conftest's migrate + seed, done once per test session into a template file."""
-    template = factory.getbasetemp() / "wizard-seeded.db"
-    if not template.exists():
-        building = template.with_suffix(".building")
-        engine = create_engine(f"sqlite+aiosqlite:///{building}")
-        await migrate(engine)
-        await seed(ServiceContext(uow=uow_factory(session_factory(engine)), clock=clock))
-        await engine.dispose()
-        with closing(sqlite3.connect(building)) as src, closing(sqlite3.connect(template)) as dst:
-            src.backup(dst)
-    return template
-
-
-@asynccontextmanager
-async def seeded_env(
-    api: FakeBotApi, tmp_path: FsPath, factory: pytest.TempPathFactory, clock: FakeClock
-) -> AsyncIterator[BotEnv]:
-    """Like the conftest's ``env`` (same app, same demo data) but without re-seeding each time.
-
-    Use it in a test module as::
-
-        @pytest.fixture
-        async def env(api, tmp_path, tmp_path_factory, clock):
-            async with seeded_env(api, tmp_path, tmp_path_factory, clock) as bot_env:
-                yield bot_env
-    """
-    template = await _seeded_template(factory, clock)
-    db_path = tmp_path / "bot.db"
-    with closing(sqlite3.connect(template)) as src, closing(sqlite3.connect(db_path)) as dst:
-        src.backup(dst)
-    bot_env = await start_app(api, db_path, tmp_path, clock)
-    try:
-        yield bot_env
-    finally:
-        await stop_app(bot_env)
-
 
 CONTRACT_NUMBER = "10000"  # PF client, active "Fibra 300 Mega" contract at R$ 99,90
 

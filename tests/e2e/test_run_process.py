@@ -91,7 +91,7 @@ async def running(
 async def test_plan_update_end_to_end(
     running: tuple[FakeBotApi, subprocess.Popen[str], dict[str, str]],
 ) -> None:
-    api, proc, env = running
+    api, proc, _env = running
     commands = api.get_commands()
     assert [c["command"] for c in commands][:3] == ["start", "clientes", "pendentes"]
     op = api.user(user_id=OPERATOR, first_name="Patrícia", language_code="pt-br")
