@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.errors import Conflict, DomainError, InvalidInput, LoyaltyNotAllowed
+from bot.domain.draft import MAX_DESCRIPTION
+from bot.domain.errors import Conflict, DomainError, InvalidInput, LoyaltyNotAllowed, NotFound
 from bot.domain.gates import Blocker, finalize_blockers
 from bot.domain.loyalty import Loyalty, check_allowed, loyalty_from_term, requires_acceptance
 from bot.domain.models import (
@@ -18,6 +19,7 @@ from bot.domain.models import (
     PlanChange,
     Role,
     Ticket,
+    TicketRequest,
     TicketStatus,
 )
 from bot.domain.split import validate_split
@@ -25,8 +27,6 @@ from bot.services.acceptance import open_acceptance
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
-
-MAX_DESCRIPTION = 1000
 
 
 class FinalizeBlocked(DomainError):
@@ -103,16 +103,20 @@ async def _check_change(uow: UnitOfWork, contract: Contract, change: PlanChange)
     if change.require_ticket_closed and change.ticket is None:
         raise InvalidInput("errors.gate_without_ticket")
     if change.ticket is not None:
-        if len(change.ticket.description) > MAX_DESCRIPTION:
-            raise InvalidInput("errors.description_too_long", max=MAX_DESCRIPTION)
-        found({t.id for t in await uow.catalog.ticket_types()} & {change.ticket.type_id} or None)
-        found(
-            {d.id for d in await uow.catalog.departments()} & {change.ticket.department_id} or None
-        )
-        if change.ticket.assignee_id is not None:
-            assignee = await uow.staff.get(change.ticket.assignee_id)
-            if assignee is None or not assignee.active or assignee.role is not Role.TECHNICIAN:
-                raise InvalidInput("errors.assignee_not_technician")
+        await _check_ticket(uow, change.ticket)
+
+
+async def _check_ticket(uow: UnitOfWork, ticket: TicketRequest) -> None:
+    if len(ticket.description) > MAX_DESCRIPTION:
+        raise InvalidInput("errors.description_too_long", max=MAX_DESCRIPTION)
+    if ticket.type_id not in {t.id for t in await uow.catalog.ticket_types()}:
+        raise NotFound()
+    if ticket.department_id not in {d.id for d in await uow.catalog.departments()}:
+        raise NotFound()
+    if ticket.assignee_id is not None:
+        assignee = await uow.staff.get(ticket.assignee_id)
+        if assignee is None or not assignee.active or assignee.role is not Role.TECHNICIAN:
+            raise InvalidInput("errors.assignee_not_technician")
 
 
 async def create_plan_update(
