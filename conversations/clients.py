@@ -215,19 +215,19 @@ async def render_actions_menu(update: Update, context: BotContext, contract_id: 
 
 @staff_only(*OFFICE)
 async def history(update: Update, context: BotContext) -> None:
+    """The contract's revisions; each plan update's amendment (termo aditivo) is one tap away."""
     assert context.matches is not None
     contract_id = int(context.matches[0].group(1))
     card = await contract_card(context.services, contract_id)
-    revisions = await contract_history(context.services, contract_id)
-    plans = {p.id: p for p in await _all_plans(context)}
-    text = context.render("contract_history", card=card, revisions=revisions, plans=plans)
-    rows = [[button(context.tr("ui.back"), "ct", "c", contract_id)]]
+    past = await contract_history(context.services, contract_id)
+    text = context.render("contract_history", card=card, revisions=past.revisions, plans=past.plans)
+    rows = [
+        [button(context.tr("contract.amendment", version=r.version), "pa", "amd", r.action_id)]
+        for r in past.revisions
+        if r.action_id is not None
+    ]
+    rows.append([button(context.tr("ui.back"), "ct", "c", contract_id)])
     await show(update, context, text, keyboard(rows))
-
-
-async def _all_plans(context: BotContext) -> list:
-    async with context.services.uow() as uow:
-        return await uow.catalog.plans(active_only=False)
 
 
 def build() -> ConversationHandler:

@@ -40,8 +40,10 @@ async def timed(label: str, fn: Timed, runs: int) -> None:
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
     p95 = samples[max(0, int(len(samples) * 0.95) - 1)]
-    print(f"  {label:<44} n={runs:<4} p50={statistics.median(samples):8.2f} ms"
-          f"  p95={p95:8.2f} ms  max={samples[-1]:8.2f} ms")
+    print(
+        f"  {label:<44} n={runs:<4} p50={statistics.median(samples):8.2f} ms"
+        f"  p95={p95:8.2f} ms  max={samples[-1]:8.2f} ms"
+    )
 
 
 async def bench(url: str, name: str) -> None:
@@ -64,8 +66,9 @@ async def bench(url: str, name: str) -> None:
     await timed("contract card", lambda: contract_card(ctx, w.contract.id), 200)
 
     async def cycle() -> None:
-        change = await plan_change(ctx, w.contract, channel=None, with_ticket=False,
-                                   loyalty_months=None)
+        change = await plan_change(
+            ctx, w.contract, channel=None, with_ticket=False, loyalty_months=None
+        )
         created = await create_plan_update(ctx, w.operator.id, w.contract.id, change)
         await action_card(ctx, created.action.id)
         await record_in_person(ctx, w.operator.id, created.action.id, "assinado")
@@ -76,11 +79,13 @@ async def bench(url: str, name: str) -> None:
     await timed("create → card → accept → finalize", cycle, 30)
 
     async def concurrent() -> None:
-        change = await plan_change(ctx, w.contract, channel=None, with_ticket=False,
-                                   loyalty_months=None)
+        change = await plan_change(
+            ctx, w.contract, channel=None, with_ticket=False, loyalty_months=None
+        )
         created = await create_plan_update(ctx, w.operator.id, w.contract.id, change)
-        await asyncio.gather(*[finalize_action(ctx, w.operator.id, created.action.id)
-                               for _ in range(20)])
+        await asyncio.gather(
+            *[finalize_action(ctx, w.operator.id, created.action.id) for _ in range(20)]
+        )
 
     await timed("20 concurrent finalizes of one action", concurrent, 10)
     with tempfile.TemporaryDirectory() as tmp:

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.request
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -91,7 +92,11 @@ async def running(
 async def test_plan_update_end_to_end(
     running: tuple[FakeBotApi, subprocess.Popen[str], dict[str, str]],
 ) -> None:
-    api, proc, _env = running
+    api, proc, env = running
+    health = await asyncio.to_thread(
+        urllib.request.urlopen, f"http://127.0.0.1:{env['WEB_PORT']}/health", timeout=10
+    )
+    assert health.status == 200 and b'"ok"' in health.read()  # the web app runs alongside
     commands = api.get_commands()
     assert [c["command"] for c in commands][:3] == ["start", "clientes", "pendentes"]
     op = api.user(user_id=OPERATOR, first_name="Patrícia", language_code="pt-br")

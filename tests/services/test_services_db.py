@@ -134,7 +134,7 @@ async def test_create_accept_close_finalize(ctx: ServiceContext, clock: FakeCloc
         w.technician.telegram_id: ["ticket_assigned"],
         w.operator.telegram_id: ["acceptance_accepted", "ticket_closed", "action_finalized"],
     }
-    assert await contract_history(ctx, w.contract.id) == revisions
+    assert (await contract_history(ctx, w.contract.id)).revisions == revisions
 
 
 async def test_blocked_finalize_and_changed_contract_apply_nothing(ctx: ServiceContext) -> None:

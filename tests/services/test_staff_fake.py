@@ -118,17 +118,17 @@ async def test_lists(fctx: ServiceContext, seed: Seed) -> None:
 
 async def test_history_newest_first(fctx: ServiceContext, seed: Seed, store: FakeStore) -> None:
     cid = seed.pf_contract.id
-    assert await contract_history(fctx, cid) == []
+    assert (await contract_history(fctx, cid)).revisions == []
     for plan in (seed.fibra_1g, seed.fibra_300):
         created = await create_plan_update(
             fctx, seed.operator.id, cid, simple_change(seed, plan_id=plan.id)
         )
         await finalize_action(fctx, seed.operator.id, created.action.id)
-    history = await contract_history(fctx, cid)
+    history = (await contract_history(fctx, cid)).revisions
     assert [r.version for r in history] == [3, 2]
     assert [r.after["plan_id"] for r in history] == [seed.fibra_300.id, seed.fibra_1g.id]
     assert history[0].before == history[1].after
-    assert [r.version for r in await contract_history(fctx, cid, limit=1)] == [3]
+    assert [r.version for r in (await contract_history(fctx, cid, limit=1)).revisions] == [3]
     with pytest.raises(NotFound) as err:
         await contract_history(fctx, 999)
     assert err.value.key == "errors.contract_not_found"
