@@ -23,6 +23,7 @@ from bot.domain.models import (
     TicketStatus,
 )
 from bot.domain.split import validate_split
+from bot.i18n import t
 from bot.services.acceptance import open_acceptance
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
 from bot.services.outbox import notify_staff
@@ -30,9 +31,8 @@ from bot.services.ports import UnitOfWork
 
 
 class FinalizeBlocked(DomainError):
-    """Finalize was asked for while a gate is unmet; carries every reason."""
-
-    key = "blocker.generic"
+    """Finalize was asked for while a gate is unmet; carries every reason (its key is the
+    first blocker's, its message lists them all)."""
 
     def __init__(self, blockers: list[Blocker], base: int, current: int) -> None:
         super().__init__(blockers[0].message_key, base=base, current=current)
@@ -41,8 +41,6 @@ class FinalizeBlocked(DomainError):
         self.current = current
 
     def message(self, locale: str | None = None) -> str:
-        from bot.i18n import t
-
         return "\n".join(
             "• " + t(b.message_key, locale, base=self.base, current=self.current)
             for b in self.blockers
