@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import logging
+import secrets
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
@@ -144,56 +146,75 @@ async def run(settings: Settings, *, webhook: bool = False) -> int:
     """``contractbot run``: migrate, start the bot (polling or webhook) and the web app,
     and stop cleanly on Ctrl-C or SIGTERM."""
     from bot.services import staff as staff_service
-    from bot.web import build_web_app, start_web, stop_web
     from storage.db import migrate
 
+    if webhook and not settings.webhook_secret:
+        # Without a secret anyone could post forged updates as any staff member.
+        settings = replace(settings, webhook_secret=secrets.token_urlsafe(32))
     core = build_core(settings)
     try:
         await migrate(core.engine, "upgrade", "head")
         await staff_service.ensure_admins(core.ctx, settings.admins)
         app = build_application(core)
-        pdf = app.bot_data["app"].pdf
-        web_app = build_web_app(core.ctx, settings, document=_proposed_pdf(core, pdf))
         stop = asyncio.Event()
         _on_signals(stop)
         async with app:
             await prepare(app)
             await _announce_claim(core, app.bot.username or "")
-            await app.start()
-            schedule_background(app, core)
-            if webhook:
-                _add_webhook_route(web_app, app, settings)
-            runner = await start_web(web_app, settings.web_host, settings.web_port)
-            if webhook:
-                await app.bot.set_webhook(
-                    f"{settings.public_url}{WEBHOOK_PATH}",
-                    secret_token=settings.webhook_secret,
-                    allowed_updates=Update.ALL_TYPES,
-                )
-            else:
-                assert app.updater is not None
-                await app.updater.start_polling(
-                    allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
-                )
-            print(
-                t(
-                    "run.started",
-                    settings.locale,
-                    username=app.bot.username,
-                    mode="webhook" if webhook else "polling",
-                    port=settings.web_port,
-                ),
-                flush=True,
-            )
-            await stop.wait()
-            print(t("run.stopping", settings.locale), flush=True)
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            await app.stop()
-            await stop_web(runner)
+            await _serve(app, core, webhook, stop)
     finally:
         await core.close()
     return 0
+
+
+async def _serve(
+    app: Application[Any, Any, Any, Any, Any, Any], core: Core, webhook: bool, stop: asyncio.Event
+) -> None:
+    """Start everything, wait for the stop signal, and stop in the reverse order: first the
+    doors updates come in by (web server, polling), then the application, then the PDF worker."""
+    from bot.web import build_web_app, start_web, stop_web
+
+    settings = core.settings
+    pdf = app.bot_data["app"].pdf
+    web_app = build_web_app(core.ctx, settings, document=_proposed_pdf(core, pdf))
+    if webhook:
+        _add_webhook_route(web_app, app, settings)
+    await app.start()
+    runner = None
+    try:
+        schedule_background(app, core)
+        runner = await start_web(web_app, settings.web_host, settings.web_port)
+        if webhook:
+            await app.bot.set_webhook(
+                f"{settings.public_url}{WEBHOOK_PATH}",
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=10
+            )
+        mode = "webhook" if webhook else "polling"
+        print(
+            t(
+                "run.started",
+                settings.locale,
+                username=app.bot.username,
+                mode=mode,
+                port=settings.web_port,
+            ),
+            flush=True,
+        )
+        await stop.wait()
+        print(t("run.stopping", settings.locale), flush=True)
+    finally:
+        if runner is not None:
+            await stop_web(runner)
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        await app.stop()
+        pdf.close()
 
 
 def schedule_background(app: Application[Any, Any, Any, Any, Any, Any], core: Core) -> None:
@@ -249,11 +270,11 @@ def _add_webhook_route(
 ) -> None:
     """Telegram posts updates here; the secret token header proves it is Telegram."""
 
+    expected = (settings.webhook_secret or "").encode()
+
     async def receive(request: web.Request) -> web.Response:
-        if (
-            settings.webhook_secret
-            and request.headers.get("X-Telegram-Bot-Api-Secret-Token") != settings.webhook_secret
-        ):
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
+        if not expected or not hmac.compare_digest(given, expected):
             return web.Response(status=403)
         update = Update.de_json(await request.json(), app.bot)
         if update is not None:

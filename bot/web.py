@@ -25,6 +25,7 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from bot.domain.errors import DomainError
 from bot.domain.models import ActionStatus, Evidence
 from bot.domain.money import Money
 from bot.domain.tokens import sha256_hex
+from bot.i18n import t
 from bot.services.acceptance import AcceptanceUnavailable, decide_by_token, open_by_token
 from bot.services.cards import ActionCard
 from bot.services.context import ServiceContext
@@ -65,38 +67,17 @@ CSP = (
 )
 
 _UNAVAILABLE = {
-    # key: (HTTP status, page title, message)
-    "acceptance.token_invalid": (
-        404,
-        "Link inválido",
-        "Este link de aceite não é válido. Confira se ele foi copiado por inteiro ou peça um "
-        "novo link ao seu provedor.",
-    ),
-    "acceptance.token_used": (
-        410,
-        "Link já utilizado",
-        "Este link de aceite já foi utilizado e não pode ser usado novamente.",
-    ),
-    "acceptance.token_expired": (
-        410,
-        "Link expirado",
-        "Este link de aceite expirou. Peça um novo link ao seu provedor.",
-    ),
+    # key: (HTTP status, catalog key of the page title, catalog key of the message)
+    "acceptance.token_invalid": (404, "web.token_invalid_title", "web.token_invalid_message"),
+    "acceptance.token_used": (410, "web.token_used_title", "web.token_used_message"),
+    "acceptance.token_expired": (410, "web.token_expired_title", "web.token_expired_message"),
     "acceptance.token_cancelled": (
         410,
-        "Solicitação cancelada",
-        "Esta solicitação de aceite foi cancelada. Se tiver dúvidas, fale com o seu provedor.",
+        "web.token_cancelled_title",
+        "web.token_cancelled_message",
     ),
-    "acceptance.not_pending": (
-        410,
-        "Solicitação encerrada",
-        "Esta solicitação de aceite não está mais pendente.",
-    ),
+    "acceptance.not_pending": (410, "web.not_pending_title", "web.not_pending_message"),
 }
-
-MSG_NEED_AGREE = "Para aceitar, marque a opção “Li e concordo com os termos”."
-MSG_STALE_FORM = "O formulário expirou. Confira os dados e tente novamente."
-MSG_BAD_DECISION = "Escolha Aceitar ou Recusar."
 
 
 # --------------------------------------------------------------------------- client IP
@@ -197,11 +178,17 @@ class RateLimiter:
 # --------------------------------------------------------------------------- presentation
 
 
-def _speeds(download: int, upload: int) -> str:
+def _speeds(download: int, upload: int, locale: str) -> str:
     def fmt(mbps: int) -> str:
-        return f"{mbps:,}".replace(",", ".") + " Mbps"
+        return t("web.speed", locale, mbps=f"{mbps:,}".replace(",", "."))
 
-    return f"Download {fmt(download)} · Upload {fmt(upload)}"
+    return t("web.speeds", locale, download=fmt(download), upload=fmt(upload))
+
+
+def _when(moment: datetime, locale: str) -> str:
+    return t(
+        "web.datetime", locale, date=moment.strftime("%d/%m/%Y"), time=moment.strftime("%H:%M")
+    )
 
 
 def _money(value: Money) -> str:
@@ -211,15 +198,16 @@ def _money(value: Money) -> str:
 def proposal_view(card: ActionCard, settings: Settings, expires_at: datetime) -> dict[str, Any]:
     """Everything the proposal page shows, already formatted (the template only lays it out)."""
     tz = settings.timezone
+    locale = settings.locale
     change = card.action.change
     current, new = card.current_plan, card.new_plan
     diff = change.value - card.contract.value
     if diff.cents > 0:
-        difference = f"Sua mensalidade aumenta {_money(diff)}."
+        difference = t("web.difference_up", locale, amount=_money(diff))
     elif diff.cents < 0:
-        difference = f"Sua mensalidade diminui {_money(Money(-diff.cents))}."
+        difference = t("web.difference_down", locale, amount=_money(Money(-diff.cents)))
     else:
-        difference = "O valor da mensalidade não muda."
+        difference = t("web.difference_same", locale)
     term = card.new_loyalty_term
     kept = card.contract.loyalty
     if term is None:
@@ -246,12 +234,12 @@ def proposal_view(card: ActionCard, settings: Settings, expires_at: datetime) ->
         "contract_number": card.contract.number,
         "current": {
             "name": current.name,
-            "speeds": _speeds(current.download_mbps, current.upload_mbps),
+            "speeds": _speeds(current.download_mbps, current.upload_mbps, locale),
             "value": _money(card.contract.value),
         },
         "new": {
             "name": new.name,
-            "speeds": _speeds(new.download_mbps, new.upload_mbps),
+            "speeds": _speeds(new.download_mbps, new.upload_mbps, locale),
             "value": _money(change.value),
         },
         "difference": difference,
@@ -259,7 +247,7 @@ def proposal_view(card: ActionCard, settings: Settings, expires_at: datetime) ->
         "services_total": _money(change.value),
         "loyalty": loyalty,
         "template_name": card.new_template.name,
-        "expires": expires_at.astimezone(tz).strftime("%d/%m/%Y às %H:%M"),
+        "expires": _when(expires_at.astimezone(tz), locale),
     }
 
 
@@ -338,9 +326,15 @@ class AcceptanceWeb:
             text=html, status=status, content_type="text/html", charset="utf-8", headers=headers
         )
 
+    def msg(self, key: str, **params: Any) -> str:
+        """A message from the catalog, in the locale the app was built with."""
+        return t(key, self.settings.locale, **params)
+
     def unavailable(self, key: str) -> web.Response:
         status, title, message = _UNAVAILABLE.get(key, _UNAVAILABLE["acceptance.token_invalid"])
-        return self.render("indisponivel.html.j2", status=status, title=title, message=message)
+        return self.render(
+            "indisponivel.html.j2", status=status, title=self.msg(title), message=self.msg(message)
+        )
 
     def unknown_token(self, ip: str) -> web.Response:
         """A token that matches nothing: counted per IP; past the limit, 429."""
@@ -351,11 +345,8 @@ class AcceptanceWeb:
                 "indisponivel.html.j2",
                 status=429,
                 headers={"Retry-After": str(wait)},
-                title="Muitas tentativas",
-                message=(
-                    "Recebemos muitas tentativas com links inválidos a partir da sua conexão. "
-                    f"Aguarde {max(1, (wait + 59) // 60)} minuto(s) e tente de novo."
-                ),
+                title=self.msg("web.too_many_title"),
+                message=self.msg("web.too_many_message", minutes=max(1, (wait + 59) // 60)),
             )
         self.limiter.hit(ip)
         return self.unavailable("acceptance.token_invalid")
@@ -411,7 +402,7 @@ class AcceptanceWeb:
         return self.render(
             "concluido.html.j2",
             accepted=accepted,
-            when=when.strftime("%d/%m/%Y às %H:%M"),
+            when=_when(when, self.settings.locale),
             document_sha256=sha or None,
         )
 
@@ -455,15 +446,17 @@ class AcceptanceWeb:
             return self.render(
                 "indisponivel.html.j2",
                 status=404,
-                title="Documento indisponível",
-                message="O contrato proposto não está disponível para visualização online. "
-                "Fale com o seu provedor para recebê-lo.",
+                title=self.msg("web.pdf_unavailable_title"),
+                message=self.msg("web.pdf_unavailable_message"),
             )
-        number = re.sub(r"[^0-9A-Za-z_-]", "", str(opened.view["contract_number"])) or "proposta"
+        number = re.sub(r"[^0-9A-Za-z_-]", "", str(opened.view["contract_number"])) or self.msg(
+            "web.pdf_filename_fallback"
+        )
+        filename = self.msg("web.pdf_filename", number=number)
         return web.Response(
             body=data,
             content_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="contrato-{number}-proposta.pdf"'},
+            headers={"Content-Disposition": f'inline; filename="{filename}"'},
         )
 
     def document_failed(self) -> web.Response:
@@ -471,9 +464,8 @@ class AcceptanceWeb:
             "indisponivel.html.j2",
             status=503,
             headers={"Retry-After": "60"},
-            title="Tente novamente em instantes",
-            message="Não conseguimos preparar o contrato agora. Nada foi registrado. "
-            "Tente novamente em alguns minutos.",
+            title=self.msg("web.document_failed_title"),
+            message=self.msg("web.document_failed_message"),
         )
 
     async def decide(self, request: web.Request) -> web.Response:
@@ -484,8 +476,8 @@ class AcceptanceWeb:
             return self.render(
                 "indisponivel.html.j2",
                 status=403,
-                title="Envio não permitido",
-                message="Abra o link de aceite diretamente para responder.",
+                title=self.msg("web.cross_site_title"),
+                message=self.msg("web.cross_site_message"),
             )
         evidence = Evidence(
             ip=self.ip(request), user_agent=request.headers.get("User-Agent", "")[:500] or None
@@ -496,12 +488,12 @@ class AcceptanceWeb:
                 return await self.maybe_repeat(token, decision, form, evidence, opened.response)
             return opened.response
         if not hmac.compare_digest(str(form.get("csrf", "")), self.csrf(token)):
-            return self.page(token, opened, error=MSG_STALE_FORM, status=400)
+            return self.page(token, opened, error=self.msg("web.stale_form"), status=400)
         if decision not in ("accept", "decline"):
-            return self.page(token, opened, error=MSG_BAD_DECISION, status=400)
+            return self.page(token, opened, error=self.msg("web.bad_decision"), status=400)
         accept = decision == "accept"
         if accept and not form.get("agree"):
-            return self.page(token, opened, error=MSG_NEED_AGREE, status=400)
+            return self.page(token, opened, error=self.msg("web.need_agree"), status=400)
         if not accept and not form.get("confirm"):
             return self.render(
                 "recusar.html.j2",
@@ -589,9 +581,13 @@ async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
         raise
     except Exception:
         log.exception("web: unhandled error on %s %s", request.method, _redact(request.path))
+        handlers = request.app.get(WEB_HANDLERS)
+        locale = handlers.settings.locale if handlers is not None else None
         return web.Response(
-            text='<!doctype html><html lang="pt-BR"><meta charset="utf-8">'
-            "<title>Erro</title><p>Algo deu errado. Tente novamente em alguns minutos.</p>",
+            text=f'<!doctype html><html lang="{escape(t("web.html_lang", locale))}">'
+            '<meta charset="utf-8">'
+            f"<title>{escape(t('web.error_title', locale))}</title>"
+            f"<p>{escape(t('web.error_message', locale))}</p>",
             status=500,
             content_type="text/html",
             charset="utf-8",

@@ -3,6 +3,7 @@ cancel with a reason, resend the acceptance, record an in-person acceptance, and
 
 from __future__ import annotations
 
+import logging
 from enum import StrEnum
 from urllib.parse import quote
 
@@ -41,6 +42,8 @@ from conversations.base import (
     tell,
     url_button,
 )
+
+log = logging.getLogger(__name__)
 
 
 class State(StrEnum):
@@ -200,8 +203,12 @@ async def send_after_finalize(
 
     chat = update.effective_chat
     assert chat is not None
-    await send_contract_pdf(context, chat.id, contract_id)
-    await send_amendment_pdf(context, chat.id, action_id)
+    try:
+        await send_contract_pdf(context, chat.id, contract_id)
+        await send_amendment_pdf(context, chat.id, action_id)
+    except Exception:  # the contract is updated; a PDF problem must not read like a failure
+        log.exception("PDFs after finalizing action %s could not be sent", action_id)
+        await context.bot.send_message(chat.id, context.tr("documents.failed"))
 
 
 @staff_only(*OFFICE)

@@ -25,10 +25,13 @@ from conversations.base import (
     ack,
     button,
     conversation,
+    expect,
+    expecting,
     keyboard,
     paginate_row,
     show,
     staff_only,
+    stray_text,
 )
 
 
@@ -66,6 +69,7 @@ async def ask_query(update: Update, context: BotContext) -> State:
     await show(
         update, context, context.tr("search.prompt"), markup, new=update.callback_query is None
     )
+    expect(context, "search")
     return State.TYPING_QUERY
 
 
@@ -91,6 +95,8 @@ async def run_search(update: Update, context: BotContext, query: str, page: int)
 @staff_only(*OFFICE)
 async def typed_query(update: Update, context: BotContext) -> object:
     assert update.message is not None and update.message.text is not None
+    if not expecting(context, "search"):
+        return await stray_text(update, context)  # left for another flow: not this prompt's
     ok = await run_search(update, context, update.message.text, 0)
     return ConversationHandler.END if ok else State.TYPING_QUERY
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.errors import NotFound
+from bot.domain.errors import NotFound, PermissionDenied
 from bot.domain.models import Notification, Staff
 from bot.notify import OutgoingMessage
 from bot.services import staff as staff_service
@@ -46,8 +46,8 @@ class NotificationComposer:
                 return [await self._ticket(notification, staff, locale)]
             if notification.kind in ACTION_KINDS:
                 return await self._action(notification, staff, locale)
-        except NotFound:
-            return []
+        except (NotFound, PermissionDenied):
+            return []  # gone, or the recipient may no longer see it: nothing to send
         return []
 
     async def _staff(self, telegram_id: int) -> Staff | None:

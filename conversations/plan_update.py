@@ -699,7 +699,7 @@ async def _review_button(update: Update, context: BotContext, draft: PlanDraft, 
 async def on_text(update: Update, context: BotContext) -> object:
     """Typed input: a value, a manual split or a description; elsewhere a hint to use buttons."""
     data = _data(context)
-    if context.staff is None or update.message is None:
+    if context.staff is None or context.staff.role not in OFFICE or update.message is None:
         return ConversationHandler.END
     if data is None or not expecting(context, "wizard"):
         # The user went elsewhere (/start, another card): this text is not for the wizard.

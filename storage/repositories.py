@@ -527,6 +527,15 @@ class SqlAcceptanceRepo(_Repo):
         )
         return mappers.acceptance(row) if row else None
 
+    async def for_action(self, action_id: int) -> list[AcceptanceRequest]:
+        rows = await self.s.scalars(
+            select(orm.AcceptanceRequestRow)
+            .where(orm.AcceptanceRequestRow.action_id == action_id)
+            .order_by(orm.AcceptanceRequestRow.id)
+            .execution_options(populate_existing=True)
+        )
+        return [mappers.acceptance(r) for r in rows]
+
     async def decide(
         self,
         request_id: int,

@@ -6,6 +6,7 @@ reasons a user sees are always the ones the finalize service enforces.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from bot.domain.models import (
@@ -38,13 +39,31 @@ class Blocker(StrEnum):
         return f"blocker.{self.value}"
 
 
+def last_answer(requests: Sequence[AcceptanceRequest]) -> AcceptanceStatus | None:
+    """The client's most recent answer (accepted or declined) among an action's requests.
+
+    A decline followed by a resent link that is still pending is still a "no": only a later
+    acceptance (or cancelling the action) lifts it.
+    """
+    answers = [
+        r for r in requests if r.status in (AcceptanceStatus.ACCEPTED, AcceptanceStatus.DECLINED)
+    ]
+    return max(answers, key=lambda r: r.id).status if answers else None
+
+
 def finalize_blockers(
     action: ContractAction,
     contract: Contract,
     acceptance: AcceptanceRequest | None,
     ticket: Ticket | None,
+    *,
+    answer: AcceptanceStatus | None = None,
 ) -> list[Blocker]:
-    """Everything that stops ``action`` from being finalized now (empty: it can be)."""
+    """Everything that stops ``action`` from being finalized now (empty: it can be).
+
+    ``acceptance`` is the latest request; ``answer`` the client's latest answer over all of
+    the action's requests (see :func:`last_answer`; by default the latest request's own).
+    """
     if action.status is ActionStatus.FINALIZED:
         return [Blocker.NOT_PENDING_FINALIZED]
     if action.status is ActionStatus.CANCELLED:
@@ -54,9 +73,11 @@ def finalize_blockers(
         blockers.append(Blocker.CONTRACT_CANCELLED)
     if contract.version != action.base_version:
         blockers.append(Blocker.CONTRACT_CHANGED)
+    if answer is None and acceptance is not None:
+        answer = last_answer([acceptance])
     if action.change.require_acceptance:
         blockers.extend(_acceptance_blockers(acceptance))
-    elif acceptance is not None and acceptance.status is AcceptanceStatus.DECLINED:
+    elif answer is AcceptanceStatus.DECLINED:
         # Even when acceptance was optional, the client's "no" is not overridden silently.
         blockers.append(Blocker.ACCEPTANCE_DECLINED)
     if action.change.require_ticket_closed:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.errors import Conflict, DomainError, InvalidInput
 from bot.domain.models import (
     AcceptanceChannel,
     AcceptanceRequest,
@@ -131,15 +131,19 @@ async def record_in_person(
         raise InvalidInput("errors.note_required")
     now = ctx.now()
     async with ctx.uow() as uow:
-        staff = await require_staff(uow, actor_id)
+        staff = await require_staff(uow, actor_id, *OFFICE_ROLES)
         action = found(await uow.actions.get(action_id), "errors.action_not_found")
         if action.status is not ActionStatus.PENDING:
             raise AcceptanceUnavailable("acceptance.not_pending")
         request = await uow.acceptances.latest_for_action(action_id)
         if request is not None and request.status is AcceptanceStatus.ACCEPTED:
             return Decision(request, True, already=True)
-        if request is not None and request.status is AcceptanceStatus.PENDING:
-            await uow.acceptances.decide(request.id, to=AcceptanceStatus.CANCELLED, now=now)
+        if (
+            request is not None
+            and request.status is AcceptanceStatus.PENDING
+            and not await uow.acceptances.decide(request.id, to=AcceptanceStatus.CANCELLED, now=now)
+        ):
+            raise Conflict("errors.conflict")  # the client answered just now: look again
         new = await uow.acceptances.add(
             action_id=action_id,
             channel=AcceptanceChannel.IN_PERSON,
@@ -171,8 +175,12 @@ async def resend_acceptance(
         old = await uow.acceptances.latest_for_action(action_id)
         if old is not None and old.status is AcceptanceStatus.ACCEPTED:
             raise AcceptanceUnavailable("acceptance.already_accepted")
-        if old is not None and old.status is AcceptanceStatus.PENDING:
-            await uow.acceptances.decide(old.id, to=AcceptanceStatus.CANCELLED, now=now)
+        if (
+            old is not None
+            and old.status is AcceptanceStatus.PENDING
+            and not await uow.acceptances.decide(old.id, to=AcceptanceStatus.CANCELLED, now=now)
+        ):
+            raise Conflict("errors.conflict")  # the client answered just now: look again
         chosen = channel or (old.channel if old else action.change.acceptance_channel)
         if chosen is None:
             raise AcceptanceUnavailable("acceptance.no_request")

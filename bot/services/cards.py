@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.change import ChangeType, change_type
-from bot.domain.gates import Blocker, finalize_blockers
+from bot.domain.gates import Blocker, finalize_blockers, last_answer
 from bot.domain.loyalty import LoyaltyTerm
 from bot.domain.models import (
     AcceptanceRequest,
@@ -126,6 +126,12 @@ async def load_action_card(uow: UnitOfWork, action_id: int) -> ActionCard:
         ticket_type=types.get(ticket.type_id) if ticket else None,
         ticket_department=departments.get(ticket.department_id) if ticket else None,
         creator=await uow.staff.get(action.created_by),
-        blockers=finalize_blockers(action, contract, acceptance, ticket),
+        blockers=finalize_blockers(
+            action,
+            contract,
+            acceptance,
+            ticket,
+            answer=last_answer(await uow.acceptances.for_action(action.id)),
+        ),
         change_type=change_type(contract.value, change.value),
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.domain.draft import MAX_DESCRIPTION
 from bot.domain.errors import Conflict, DomainError, InvalidInput, LoyaltyNotAllowed, NotFound
-from bot.domain.gates import Blocker, finalize_blockers
+from bot.domain.gates import Blocker, finalize_blockers, last_answer
 from bot.domain.loyalty import Loyalty, check_allowed, loyalty_from_term, requires_acceptance
 from bot.domain.models import (
     AcceptanceStatus,
@@ -82,6 +82,8 @@ async def _check_change(uow: UnitOfWork, contract: Contract, change: PlanChange)
     if any(s.service_id not in known for s in change.services):
         raise InvalidInput("errors.not_found")
     template = found(await uow.catalog.template(change.template_id))
+    if not template.active:
+        raise NotFound()
     if template.kind is not client.kind:
         raise InvalidInput(
             "errors.template_kind",
@@ -91,6 +93,8 @@ async def _check_change(uow: UnitOfWork, contract: Contract, change: PlanChange)
         )
     if change.loyalty_term_id is not None:
         term = found(await uow.catalog.loyalty_term(change.loyalty_term_id))
+        if not term.active:
+            raise NotFound()
         check_allowed(client.kind, term)
         if requires_acceptance(term) and not (
             change.acceptance_channel and change.require_acceptance
@@ -118,7 +122,12 @@ async def _check_ticket(uow: UnitOfWork, ticket: TicketRequest) -> None:
 
 
 async def create_plan_update(
-    ctx: ServiceContext, actor_id: int, contract_id: int, change: PlanChange
+    ctx: ServiceContext,
+    actor_id: int,
+    contract_id: int,
+    change: PlanChange,
+    *,
+    expected_version: int | None = None,
 ) -> Created:
     """Store the pending action with its acceptance request and ticket (one transaction)."""
     now = ctx.now()
@@ -127,6 +136,8 @@ async def create_plan_update(
         contract = found(await uow.contracts.get(contract_id), "errors.contract_not_found")
         if contract.status is ContractStatus.CANCELLED:
             raise Conflict("errors.contract_cancelled", number=contract.number)
+        if expected_version is not None and contract.version != expected_version:
+            raise Conflict("errors.conflict")  # the draft was made against older terms
         existing = await uow.actions.pending_for_contract(contract_id)
         if existing is not None:
             return Created(existing, None, await uow.tickets.for_action(existing.id), existing=True)
@@ -204,7 +215,8 @@ async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) ->
             return Finalized(action, contract, None, already=True)
         acceptance = await uow.acceptances.latest_for_action(action.id)
         ticket = await uow.tickets.for_action(action.id)
-        blockers = finalize_blockers(action, contract, acceptance, ticket)
+        answer = last_answer(await uow.acceptances.for_action(action.id))
+        blockers = finalize_blockers(action, contract, acceptance, ticket, answer=answer)
         if blockers:
             raise FinalizeBlocked(blockers, action.base_version, contract.version)
         if not await uow.actions.finish(action.id, finalized=True, staff_id=actor_id, now=now):
@@ -232,9 +244,16 @@ async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) ->
             staff_id=actor_id,
             now=now,
         )
-        if acceptance is not None and acceptance.status is AcceptanceStatus.PENDING:
-            # Finalized without needing it: the client's link must stop working.
-            await uow.acceptances.decide(acceptance.id, to=AcceptanceStatus.CANCELLED, now=now)
+        # Finalized without needing it: the client's link must stop working. If the client
+        # answered meanwhile, roll everything back and let the user look again.
+        if (
+            acceptance is not None
+            and acceptance.status is AcceptanceStatus.PENDING
+            and not await uow.acceptances.decide(
+                acceptance.id, to=AcceptanceStatus.CANCELLED, now=now
+            )
+        ):
+            raise Conflict("errors.conflict")
         if action.created_by != actor_id:
             await notify_staff(
                 uow, action.created_by, "action_finalized", now, action_id=action.id, by=actor_id

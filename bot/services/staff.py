@@ -95,11 +95,13 @@ async def staff_by_telegram_id(ctx: ServiceContext, telegram_id: int) -> Staff |
 
 
 async def open_admin_claim(ctx: ServiceContext) -> str | None:
-    """A one-time claim code when no active admin exists (older unused codes die)."""
+    """A one-time claim code when no active admin exists. Older unused codes die either way,
+    so a link printed at an earlier start stops working once there is an admin."""
     async with ctx.uow() as uow:
-        if any(s.is_admin for s in await uow.staff.list(active_only=True)):
-            return None
         await uow.claims.revoke_unused()
+        if any(s.is_admin for s in await uow.staff.list(active_only=True)):
+            await uow.commit()
+            return None
         code = new_token()
         await uow.claims.add(hash_token(code), ctx.now())
         await uow.commit()
@@ -112,7 +114,8 @@ async def claim_admin(
     """The first user to open the claim link becomes admin; the code then stops working."""
     now = ctx.now()
     async with ctx.uow() as uow:
-        if not await uow.claims.use(hash_token(code or ""), telegram_id, now):
+        has_admin = any(s.is_admin for s in await uow.staff.list(active_only=True))
+        if has_admin or not await uow.claims.use(hash_token(code or ""), telegram_id, now):
             raise PermissionDenied("staff.claim_invalid")
         existing = await uow.staff.by_telegram_id(telegram_id)
         if existing is None:

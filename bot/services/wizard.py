@@ -142,12 +142,12 @@ async def review(ctx: ServiceContext, draft: PlanDraft) -> Review:
 async def finish(ctx: ServiceContext, actor_id: int, draft: PlanDraft) -> Created:
     """Tutorial step 7: store the pending action (and its acceptance request and ticket)."""
     catalog = await load_catalog(ctx, draft)
-    async with ctx.uow() as uow:
-        contract = await uow.contracts.get(draft.contract_id)
-    if contract is None or contract.version != draft.base_version:
-        raise Conflict("errors.conflict")
     return await create_plan_update(
-        ctx, actor_id, draft.contract_id, draft.to_change(catalog.services)
+        ctx,
+        actor_id,
+        draft.contract_id,
+        draft.to_change(catalog.services),
+        expected_version=draft.base_version,
     )
 
 

@@ -28,3 +28,13 @@ async def test_webhook_requires_the_secret_and_queues_updates(env: BotEnv) -> No
     assert (refused.status, wrong.status, accepted.status) == (403, 403, 200)
     queued = env.app.update_queue.get_nowait()
     assert queued.message is not None and queued.message.text == "/start"
+
+
+async def test_webhook_without_a_secret_refuses_everything(env: BotEnv) -> None:
+    """``run --webhook`` always sets a secret; a route built without one must not be open."""
+    web_app = web.Application()
+    _add_webhook_route(web_app, env.app, replace(env.core.settings, webhook_secret=None))
+    update = env.user(OPERATOR_ID).text_update("/start")
+    async with TestClient(TestServer(web_app)) as client:
+        response = await client.post(WEBHOOK_PATH, json=update)
+    assert response.status == 403 and env.app.update_queue.empty()

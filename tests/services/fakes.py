@@ -474,6 +474,12 @@ class FakeAcceptanceRepo(_Repo):
         rows = [r for r in self.db.acceptances.values() if r.action_id == action_id]
         return max(rows, key=lambda r: r.id) if rows else None
 
+    async def for_action(self, action_id: int) -> list[AcceptanceRequest]:
+        return sorted(
+            (r for r in self.db.acceptances.values() if r.action_id == action_id),
+            key=lambda r: r.id,
+        )
+
     async def decide(
         self,
         request_id: int,
