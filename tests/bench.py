@@ -49,12 +49,13 @@ async def timed(label: str, fn: Timed, runs: int) -> None:
 async def bench(url: str, name: str) -> None:
     from bot.services.context import ServiceContext
 
-    engine = create_engine(url)
+    engine = create_engine(url, pool_size=25) if name == "postgres" else create_engine(url)
     if name == "postgres":
         from sqlalchemy import text
 
         async with engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public"))
+            await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
     await migrate(engine)
     clock = FakeClock()
     ctx = ServiceContext(uow=uow_factory(session_factory(engine)), clock=clock)
