@@ -394,11 +394,11 @@ class PdfRenderer:
 
     async def contract_pdf(self, doc: ContractDocument) -> bytes:
         """The contract (current or proposed) as PDF bytes; cached per version/action."""
-        return await self._pdf(self._contract_job(doc))
+        return await self._pdf(functools.partial(self._contract_job, doc))
 
     async def amendment_pdf(self, doc: AmendmentDocument) -> bytes:
         """The termo aditivo of a finalized action as PDF bytes; cached per action."""
-        return await self._pdf(self._amendment_job(doc))
+        return await self._pdf(functools.partial(self._amendment_job, doc))
 
     def contract_html(self, doc: ContractDocument) -> str:
         return self._env.get_template(doc.template_file).render(**self._context(doc))
@@ -457,12 +457,18 @@ class PdfRenderer:
     def _base_url(self, doc: ContractDocument | AmendmentDocument) -> str:
         return (self.templates_dir / doc.template_file).parent.as_uri() + "/"
 
-    async def _pdf(self, job: _Job) -> bytes:
-        cached = self._cache.get(job.key)
+    async def _pdf(self, make_job: Callable[[], _Job]) -> bytes:
+        """Template rendering, hashing and the cache's file read happen in a thread (never on
+        the event loop); only a cache miss queues for the single WeasyPrint worker."""
+        job, cached = await asyncio.to_thread(self._prepare, make_job)
         if cached is not None:
             return cached
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._worker(), self._render, job)
+
+    def _prepare(self, make_job: Callable[[], _Job]) -> tuple[_Job, bytes | None]:
+        job = make_job()
+        return job, self._cache.get(job.key)
 
     def _worker(self) -> ThreadPoolExecutor:
         with self._executor_lock:
