@@ -29,6 +29,7 @@ from conversations.base import (
     BotContext,
     Handler,
     ack,
+    arg_int,
     button,
     conversation,
     expect,
@@ -131,18 +132,16 @@ def _markup(context: BotContext, card: ActionCard, links: dict[str, str]):
 
 @staff_only()
 async def show_card(update: Update, context: BotContext) -> None:
-    assert context.matches is not None
     if context.me.role is Role.TECHNICIAN:
         await ack(context, update, context.tr("errors.permission"), alert=True)
         return
-    await render_action_card(update, context, int(context.matches[0].group(1)))
+    await render_action_card(update, context, arg_int(context))
 
 
 @staff_only(*OFFICE)
 async def ask_finalize(update: Update, context: BotContext) -> None:
     """Finalizar ação: when a gate is unmet, an alert says exactly what is missing."""
-    assert context.matches is not None
-    card = await action_card(context.services, int(context.matches[0].group(1)))
+    card = await action_card(context.services, arg_int(context))
     if card.action.status is ActionStatus.FINALIZED:
         await ack(context, update, context.tr("action.already_finalized"), alert=True)
         await render_action_card(update, context, card.action.id)
@@ -172,8 +171,7 @@ async def ask_finalize(update: Update, context: BotContext) -> None:
 @staff_only(*OFFICE)
 async def confirm_finalize(update: Update, context: BotContext) -> None:
     """Confirmar (tutorial step 9): apply once; a repeat says "já finalizada"."""
-    assert context.matches is not None
-    action_id = int(context.matches[0].group(1))
+    action_id = arg_int(context)
     try:
         result = await finalize_action(context.services, context.me.id, action_id)
     except FinalizeBlocked as exc:
@@ -213,8 +211,8 @@ async def send_after_finalize(
 
 @staff_only(*OFFICE)
 async def ask_cancel(update: Update, context: BotContext) -> object:
-    assert context.matches is not None and context.user_data is not None
-    action_id = int(context.matches[0].group(1))
+    assert context.user_data is not None
+    action_id = arg_int(context)
     card = await action_card(context.services, action_id)
     if card.action.status is not ActionStatus.PENDING:
         await ack(
@@ -286,8 +284,7 @@ async def leave(update: Update, context: BotContext) -> int:
 @staff_only(*OFFICE)
 async def resend(update: Update, context: BotContext) -> None:
     """Reenviar aceite: a new link; the old one stops working."""
-    assert context.matches is not None
-    action_id = int(context.matches[0].group(1))
+    action_id = arg_int(context)
     _request, token = await acceptance_service.resend_acceptance(
         context.services, context.me.id, action_id
     )
@@ -299,8 +296,8 @@ async def resend(update: Update, context: BotContext) -> None:
 
 @staff_only(*OFFICE)
 async def ask_in_person(update: Update, context: BotContext) -> object:
-    assert context.matches is not None and context.user_data is not None
-    action_id = int(context.matches[0].group(1))
+    assert context.user_data is not None
+    action_id = arg_int(context)
     context.user_data["in_person_action"] = action_id
     expect(context, "action_in_person")
     rows = [[button(context.tr("ui.back"), "pa", "c", action_id)]]

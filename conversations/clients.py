@@ -23,6 +23,7 @@ from conversations.base import (
     OFFICE,
     BotContext,
     ack,
+    arg_int,
     button,
     conversation,
     expect,
@@ -116,12 +117,12 @@ async def free_text_search(update: Update, context: BotContext) -> None:
 
 @staff_only(*OFFICE)
 async def results_page(update: Update, context: BotContext) -> None:
-    assert context.matches is not None and context.user_data is not None
+    assert context.user_data is not None
     query = context.user_data.get("search_q")
     if not query:
         await ask_query(update, context)
         return
-    await run_search(update, context, str(query), int(context.matches[0].group(1)))
+    await run_search(update, context, str(query), arg_int(context))
 
 
 def client_keyboard(context: BotContext, card: ClientCard) -> list[list[InlineKeyboardButton]]:
@@ -140,8 +141,7 @@ def client_keyboard(context: BotContext, card: ClientCard) -> list[list[InlineKe
 
 @staff_only(*OFFICE)
 async def show_client(update: Update, context: BotContext) -> None:
-    assert context.matches is not None
-    card = await client_card(context.services, int(context.matches[0].group(1)))
+    card = await client_card(context.services, arg_int(context))
     text = context.render("client_card", card=card, icons=STATUS_ICON)
     await show(update, context, text, keyboard(client_keyboard(context, card)))
 
@@ -192,15 +192,13 @@ async def render_contract_card(
 
 @staff_only(*OFFICE)
 async def show_contract(update: Update, context: BotContext) -> None:
-    assert context.matches is not None
-    await render_contract_card(update, context, int(context.matches[0].group(1)))
+    await render_contract_card(update, context, arg_int(context))
 
 
 @staff_only(*OFFICE)
 async def actions_menu(update: Update, context: BotContext) -> None:
     """Tutorial steps 1–2: the contract's Ações menu, with Atualização de plano."""
-    assert context.matches is not None
-    await render_actions_menu(update, context, int(context.matches[0].group(1)))
+    await render_actions_menu(update, context, arg_int(context))
 
 
 async def render_actions_menu(update: Update, context: BotContext, contract_id: int) -> None:
@@ -222,8 +220,7 @@ async def render_actions_menu(update: Update, context: BotContext, contract_id: 
 @staff_only(*OFFICE)
 async def history(update: Update, context: BotContext) -> None:
     """The contract's revisions; each plan update's amendment (termo aditivo) is one tap away."""
-    assert context.matches is not None
-    contract_id = int(context.matches[0].group(1))
+    contract_id = arg_int(context)
     card = await contract_card(context.services, contract_id)
     past = await contract_history(context.services, contract_id)
     text = context.render("contract_history", card=card, revisions=past.revisions, plans=past.plans)

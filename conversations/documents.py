@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.services import documents
-from conversations.base import OFFICE, BotContext, ack, staff_only
+from conversations.base import OFFICE, BotContext, ack, arg_int, staff_only
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +48,16 @@ async def send_amendment_pdf(context: BotContext, chat_id: int, action_id: int) 
 
 @staff_only(*OFFICE)
 async def contract_pdf(update: Update, context: BotContext) -> None:
-    assert context.matches is not None and update.effective_chat is not None
+    assert update.effective_chat is not None
     await ack(context, update, context.tr("documents.rendering"))
-    await send_contract_pdf(context, update.effective_chat.id, int(context.matches[0].group(1)))
+    await send_contract_pdf(context, update.effective_chat.id, arg_int(context))
 
 
 @staff_only(*OFFICE)
 async def amendment_pdf(update: Update, context: BotContext) -> None:
-    assert context.matches is not None and update.effective_chat is not None
+    assert update.effective_chat is not None
     await ack(context, update, context.tr("documents.rendering"))
-    await send_amendment_pdf(context, update.effective_chat.id, int(context.matches[0].group(1)))
+    await send_amendment_pdf(context, update.effective_chat.id, arg_int(context))
 
 
 def handlers() -> list[BaseHandler]:

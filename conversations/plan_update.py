@@ -32,6 +32,7 @@ from conversations.base import (
     OFFICE,
     BotContext,
     ack,
+    arg_int,
     button,
     conversation,
     drop_keyboard,
@@ -529,8 +530,7 @@ async def render_step(
 @staff_only(*OFFICE)
 async def begin(update: Update, context: BotContext) -> object:
     """Ações → Atualização de plano: a fresh draft, or the contract's pending action."""
-    assert context.matches is not None
-    contract_id = int(context.matches[0].group(1))
+    contract_id = arg_int(context)
     draft, pending = await wizard.start(context.services, context.me.id, contract_id)
     if pending is not None:
         from conversations.actions import render_action_card

@@ -22,6 +22,7 @@ from conversations.base import (
     BotContext,
     Handler,
     ack,
+    arg_int,
     button,
     conversation,
     esc,
@@ -82,8 +83,7 @@ async def list_staff(update: Update, context: BotContext) -> None:
 
 @staff_only(Role.ADMIN)
 async def member(update: Update, context: BotContext) -> None:
-    assert context.matches is not None
-    telegram_id = int(context.matches[0].group(1))
+    telegram_id = arg_int(context)
     found = await staff_service.staff_by_telegram_id(context.services, telegram_id)
     if found is None:
         await tell(update, context, context.tr("errors.staff_not_found"))
@@ -128,8 +128,7 @@ async def set_role(update: Update, context: BotContext) -> None:
 
 @staff_only(Role.ADMIN)
 async def deactivate(update: Update, context: BotContext) -> None:
-    assert context.matches is not None
-    telegram_id = int(context.matches[0].group(1))
+    telegram_id = arg_int(context)
     try:
         await staff_service.deactivate(context.services, context.me.id, telegram_id)
     except DomainError as exc:

@@ -24,6 +24,7 @@ from conversations.base import (
     BotContext,
     Handler,
     ack,
+    arg_int,
     button,
     conversation,
     expect,
@@ -148,14 +149,12 @@ async def render_ticket(
 
 @staff_only()
 async def show_ticket(update: Update, context: BotContext) -> None:
-    assert context.matches is not None
-    await render_ticket(update, context, int(context.matches[0].group(1)))
+    await render_ticket(update, context, arg_int(context))
 
 
 @staff_only()
 async def start_ticket(update: Update, context: BotContext) -> None:
-    assert context.matches is not None
-    ticket_id = int(context.matches[0].group(1))
+    ticket_id = arg_int(context)
     await ticket_service.start_ticket(context.services, context.me.id, ticket_id)
     await ack(context, update, context.tr("tickets.started"))
     await render_ticket(update, context, ticket_id, notice=context.tr("tickets.started"))
@@ -163,8 +162,7 @@ async def start_ticket(update: Update, context: BotContext) -> None:
 
 @staff_only(Role.TECHNICIAN, Role.ADMIN)
 async def take_ticket(update: Update, context: BotContext) -> None:
-    assert context.matches is not None
-    ticket_id = int(context.matches[0].group(1))
+    ticket_id = arg_int(context)
     await ticket_service.take_ticket(context.services, context.me.id, ticket_id)
     await ack(context, update, context.tr("tickets.taken"))
     await render_ticket(update, context, ticket_id, notice=context.tr("tickets.taken"))
@@ -181,8 +179,8 @@ async def ask_resolution(update: Update, context: BotContext) -> object:
 
 
 async def _ask(update: Update, context: BotContext, what: str, state: State, key: str) -> object:
-    assert context.matches is not None and context.user_data is not None
-    ticket_id = int(context.matches[0].group(1))
+    assert context.user_data is not None
+    ticket_id = arg_int(context)
     card = await ticket_service.ticket_card(context.services, context.me.id, ticket_id)
     if not card.ticket.is_open:
         await ack(context, update, context.tr("tickets.not_open"), alert=True)

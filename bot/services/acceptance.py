@@ -4,7 +4,7 @@ reminders and expiry."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.errors import Conflict, DomainError, InvalidInput
 from bot.domain.models import (
@@ -117,9 +117,9 @@ def _same_person(recorded: Evidence, now: Evidence) -> bool:
     return recorded.ip == now.ip and recorded.user_agent == now.user_agent
 
 
-async def _tell_owner(uow: UnitOfWork, action_id: int, kind: str, now: object) -> None:
+async def _tell_owner(uow: UnitOfWork, action_id: int, kind: str, now: datetime) -> None:
     action = found(await uow.actions.get(action_id))
-    await notify_staff(uow, action.created_by, kind, now, action_id=action_id)  # type: ignore[arg-type]
+    await notify_staff(uow, action.created_by, kind, now, action_id=action_id)
 
 
 async def record_in_person(
