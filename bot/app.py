@@ -64,8 +64,8 @@ def build_application(
     core: Core, *, rate_limit: bool = True
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Telegram application: gate, flows, persistence in our database, rate limiting."""
-    from bot import auth
-    from bot.persistence import DbPersistence
+    from conversations import gate as auth
+    from conversations.persistence import DbPersistence
     from bot.render import MessageRenderer
     from conversations import (
         acceptance,

@@ -2,7 +2,7 @@
 
 Sections follow the tutorial: acceptance and terms (step 3), plan and value (step 4), ticket
 (step 5), review (step 6) and create (step 7). Every screen has Voltar and Cancelar. The draft
-and the state live in the database (``bot.persistence``), so a restart keeps the place.
+and the state live in the database (``conversations.persistence``), so a restart keeps the place.
 """
 
 from __future__ import annotations
