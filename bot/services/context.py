@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.errors import NotFound, PermissionDenied
 from bot.domain.models import Role, Staff
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.services.reference import Reference, ReferenceCache
 
 
 def utc_now() -> datetime:
@@ -22,6 +23,11 @@ class ServiceContext:
     clock: Clock = utc_now
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Sao_Paulo"))
     acceptance_ttl: timedelta = timedelta(days=7)
+    reference_cache: ReferenceCache = field(default_factory=ReferenceCache)
+
+    async def reference(self) -> Reference:
+        """Staff and catalog from memory (see ``bot.services.reference``)."""
+        return await self.reference_cache.get(self.uow)
 
     def now(self) -> datetime:
         return self.clock()
