@@ -28,9 +28,9 @@ class ServiceContext:
     # Immutable read models keyed by what makes them immutable (e.g. a contract version).
     snapshots: Lru[Hashable, object] = field(default_factory=Lru)
 
-    async def reference(self) -> Reference:
+    async def reference(self, *, check: bool = False) -> Reference:
         """Staff and catalog from memory (see ``bot.services.reference``)."""
-        return await self.reference_cache.get(self.uow)
+        return await self.reference_cache.get(self.uow, check=check)
 
     def now(self) -> datetime:
         return self.clock()

@@ -142,20 +142,25 @@ class ReferenceCache:
         """This process changed staff or catalog: read them again on the next use."""
         self._checked_at = float("-inf")
 
-    async def get(self, uow_factory: UnitOfWorkFactory) -> Reference:
-        current = self._current
-        if current is not None and self._monotonic() - self._checked_at < self._check_every:
-            return current
+    async def get(self, uow_factory: UnitOfWorkFactory, *, check: bool = False) -> Reference:
+        """The copy; ``check`` asks the database's version now rather than within seconds."""
+        if not check and self._fresh(self._current):
+            assert self._current is not None
+            return self._current
+        asked_at = self._monotonic()
         async with self._lock:
             current = self._current
-            if current is not None and self._monotonic() - self._checked_at < self._check_every:
-                return current  # another task refreshed it while we waited
+            if current is not None and self._checked_at >= asked_at:
+                return current  # another task checked while we waited
             async with uow_factory() as uow:
                 version = await uow.catalog.reference_version()
                 if current is None or version != current.version:
                     current = await load_reference(uow, version)
             self._current, self._checked_at = current, self._monotonic()
             return current
+
+    def _fresh(self, current: Reference | None) -> bool:
+        return current is not None and self._monotonic() - self._checked_at < self._check_every
 
 
 K = TypeVar("K", bound=Hashable)

@@ -93,8 +93,12 @@ async def technicians(ctx: ServiceContext) -> list[Staff]:
 
 
 async def staff_by_telegram_id(ctx: ServiceContext, telegram_id: int) -> Staff | None:
-    """The staff member behind a Telegram user (from memory: the gate reads it on every update)."""
-    return (await ctx.reference()).staff_member(telegram_id)
+    """The staff member behind a Telegram user (from memory: the gate reads it on every update).
+    Someone unknown is looked up again at once, so a member just added elsewhere gets in."""
+    staff = (await ctx.reference()).staff_member(telegram_id)
+    if staff is None:
+        staff = (await ctx.reference(check=True)).staff_member(telegram_id)
+    return staff
 
 
 async def open_admin_claim(ctx: ServiceContext) -> str | None:
