@@ -222,7 +222,7 @@ BUTTONS = {
         "assignee": ["✅ 👥 Unassigned (queue)"],
         "priority": ["Low", "✅ Normal", "High", "Urgent"],
         # "Use the default description" (27 characters) is cut on the button: see
-        # test_wizard_labels.py::test_fixed_button_labels_fit_without_being_cut
+        # tests/unit/test_wizard_labels.py::test_fixed_button_labels_fit_without_being_cut
         "gates": ["🔒 Acceptance: required", "Ticket: required"],
         "review": ["✅ Finish", "✏️ Edit a step", "⬅️ Back", "✖️ Cancel"],
     },
