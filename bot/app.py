@@ -16,6 +16,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.i18n import t
@@ -61,9 +62,10 @@ def build_pdf_renderer(settings: Settings) -> Any:
 
 
 def build_application(
-    core: Core, *, rate_limit: bool = True
+    core: Core, *, rate_limit: bool = True, request: BaseRequest | None = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The Telegram application: gate, flows, persistence in our database, rate limiting."""
+    """The Telegram application: gate, flows, persistence in our database, rate limiting.
+    ``request`` replaces the HTTP client (the benchmark's in-process Bot API)."""
     from conversations import gate as auth
     from conversations.persistence import DbPersistence
     from bot.render import MessageRenderer
@@ -90,6 +92,8 @@ def build_application(
         .persistence(DbPersistence(BotStateStore(session_factory(core.engine)), core.ctx.clock))
         .context_types(ContextTypes(context=base.BotContext))
     )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
     if rate_limit:
         # AIORateLimiter is generic over its retry data; the builder's stub wants [None].
         builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
