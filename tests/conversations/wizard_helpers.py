@@ -197,6 +197,17 @@ class Wizard:
         await self.op.tap(self.app, label, message_id)
         return self.text
 
+    async def choose(self, name: str) -> str:
+        """Tap the button of a named item (a ticket type, a technician…), whether its label is
+        whole or cut with "…" to fit, marked ✅ as the current choice or not."""
+
+        def shows(label: str) -> bool:
+            label = label.removeprefix("✅ ")
+            return label == name or (label.endswith("…") and name.startswith(label[:-1]))
+
+        await self.op.tap(self.app, shows)
+        return self.text
+
     async def press(self, data: str) -> str:
         """Tap the button carrying ``data`` on the newest keyboard (it must be there)."""
         msg = self.op.chat.last_with_keyboard
@@ -314,14 +325,14 @@ class Wizard:
     async def fill_ticket(self, path: Path) -> None:
         """The ticket screen comes with defaults; change each field the path names."""
         await self.press("w:tf:type")
-        await self.tap(path.ticket_type)
+        await self.choose(path.ticket_type)
         await self.press("w:tf:dept")
-        await self.tap(path.department)
+        await self.choose(path.department)
         await self.press("w:tf:who")
         if path.assignee is None:
             await self.press("w:as:0")
         else:
-            await self.tap(path.assignee)
+            await self.choose(path.assignee)
         await self.press("w:tf:prio")
         await self.press(f"w:pr:{path.priority}")
         if path.description is not None:
