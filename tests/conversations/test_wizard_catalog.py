@@ -62,9 +62,7 @@ async def add_plan(
         await session.flush()
         ids = dict((await session.execute(select(orm.ServiceRow.code, orm.ServiceRow.id))).all())
         for position, code in enumerate(services):
-            session.add(
-                orm.PlanServiceRow(plan_id=row.id, service_id=ids[code], position=position)
-            )
+            session.add(orm.PlanServiceRow(plan_id=row.id, service_id=ids[code], position=position))
         await bump_reference_version(session)
         await uow.commit()
         return int(row.id)

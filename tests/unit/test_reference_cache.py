@@ -105,7 +105,7 @@ async def test_a_fresh_copy_reads_nothing() -> None:
 
 
 async def test_a_change_made_by_this_process_is_seen_at_once_after_invalidate() -> None:
-    cache, store, clock, uow = setup()
+    cache, store, _, uow = setup()
     await cache.get(uow)
     add_plan(store)
     cache.invalidate()
