@@ -66,8 +66,6 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Telegram application: gate, flows, persistence in our database, rate limiting.
     ``request`` replaces the HTTP client (the benchmark's in-process Bot API)."""
-    from conversations import gate as auth
-    from conversations.persistence import DbPersistence
     from bot.render import MessageRenderer
     from conversations import (
         acceptance,
@@ -75,11 +73,13 @@ def build_application(
         base,
         clients,
         documents,
+        gate,
         menu,
         plan_update,
         staff_admin,
         tickets,
     )
+    from conversations.persistence import DbPersistence
     from storage.bot_state import BotStateStore
 
     settings = core.settings
@@ -104,7 +104,7 @@ def build_application(
         renderer=MessageRenderer(settings.timezone, clock=core.ctx.clock),
         pdf=build_pdf_renderer(settings),
     )
-    for group, gate_handler in enumerate(auth.build(), start=-2):
+    for group, gate_handler in enumerate(gate.build(), start=-2):
         app.add_handler(gate_handler, group=group)
     for handler in [
         clients.build(),

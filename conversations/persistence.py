@@ -34,6 +34,7 @@ class StateStore(Protocol):
         self, changes: Mapping[StateKey, dict[str, Any] | None], now: datetime
     ) -> None: ...
 
+
 USER_NS = "user"
 CONV_PREFIX = "conv:"
 

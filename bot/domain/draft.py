@@ -104,6 +104,28 @@ class PlanDraft:
     def choose_template(self, template_id: int) -> None:
         self.template_id = template_id
 
+    # --- choices that left the catalog meanwhile (e.g. a plan deactivated by an admin) -------
+
+    def forget_template(self) -> None:
+        self.template_id = None
+
+    def forget_loyalty(self) -> None:
+        self.loyalty_term_id = None
+        self.loyalty_forces_acceptance = False
+
+    def forget_plan(self) -> None:
+        self.plan_id = None
+        self.value_cents = None
+        self.value_to_confirm_cents = None
+        self.service_ids = []
+        self._forget_split()
+
+    def forget_ticket_choices(self) -> None:
+        """Back to the ticket's defaults (filled again when the ticket screen is reached)."""
+        self.ticket_type_id = None
+        self.department_id = None
+        self.assignee_id = UNASSIGNED
+
     def choose_group(self, group_id: int) -> None:
         """Another group: the plan chosen in the old one no longer applies."""
         if self.group_id != group_id:
@@ -194,11 +216,15 @@ class PlanDraft:
         self.ticket = wanted
         self.gate_ticket = wanted  # by default the ticket must be closed before finalizing
         if wanted:
-            self.ticket_type_id = self.ticket_type_id or type_id
-            self.department_id = self.department_id or department_id
-            if self.assignee_id is None:
-                self.assignee_id = UNASSIGNED
-            self.priority = self.priority or Priority.NORMAL.value
+            self.fill_ticket_defaults(type_id, department_id)
+
+    def fill_ticket_defaults(self, type_id: int | None, department_id: int | None) -> None:
+        """Whatever the ticket has not chosen yet gets its default."""
+        self.ticket_type_id = self.ticket_type_id or type_id
+        self.department_id = self.department_id or department_id
+        if self.assignee_id is None:
+            self.assignee_id = UNASSIGNED
+        self.priority = self.priority or Priority.NORMAL.value
 
     def choose_ticket_type(self, type_id: int) -> None:
         self.ticket_type_id = type_id

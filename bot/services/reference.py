@@ -136,10 +136,12 @@ class ReferenceCache:
         self._monotonic = monotonic
         self._current: Reference | None = None
         self._checked_at = 0.0
+        self._invalidations = 0
         self._lock = asyncio.Lock()
 
     def invalidate(self) -> None:
         """This process changed staff or catalog: read them again on the next use."""
+        self._invalidations += 1
         self._checked_at = float("-inf")
 
     async def get(self, uow_factory: UnitOfWorkFactory, *, check: bool = False) -> Reference:
@@ -152,11 +154,14 @@ class ReferenceCache:
             current = self._current
             if current is not None and self._checked_at >= asked_at:
                 return current  # another task checked while we waited
+            invalidations = self._invalidations
             async with uow_factory() as uow:
                 version = await uow.catalog.reference_version()
                 if current is None or version != current.version:
                     current = await load_reference(uow, version)
-            self._current, self._checked_at = current, self._monotonic()
+            self._current = current
+            if invalidations == self._invalidations:  # else a change landed while reading
+                self._checked_at = self._monotonic()
             return current
 
     def _fresh(self, current: Reference | None) -> bool:

@@ -7,7 +7,7 @@ the draft. Nothing is read from the database on the way (see ``bot.services.wiza
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Message, Update
@@ -22,6 +22,7 @@ from telegram.ext import (
 
 from bot.domain.draft import PlanDraft
 from bot.domain.errors import DomainError
+from bot.i18n import t
 from bot.services import wizard
 from bot.services.wizard import WizardView
 from conversations.actions import render_action_card
@@ -53,10 +54,11 @@ from conversations.plan_update.steps import (
     Step,
     choice,
     prev_step,
+    repair,
     resolve,
 )
 
-Callback = Callable[[Update, BotContext], Awaitable[object]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, object]]
 
 # --- the draft in the user's data (persisted; survives a restart) ----------------------------
 
@@ -90,6 +92,23 @@ def _forget(context: BotContext) -> None:
 # --- showing a step --------------------------------------------------------------------------
 
 
+def _screen(
+    context: BotContext, draft: PlanDraft, shown: WizardView, state: State, page: int | None = None
+) -> Screen:
+    """Words in the user's language; data written for others (the ticket's default
+    description) in the provider's."""
+    provider_locale = context.app.settings.locale
+    return Screen(
+        context.tr,
+        context.locale,
+        draft,
+        shown,
+        state,
+        page,
+        data_tr=lambda key, **params: t(key, provider_locale, **params),
+    )
+
+
 async def render(
     update: Update,
     context: BotContext,
@@ -103,7 +122,10 @@ async def render(
 ) -> State:
     """Show ``state`` (edited in place unless ``new``) and return it as the next state."""
     shown = shown or await wizard.view(context.services, draft)
-    screen = Screen(context.tr, context.locale, draft, shown, state, page)
+    repaired = repair(state, draft, shown.catalog)
+    if repaired is not None:  # a choice left the catalog meanwhile: choose it again
+        state, notice = repaired, "⚠️ " + context.tr("errors.choice_unavailable")
+    screen = _screen(context, draft, shown, state, page)
     if state is State.REVIEW:
         review = wizard.review(shown, draft)
         text = context.render(
@@ -180,7 +202,7 @@ async def _back(update: Update, context: BotContext, step: Step, draft: PlanDraf
 async def _finish(update: Update, context: BotContext, draft: PlanDraft, shown: WizardView) -> int:
     """Tutorial step 7: the pending action is created; its card replaces the wizard."""
     await ack(context, update)
-    description = Screen(context.tr, context.locale, draft, shown, State.REVIEW)
+    description = _screen(context, draft, shown, State.REVIEW)
     created = await wizard.finish(
         context.services, context.me.id, draft, description.default_description()
     )

@@ -50,6 +50,7 @@ class Screen:
     view: WizardView
     state: State
     page: int | None = None
+    data_tr: Callable[..., str] | None = None  # words stored as data (provider's language)
 
     @property
     def catalog(self) -> Any:
@@ -63,7 +64,7 @@ class Screen:
     def default_description(self) -> str:
         new_plan = self.catalog.plan(self.draft.plan_id)
         card = self.view.card
-        return self.tr(
+        return (self.data_tr or self.tr)(
             "wizard.default_description",
             old=card.plan.name,
             new=new_plan.name if new_plan else "-",
@@ -93,11 +94,13 @@ def channel(s: Screen) -> tuple[str, Rows]:
 
 
 def template(s: Screen) -> tuple[str, Rows]:
+    """Template names are long: numbered buttons, the full names in the text."""
+    templates = s.catalog.templates
     rows = [
-        [s.button(_mark(t.id == s.draft.template_id) + t.name, "tpl", t.id)]
-        for t in s.catalog.templates
+        [s.button(f"{_mark(t.id == s.draft.template_id)}{i} · {t.name}", "tpl", t.id)]
+        for i, t in enumerate(templates, start=1)
     ]
-    return esc(s.tr("wizard.ask_template")), rows
+    return esc(s.tr("wizard.ask_template")) + "\n" + _numbered([t.name for t in templates]), rows
 
 
 def loyalty(s: Screen) -> tuple[str, Rows]:
@@ -200,7 +203,11 @@ def confirming_value(s: Screen) -> tuple[str, Rows]:
     chosen_plan = s.catalog.plan(d.plan_id)
     assert chosen_plan is not None and d.value_to_confirm_cents is not None
     typed, price = d.value_to_confirm_cents, chosen_plan.price.cents
-    percent = round(abs(typed - price) * 100 / price) if price else 100
+    # Tenths, rounded up: a value just past the margin never reads as exactly on it.
+    tenths = -(-abs(typed - price) * 1000 // price) if price else 1000
+    percent = f"{tenths // 10}.{tenths % 10}".removesuffix(".0")
+    if s.locale.startswith("pt"):
+        percent = percent.replace(".", ",")
     direction = "below" if typed < price else "above"
     text = s.tr(
         "wizard.ask_confirm_value",
@@ -320,7 +327,11 @@ def assignee(s: Screen) -> tuple[str, Rows]:
         [s.button(_mark(t.id == d.assignee_id) + t.name, "as", t.id)] for t in s.catalog.technicians
     ]
     rows.append(
-        [s.button(_mark(d.assignee_id == UNASSIGNED) + s.tr("wizard.unassigned"), "as", UNASSIGNED)]
+        [
+            s.button(
+                _mark(d.assignee_id == UNASSIGNED) + s.tr("wizard.assignee_queue"), "as", UNASSIGNED
+            )
+        ]
     )
     return esc(s.tr("wizard.ask_assignee")), rows
 

@@ -174,3 +174,31 @@ async def test_templates_with_long_names_can_be_told_apart(env: BotEnv) -> None:
     labels = [b.removeprefix("✅ ") for b in w.buttons[:2]]
     for name in (PF_TEMPLATE, RURAL_TEMPLATE):
         assert name in w.text or name in labels, f"{name!r} is nowhere on the screen: {labels}"
+
+
+async def deactivate_plan(env: BotEnv, name: str) -> None:
+    async with env.ctx.uow() as uow:
+        session = uow.session  # type: ignore[attr-defined]
+        row = await session.scalar(select(orm.PlanRow).where(orm.PlanRow.name == name))
+        row.active = False
+        await bump_reference_version(session)
+        await uow.commit()
+    env.ctx.reference_cache.invalidate()
+
+
+@pytest.mark.parametrize("tap", ["w:tk:0", "w:back"])
+async def test_a_plan_deactivated_during_the_wizard_is_chosen_again(env: BotEnv, tap: str) -> None:
+    """The chosen plan leaves the catalog while the operator is on the ticket step: the next
+    screen (forward or back) asks for the plan again, saying why, instead of failing."""
+    w = Wizard(env)
+    await w.start()
+    await w.walk(Path(), until="ticket")
+    await deactivate_plan(env, "Fibra 500 Mega")
+
+    await w.press(tap)
+    assert w.step == "plan"
+    assert "⚠️ Esta opção não está mais disponível. Escolha outra." in w.text
+    assert "Fibra 500 Mega" not in w.text
+    assert w.draft["plan_id"] is None and w.draft["value_cents"] is None
+    await w.tap("· Fibra 700 Mega")
+    assert w.step == "value" and "Preço de tabela do plano: R$ 149,90" in w.text

@@ -60,7 +60,7 @@ async def test_full_tutorial_path_by_button_texts(env: BotEnv) -> None:
     assert "no máximo 12 meses de fidelidade" in text  # PF note
     assert "Fidelidade 24 meses" not in text + " ".join(w.buttons)  # PF: no 24 months
     assert "• Fidelidade 12 meses: benefício de R$ 20,00/mês" in text  # benefits in the text
-    assert w.buttons[:3] == ["Manter fidelidade atual", "Sem fidelidade", "Fidelidade 12 meses"]
+    assert w.buttons[:3] == ["Manter a atual", "Sem fidelidade", "Fidelidade 12 meses"]
     text = await w.tap("Fidelidade 12 meses")
     assert "Etapa 2/4 · Plano e valor" in text and "Escolha o novo grupo de planos" in text
     assert "✅ Residencial Fibra" in w.buttons  # the contract's current group is marked
@@ -109,7 +109,7 @@ async def test_full_tutorial_path_by_button_texts(env: BotEnv) -> None:
     assert "Departamento responsável" in await w.tap("✏️ Departamento")
     assert "Departamento: Suporte técnico" in await w.tap("Suporte técnico")
     assert "Quem vai atender?" in await w.tap("✏️ Responsável")
-    assert "✅ 👥 Sem responsável (fi…" in w.buttons  # the default: the queue
+    assert "✅ 👥 Fila (sem técnico)" in w.buttons  # the default: the queue
     assert "Marcos Técnico Oliveira" in w.buttons
     assert "Responsável: Marcos Técnico Oliveira" in await w.tap("Marcos Técnico Oliveira")
     assert "Prioridade do atendimento" in await w.tap("✏️ Prioridade")
@@ -313,7 +313,7 @@ async def test_typed_value_formats(env: BotEnv) -> None:
         await w.press("w:val:type")
         await w.type(typed)
         if cents == 123456:  # far above the list price: confirmed first
-            assert f"⚠️ {shown} está 930% acima do preço de tabela" in w.text, typed
+            assert f"⚠️ {shown} está 929,7% acima do preço de tabela" in w.text, typed
             await w.press("w:vc:yes")
         assert f"Serviços do contrato (valor total {shown})" in w.text, typed
         assert w.draft["value_cents"] == cents, typed

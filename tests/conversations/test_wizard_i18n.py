@@ -80,7 +80,7 @@ SAYS = {
         ],
         "typing_value": ["Digite o valor mensal do contrato, por exemplo 129,90 ou R$ 1.234,56:"],
         "confirming_value": [
-            "⚠️ R$ 50,00 está 58% abaixo do preço de tabela do plano (R$ 119,90). Tem certeza?"
+            "⚠️ R$ 50,00 está 58,3% abaixo do preço de tabela do plano (R$ 119,90). Tem certeza?"
         ],
         "services": [
             "Serviços do contrato (valor total R$ 129,90).",
@@ -137,7 +137,7 @@ SAYS = {
         ],
         "typing_value": ["Type the monthly contract value, e.g. 129,90 or R$ 1.234,56:"],
         "confirming_value": [
-            "⚠️ R$ 50,00 is 58% below the plan's list price (R$ 119,90). Are you sure?"
+            "⚠️ R$ 50,00 is 58.3% below the plan's list price (R$ 119,90). Are you sure?"
         ],
         "services": [
             "Contract services (total R$ 129,90).",
@@ -181,7 +181,7 @@ BUTTONS = {
             "🌐 Link web",
             "🤝 Presencial",
         ],
-        "loyalty": ["Manter fidelidade atual", "Fidelidade 12 meses"],
+        "loyalty": ["Manter a atual", "Fidelidade 12 meses"],
         "plan": ["2 · Fibra 500 Mega", "5 · Fibra 1 Giga"],
         "value": ["Usar preço de tabela", "✏️ Digitar outro valor"],
         "confirming_value": ["Sim, usar R$ 50,00", "✏️ Digitar outro valor"],
@@ -196,14 +196,14 @@ BUTTONS = {
             "✏️ Descrição",
             "➡️ Continuar",
         ],
-        "assignee": ["✅ 👥 Sem responsável (fi…"],
+        "assignee": ["✅ 👥 Fila (sem técnico)"],
         "priority": ["Baixa", "✅ Normal", "Alta", "Urgente"],
         "typing_description": ["Usar a descrição padrão"],
         "gates": ["🔒 Aceite: exigido", "Atendimento: exigido"],
         "review": ["✅ Finalizar", "✏️ Editar uma etapa", "⬅️ Voltar", "✖️ Cancelar"],
     },
     "en": {
-        "channel": ["Don't ask for acceptance", "📱 Telegram link", "🌐 Web link", "🤝 In person"],
+        "channel": ["No acceptance request", "📱 Telegram link", "🌐 Web link", "🤝 In person"],
         "loyalty": ["Keep current loyalty", "Fidelidade 12 meses"],
         "plan": ["2 · Fibra 500 Mega", "5 · Fibra 1 Giga"],
         "value": ["Use the list price", "✏️ Type another value"],
@@ -219,10 +219,8 @@ BUTTONS = {
             "✏️ Description",
             "➡️ Continue",
         ],
-        "assignee": ["✅ 👥 Unassigned (queue)"],
+        "assignee": ["✅ 👥 Queue (no one)"],
         "priority": ["Low", "✅ Normal", "High", "Urgent"],
-        # "Use the default description" (27 characters) is cut on the button: see
-        # tests/unit/test_wizard_labels.py::test_fixed_button_labels_fit_without_being_cut
         "gates": ["🔒 Acceptance: required", "Ticket: required"],
         "review": ["✅ Finish", "✏️ Edit a step", "⬅️ Back", "✖️ Cancel"],
     },

@@ -257,10 +257,10 @@ async def test_every_button_on_every_screen_has_a_short_label(env: BotEnv) -> No
 @pytest.mark.parametrize(
     ("typed", "cents", "question"),
     [
-        ("50", 5000, "⚠️ R$ 50,00 está 58% abaixo do preço de tabela do plano (R$ 119,90)."),
-        ("95,91", 9591, "⚠️ R$ 95,91 está 20% abaixo do preço de tabela do plano (R$ 119,90)."),
-        ("143,89", 14389, "⚠️ R$ 143,89 está 20% acima do preço de tabela do plano (R$ 119,90)."),
-        ("R$ 1.234,56", 123456, "⚠️ R$ 1.234,56 está 930% acima do preço de tabela do plano"),
+        ("50", 5000, "⚠️ R$ 50,00 está 58,3% abaixo do preço de tabela do plano (R$ 119,90)."),
+        ("95,91", 9591, "⚠️ R$ 95,91 está 20,1% abaixo do preço de tabela do plano (R$ 119,90)."),
+        ("143,89", 14389, "⚠️ R$ 143,89 está 20,1% acima do preço de tabela do plano (R$ 119,90)."),
+        ("R$ 1.234,56", 123456, "⚠️ R$ 1.234,56 está 929,7% acima do preço de tabela do plano"),
     ],
     ids=["far-below", "just-below", "just-above", "far-above"],
 )
@@ -406,7 +406,7 @@ async def test_each_field_of_the_ticket_screen_is_changed_from_its_list(env: Bot
         (
             "w:tf:who",
             "assignee",
-            "✅ 👥 Sem responsável (fi…",
+            "✅ 👥 Fila (sem técnico)",
             "Juliana Técnica Santos",
             "Responsável: 👥 Sem responsável (fila)",
             "Responsável: Juliana Técnica Santos",

@@ -28,7 +28,7 @@ MARKED = [
     "wizard.split_manual",
     "ui.yes",
     "ui.no",
-    "wizard.unassigned",
+    "wizard.assignee_queue",
     "priority.low",
     "priority.normal",
     "priority.high",
