@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import logging
 from enum import StrEnum
-from urllib.parse import quote
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -18,10 +17,9 @@ from telegram.ext import (
 )
 
 from bot.domain.errors import DomainError
-from bot.domain.gates import Blocker
-from bot.domain.models import AcceptanceChannel, AcceptanceStatus, ActionStatus, Role
+from bot.domain.models import ActionStatus, Role
 from bot.services import acceptance as acceptance_service
-from bot.services.cards import ActionCard, action_card
+from bot.services.cards import action_card
 from bot.services.pending import pending_actions
 from bot.services.plan_update import FinalizeBlocked, cancel_action, finalize_action
 from conversations.base import (
@@ -39,10 +37,10 @@ from conversations.base import (
     paginate_row,
     show,
     staff_only,
-    stray_text,
     tell,
-    url_button,
 )
+from conversations.documents import send_amendment_pdf, send_contract_pdf
+from conversations.screens import render_action_card, render_contract_card, stray_text
 
 log = logging.getLogger(__name__)
 
@@ -53,81 +51,6 @@ class State(StrEnum):
 
 
 QUICK_REASONS = ("client_gave_up", "wrong_data", "duplicate")
-
-
-def acceptance_links(context: BotContext, token: str, channel: AcceptanceChannel) -> dict[str, str]:
-    """The links to send the client for this token: Telegram deep link and/or web page."""
-    links = {}
-    if channel is AcceptanceChannel.TELEGRAM and context.app.bot_username:
-        links["telegram"] = f"https://t.me/{context.app.bot_username}?start=ac_{token}"
-    if channel in (AcceptanceChannel.WEB, AcceptanceChannel.TELEGRAM):
-        links["web"] = f"{context.app.settings.public_url}/aceite/{token}"
-    return links
-
-
-def card_keyboard(
-    context: BotContext, card: ActionCard, links: dict[str, str]
-) -> list[list[InlineKeyboardButton]]:
-    a = card.action
-    rows: list[list[InlineKeyboardButton]] = []
-    primary = links.get("telegram") or links.get("web")
-    if primary:
-        text = quote(context.tr("action.share_text"))
-        share = f"https://t.me/share/url?url={quote(primary, safe='')}&text={text}"
-        rows.append([url_button(context.tr("action.share_link"), share)])
-    if a.status is ActionStatus.PENDING and context.me.role in OFFICE:
-        rows.append([button(context.tr("action.finalize"), "pa", "fin", a.id)])
-        acc = card.acceptance
-        if a.change.acceptance_channel is not None and (
-            acc is None or acc.status is not AcceptanceStatus.ACCEPTED
-        ):
-            rows.append(
-                [
-                    button(context.tr("action.resend"), "pa", "rs", a.id),
-                    button(context.tr("action.in_person"), "pa", "ip", a.id),
-                ]
-            )
-        rows.append([button(context.tr("action.cancel"), "pa", "cx", a.id)])
-    rows.append(
-        [
-            button(context.tr("contract.pdf"), "ct", "pdf", card.contract.id),
-            button(context.tr("ui.refresh"), "pa", "c", a.id),
-        ]
-    )
-    rows.append(
-        [
-            button(context.tr("action.contract"), "ct", "c", card.contract.id),
-            button(context.tr("ui.menu"), "m", "home"),
-        ]
-    )
-    return rows
-
-
-async def render_action_card(
-    update: Update,
-    context: BotContext,
-    action_id: int,
-    *,
-    token: str | None = None,
-    notice: str | None = None,
-    new: bool = False,
-) -> None:
-    card = await action_card(context.services, action_id)
-    channel = card.acceptance.channel if card.acceptance else None
-    links = acceptance_links(context, token, channel) if token and channel else {}
-    text = context.render(
-        "action_card",
-        card=card,
-        links=links,
-        notice=notice,
-        blockers=[b.message_key for b in card.blockers],
-        Blocker=Blocker,
-    )
-    await show(update, context, text, _markup(context, card, links), new=new)
-
-
-def _markup(context: BotContext, card: ActionCard, links: dict[str, str]):
-    return keyboard(card_keyboard(context, card, links))
 
 
 @staff_only()
@@ -178,8 +101,6 @@ async def confirm_finalize(update: Update, context: BotContext) -> None:
         await ack(context, update, exc.message(context.locale)[:200], alert=True)
         await render_action_card(update, context, action_id)
         return
-    from conversations.clients import render_contract_card
-
     if result.already:
         await ack(context, update, context.tr("action.already_finalized"), alert=True)
         return
@@ -197,8 +118,6 @@ async def send_after_finalize(
     update: Update, context: BotContext, contract_id: int, action_id: int
 ) -> None:
     """The updated contract (and the amendment) as PDFs, after the commit."""
-    from conversations.documents import send_amendment_pdf, send_contract_pdf
-
     chat = update.effective_chat
     assert chat is not None
     try:

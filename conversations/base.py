@@ -1,4 +1,5 @@
-"""Shared glue for every flow: the context type, callback data, screens, alerts, guards.
+"""Shared glue for every flow: the context type, callback data, keyboards, showing a screen,
+alerts, guards and what typed text is awaited. Screens themselves live in ``screens``.
 
 Callbacks stay thin: parse the input, call one service, render one template, return the next
 state. Anything that can go wrong in the rules arrives here as a ``DomainError`` and becomes a
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+import re
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -39,6 +41,9 @@ log = logging.getLogger(__name__)
 Handler = BaseHandler[Update, Any, Any]  # what ConversationHandler's state lists hold
 
 MAX_CALLBACK_BYTES = 64
+MAX_MESSAGE_CHARS = 4096  # Telegram's limit on a message's text, after HTML parsing
+MAX_ALERT_CHARS = 200  # and on a callback answer
+EXCERPT_CHARS = 40
 PAGE_SIZE = 8
 
 
@@ -127,6 +132,33 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """At most ``limit`` characters of what a user typed, to echo back in a reply: a pasted
+    page of text is quoted by its beginning, never whole."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+_TAG = re.compile(r"<[^>]*>?")
+_DANGLING_ENTITY = re.compile(r"&[#\w]*$")
+
+
+def fit(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """The last line of defence for Telegram's length limit: cut an overlong HTML message at a
+    line break and mark the cut with "…". Every screen bounds its own stored and typed text;
+    this only keeps a missed case from failing the whole update ("Algo deu errado")."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 2]
+    cut = head.rfind("\n")
+    if cut >= limit // 2:
+        return head[:cut] + "\n…"
+    # One huge line: drop its markup (a tag may be cut in half) and any half entity.
+    line_start = cut + 1 if cut >= 0 else 0
+    partial = _DANGLING_ENTITY.sub("", _TAG.sub("", head[line_start:]))
+    return head[:line_start] + partial + "…"
+
+
 def paginate_row(
     locale: str, page: int, has_prev: bool, has_next: bool, *prefix: object, pages: int = 1
 ) -> list[InlineKeyboardButton]:
@@ -163,6 +195,7 @@ async def show(
     new: bool = False,
 ) -> Message | None:
     """Edit the message the button was on, or send a new one (typed input, /commands)."""
+    text = fit(text)
     query = update.callback_query
     if query is not None and not new and query.message is not None:
         try:
@@ -259,10 +292,10 @@ async def deny(update: Update, context: BotContext) -> None:
 async def tell(update: Update, context: BotContext, text: str) -> None:
     """Short feedback: an alert on a button, a plain reply to typed input."""
     if update.callback_query is not None and not context.answered:
-        await ack(context, update, text[:200], alert=True)
+        await ack(context, update, text[:MAX_ALERT_CHARS], alert=True)
     elif update.effective_chat is not None:
         await context.bot.send_message(
-            update.effective_chat.id, esc(text), parse_mode=ParseMode.HTML
+            update.effective_chat.id, fit(esc(text)), parse_mode=ParseMode.HTML
         )
 
 
@@ -290,7 +323,7 @@ async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any])
         if bctx is not None:
             await tell(update, bctx, message)
         elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, message)
+            await context.bot.send_message(update.effective_chat.id, fit(message))
     except TelegramError as exc:
         log.warning("could not report an error to the user: %s", exc)
 
@@ -325,13 +358,3 @@ def keep_awaiting(context: BotContext) -> None:
     """A tap that changed nothing (refused, expired): the user is still where they were."""
     if context.awaiting_before is not None and context.user_data is not None:
         context.user_data[AWAITING] = context.awaiting_before
-
-
-async def stray_text(update: Update, context: BotContext) -> int:
-    """Text no flow is waiting for: office staff get a search, technicians their menu."""
-    from telegram.ext import ConversationHandler
-
-    from conversations.clients import free_text_search
-
-    await free_text_search(update, context)
-    return ConversationHandler.END

@@ -45,8 +45,13 @@ from conversations.base import (
     paginate_row,
     show,
     staff_only,
-    stray_text,
     tell,
+)
+from conversations.screens import (
+    render_action_card,
+    render_actions_menu,
+    render_contract_card,
+    stray_text,
 )
 
 PLANS_PER_PAGE = 8
@@ -533,8 +538,6 @@ async def begin(update: Update, context: BotContext) -> object:
     contract_id = arg_int(context)
     draft, pending = await wizard.start(context.services, context.me.id, contract_id)
     if pending is not None:
-        from conversations.actions import render_action_card
-
         await ack(context, update, context.tr("contract.has_pending"), alert=True)
         await render_action_card(update, context, pending.id)
         return ConversationHandler.END
@@ -663,8 +666,6 @@ async def on_button(update: Update, context: BotContext) -> object:
 
 async def _back_to_actions(update: Update, context: BotContext, draft: PlanDraft) -> int:
     """Voltar on the first step: leave the wizard for the contract's Ações menu."""
-    from conversations.clients import render_actions_menu
-
     assert context.user_data is not None
     context.user_data.pop("wizard", None)
     await ack(context, update)
@@ -682,8 +683,6 @@ async def _review_button(update: Update, context: BotContext, draft: PlanDraft, 
     created = await wizard.finish(context.services, context.me.id, draft)
     assert context.user_data is not None
     context.user_data.pop("wizard", None)
-    from conversations.actions import render_action_card
-
     await render_action_card(
         update,
         context,
@@ -757,8 +756,6 @@ async def cancel(update: Update, context: BotContext) -> int:
     context.user_data.pop("wizard", None)
     await ack(context, update, context.tr("wizard.cancelled"))
     if data is not None and context.staff is not None:
-        from conversations.clients import render_contract_card
-
         contract_id = int(data["draft"]["contract_id"])
         if update.callback_query is None and data.get("msg"):
             await drop_keyboard(context, int(data["chat"]), int(data["msg"]))

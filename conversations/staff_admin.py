@@ -31,9 +31,9 @@ from conversations.base import (
     keyboard,
     show,
     staff_only,
-    stray_text,
     tell,
 )
+from conversations.screens import show_menu, stray_text
 
 ROLES = [Role.OPERATOR, Role.TECHNICIAN, Role.ADMIN]
 _ID_AND_NAME = re.compile(r"^\s*(\d{5,15})\s*(.*)$", re.S)
@@ -56,8 +56,6 @@ async def claim(update: Update, context: BotContext) -> None:
     except DomainError as exc:
         await update.message.reply_text(exc.message(context.locale))
         return
-    from conversations.menu import show_menu
-
     await update.message.reply_text(context.tr("staff.claimed"))
     await show_menu(update, context, new=True)
 

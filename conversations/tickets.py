@@ -33,9 +33,9 @@ from conversations.base import (
     paginate_row,
     show,
     staff_only,
-    stray_text,
     tell,
 )
+from conversations.screens import stray_text
 
 PRIORITY_ICON = {"urgent": "🔴", "high": "🟠", "normal": "🟢", "low": "⚪"}
 
