@@ -24,17 +24,20 @@ from bot.services.pending import pending_actions
 from bot.services.plan_update import FinalizeBlocked, cancel_action, finalize_action
 from conversations.base import (
     OFFICE,
+    PROMPT,
     BotContext,
     Handler,
     ack,
     arg_int,
     button,
     conversation,
+    drop_prompt,
     expect,
     expecting,
     expired,
     keyboard,
     paginate_row,
+    remember_prompt,
     show,
     staff_only,
     tell,
@@ -66,8 +69,8 @@ async def ask_finalize(update: Update, context: BotContext) -> None:
     """Finalizar ação: when a gate is unmet, an alert says exactly what is missing."""
     card = await action_card(context.services, arg_int(context))
     if card.action.status is ActionStatus.FINALIZED:
+        # A late tap from before the commit: the "Contrato atualizado" screen stays as it is.
         await ack(context, update, context.tr("action.already_finalized"), alert=True)
-        await render_action_card(update, context, card.action.id)
         return
     if card.blockers:
         lines = [
@@ -147,7 +150,8 @@ async def ask_cancel(update: Update, context: BotContext) -> object:
         [button(context.tr(f"action.reason_{r}"), "pa", "cxr", action_id, r)] for r in QUICK_REASONS
     ]
     rows.append([button(context.tr("ui.back"), "pa", "c", action_id)])
-    await show(update, context, context.render("ask_cancel", card=card), keyboard(rows))
+    prompt = await show(update, context, context.render("ask_cancel", card=card), keyboard(rows))
+    remember_prompt(context, prompt)
     return State.TYPING_REASON
 
 
@@ -155,6 +159,8 @@ async def _do_cancel(update: Update, context: BotContext, action_id: int, reason
     assert context.user_data is not None
     result = await cancel_action(context.services, context.me.id, action_id, reason)
     context.user_data.pop("cancel_action", None)
+    if update.callback_query is None:
+        await drop_prompt(context)  # typed: the quick reasons above no longer apply
     note = (
         context.tr("action.already_cancelled") if result.already else context.tr("action.cancelled")
     )
@@ -194,6 +200,10 @@ async def leave(update: Update, context: BotContext) -> int:
     action_id = context.user_data.pop("cancel_action", None) or context.user_data.pop(
         "in_person_action", None
     )
+    if update.callback_query is None:
+        await drop_prompt(context)
+    else:
+        context.user_data.pop(PROMPT, None)  # Voltar redraws that very message
     if context.staff is not None and action_id is not None:
         await render_action_card(update, context, int(action_id), new=update.callback_query is None)
     await ack(context, update)
@@ -220,7 +230,8 @@ async def ask_in_person(update: Update, context: BotContext) -> object:
     context.user_data["in_person_action"] = action_id
     expect(context, "action_in_person")
     rows = [[button(context.tr("ui.back"), "pa", "c", action_id)]]
-    await show(update, context, context.tr("action.ask_in_person"), keyboard(rows))
+    prompt = await show(update, context, context.tr("action.ask_in_person"), keyboard(rows))
+    remember_prompt(context, prompt)
     return State.TYPING_IN_PERSON
 
 
@@ -242,6 +253,7 @@ async def typed_in_person(update: Update, context: BotContext) -> object:
         await tell(update, context, exc.message(context.locale))
         return State.TYPING_IN_PERSON
     context.user_data.pop("in_person_action", None)
+    await drop_prompt(context)
     await render_action_card(
         update, context, int(action_id), new=True, notice=context.tr("action.in_person_recorded")
     )

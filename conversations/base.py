@@ -35,6 +35,7 @@ from bot.domain.models import Role, Staff
 from bot.i18n import normalize_locale, t
 from bot.render import MessageRenderer
 from bot.services.context import ServiceContext
+from bot.services.staff import adopt_telegram_name, placeholder_name
 
 log = logging.getLogger(__name__)
 
@@ -220,6 +221,23 @@ async def drop_keyboard(context: BotContext, chat_id: int, message_id: int) -> N
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
 
 
+PROMPT = "prompt"
+
+
+def remember_prompt(context: BotContext, message: Message | None) -> None:
+    """Note the message that asks for typed text, so its buttons can go once it is answered."""
+    if message is not None and context.user_data is not None:
+        context.user_data[PROMPT] = [message.chat_id, message.message_id]
+
+
+async def drop_prompt(context: BotContext) -> None:
+    """The typed answer arrived (or the user left): the prompt's buttons (quick reasons,
+    Voltar) no longer apply, so they go instead of answering "botão expirou" later."""
+    ids = context.user_data.pop(PROMPT, None) if context.user_data is not None else None
+    if ids:
+        await drop_keyboard(context, int(ids[0]), int(ids[1]))
+
+
 async def expired(update: Update, context: BotContext, *, drop: bool = True) -> None:
     """A button from an old screen, or data we don't understand: say so and drop that old
     keyboard. Nothing else changes, so whatever the user was typing for is still awaited."""
@@ -264,6 +282,7 @@ def staff_only(*roles: Role) -> Callable[[H], H]:
             if staff is None or not staff.active or (roles and staff.role not in roles):
                 await deny(update, context)
                 return None
+            await learn_name(update, context)
             try:
                 return await fn(update, context)
             except DomainError as exc:
@@ -279,6 +298,14 @@ def staff_only(*roles: Role) -> Callable[[H], H]:
 
 
 OFFICE = (Role.ADMIN, Role.OPERATOR)
+
+
+async def learn_name(update: Update, context: BotContext) -> None:
+    """An admin configured by Telegram id only is stored as "Admin <id>": on their first
+    update take the name Telegram shows (first + last), so greetings and cards name them."""
+    staff, user = context.staff, update.effective_user
+    if staff is not None and user is not None and staff.name == placeholder_name(staff.telegram_id):
+        context.staff = await adopt_telegram_name(context.services, staff, user.full_name)
 
 
 async def deny(update: Update, context: BotContext) -> None:

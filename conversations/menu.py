@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.i18n import LOCALES
 from bot.services import staff as staff_service
-from conversations.base import BotContext, ack, button, keyboard, show, staff_only
+from conversations.base import BotContext, ack, button, keyboard, learn_name, show, staff_only
 from conversations.screens import show_menu
 
 LANG_LABELS = {"pt_BR": "🇧🇷 Português", "en": "🇬🇧 English"}
@@ -17,6 +17,7 @@ async def start(update: Update, context: BotContext) -> None:
     """/start: payloads (acceptance, admin claim) are routed by their own handlers first."""
     if context.staff is None:
         return
+    await learn_name(update, context)
     context.user_data.pop("wizard", None) if context.user_data is not None else None
     await show_menu(update, context, new=True)
 

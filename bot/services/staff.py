@@ -133,6 +133,26 @@ async def claim_admin(
     return staff
 
 
+def placeholder_name(telegram_id: int) -> str:
+    """The name an admin from CONTRACTBOT_ADMINS has until their first message tells us theirs."""
+    return f"Admin {telegram_id}"
+
+
+async def adopt_telegram_name(ctx: ServiceContext, staff: Staff, name: str) -> Staff:
+    """Replace the placeholder name with the one Telegram shows; a real name is never touched."""
+    name = " ".join((name or "").split())[:120]
+    if not name or staff.name != placeholder_name(staff.telegram_id):
+        return staff
+    async with ctx.uow() as uow:
+        current = found(await uow.staff.get(staff.id), "errors.staff_not_found")
+        if current.name != placeholder_name(current.telegram_id):
+            return current
+        updated = replace(current, name=name)
+        await uow.staff.update(updated)
+        await uow.commit()
+    return updated
+
+
 async def ensure_admins(ctx: ServiceContext, telegram_ids: tuple[int, ...]) -> list[Staff]:
     """Make the configured CONTRACTBOT_ADMINS admins (added if missing, reactivated)."""
     out = []
@@ -142,7 +162,11 @@ async def ensure_admins(ctx: ServiceContext, telegram_ids: tuple[int, ...]) -> l
             if existing is None:
                 out.append(
                     await uow.staff.add(
-                        telegram_id, f"Admin {telegram_id}", Role.ADMIN, "pt_BR", ctx.now()
+                        telegram_id,
+                        placeholder_name(telegram_id),
+                        Role.ADMIN,
+                        "pt_BR",
+                        ctx.now(),
                     )
                 )
             elif not existing.is_admin:
