@@ -197,8 +197,7 @@ async def test_search_results_are_paginated(env: BotEnv) -> None:
     await op.send(env.app, "/clientes")
     (page1,) = await op.send(env.app, "el")
     assert (
-        page1.text == f"🔎 Resultados para “el”\n{len(names)} clientes encontrados · "
-        "página 1 de 2"
+        page1.text == f"🔎 Resultados para “el”\n{len(names)} clientes encontrados · página 1 de 2"
     )
     buttons = page1.button_texts()
     assert [b.split(" · ")[0] for b in buttons[:8]] == names[:8]
