@@ -101,7 +101,7 @@ async def confirm_finalize(update: Update, context: BotContext) -> None:
     try:
         result = await finalize_action(context.services, context.me.id, action_id)
     except FinalizeBlocked as exc:
-        await ack(context, update, exc.message(context.locale)[:200], alert=True)
+        await ack(context, update, exc.message(context.locale), alert=True)
         await render_action_card(update, context, action_id)
         return
     if result.already:

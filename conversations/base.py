@@ -181,6 +181,8 @@ async def ack(
     if query is None or context.answered:
         return
     context.answered = True
+    if text is not None and len(text) > MAX_ALERT_CHARS:  # Telegram refuses longer alerts
+        text = text[: MAX_ALERT_CHARS - 1] + "…"
     try:
         await query.answer(text, show_alert=alert)
     except BadRequest as exc:  # "query is too old": the user already moved on
@@ -319,7 +321,7 @@ async def deny(update: Update, context: BotContext) -> None:
 async def tell(update: Update, context: BotContext, text: str) -> None:
     """Short feedback: an alert on a button, a plain reply to typed input."""
     if update.callback_query is not None and not context.answered:
-        await ack(context, update, text[:MAX_ALERT_CHARS], alert=True)
+        await ack(context, update, text, alert=True)
     elif update.effective_chat is not None:
         await context.bot.send_message(
             update.effective_chat.id, fit(esc(text)), parse_mode=ParseMode.HTML

@@ -18,6 +18,7 @@ from telegram.ext import (
 from bot.domain.errors import DomainError
 from bot.domain.models import Role
 from bot.services import staff as staff_service
+from bot.services.staff import clean_name
 from conversations.base import (
     BotContext,
     Handler,
@@ -151,13 +152,13 @@ def person_from(update: Update) -> tuple[int, str] | None:
         return None
     origin = message.forward_origin
     if isinstance(origin, MessageOriginUser):
-        return origin.sender_user.id, origin.sender_user.full_name
+        return origin.sender_user.id, clean_name(origin.sender_user.full_name)
     contact = message.contact
     if contact is not None and contact.user_id is not None:
-        return contact.user_id, " ".join(p for p in (contact.first_name, contact.last_name) if p)
+        return contact.user_id, clean_name(f"{contact.first_name} {contact.last_name or ''}")
     match = _ID_AND_NAME.match(message.text or "")
-    if match:
-        return int(match.group(1)), match.group(2).strip()
+    if match:  # the name as it will be stored, so the question shows what will be saved
+        return int(match.group(1)), clean_name(match.group(2))
     return None
 
 

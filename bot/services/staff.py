@@ -11,6 +11,18 @@ from bot.i18n import LOCALES, normalize_locale
 from bot.services.context import ServiceContext, found, require_staff
 from bot.services.ports import UnitOfWork
 
+MAX_NAME = 120
+
+
+def clean_name(name: str | None) -> str:
+    """A staff name as stored: one line, single spaces, at most ``MAX_NAME`` characters (cut
+    between words when it can be)."""
+    flat = " ".join((name or "").split())
+    if len(flat) <= MAX_NAME:
+        return flat
+    head = flat[: MAX_NAME + 1]
+    return head.rsplit(" ", 1)[0] if " " in head else flat[:MAX_NAME]
+
 
 async def _require_admin(uow: UnitOfWork, actor_id: int | None) -> None:
     if actor_id is not None:
@@ -26,7 +38,7 @@ async def add_staff(
     locale: str = "pt_BR",
 ) -> Staff:
     """Add a staff member; an inactive one with the same Telegram id is reactivated."""
-    name = " ".join((name or "").split())[:120] or str(telegram_id)
+    name = clean_name(name) or str(telegram_id)
     async with ctx.uow() as uow:
         await _require_admin(uow, actor_id)
         existing = await uow.staff.by_telegram_id(telegram_id)
@@ -140,7 +152,7 @@ def placeholder_name(telegram_id: int) -> str:
 
 async def adopt_telegram_name(ctx: ServiceContext, staff: Staff, name: str) -> Staff:
     """Replace the placeholder name with the one Telegram shows; a real name is never touched."""
-    name = " ".join((name or "").split())[:120]
+    name = clean_name(name)
     if not name or staff.name != placeholder_name(staff.telegram_id):
         return staff
     async with ctx.uow() as uow:

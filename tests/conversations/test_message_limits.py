@@ -95,3 +95,20 @@ async def test_a_900_word_search_answers_with_a_short_message(env: BotEnv) -> No
     assert len(text) < 500
     assert "palavra0 palavra1" in text
     assert "palavra899" not in text
+
+
+async def test_a_pasted_page_as_a_staff_name_is_asked_about_as_it_will_be_stored(
+    env: BotEnv,
+) -> None:
+    admin = await env.add_admin(900000099)
+    mid = await home(env, admin)
+    await admin.tap(env.app, "👥 Equipe", mid)
+    await admin.tap(env.app, "➕ Adicionar membro", mid)
+    (ask,) = await admin.send(env.app, "700000003 Carla Dias " + "da Silva " * 500)
+    text = ask.text or ""
+    assert text.startswith("Qual função para Carla Dias da Silva da Silva")
+    assert len(text) < 200
+    await admin.tap(env.app, "Atendente", ask.message_id)
+    name = rows(env, "SELECT name FROM staff WHERE telegram_id = 700000003")[0]["name"]
+    assert text == f"Qual função para {name}?"
+    assert len(name) <= 120 and name.endswith(" da Silva")
