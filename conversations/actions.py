@@ -24,7 +24,6 @@ from bot.services.pending import pending_actions
 from bot.services.plan_update import FinalizeBlocked, cancel_action, finalize_action
 from conversations.base import (
     OFFICE,
-    PROMPT,
     BotContext,
     Handler,
     ack,
@@ -159,8 +158,7 @@ async def _do_cancel(update: Update, context: BotContext, action_id: int, reason
     assert context.user_data is not None
     result = await cancel_action(context.services, context.me.id, action_id, reason)
     context.user_data.pop("cancel_action", None)
-    if update.callback_query is None:
-        await drop_prompt(context)  # typed: the quick reasons above no longer apply
+    await drop_prompt(update, context)  # typed: the quick reasons above no longer apply
     note = (
         context.tr("action.already_cancelled") if result.already else context.tr("action.cancelled")
     )
@@ -200,10 +198,7 @@ async def leave(update: Update, context: BotContext) -> int:
     action_id = context.user_data.pop("cancel_action", None) or context.user_data.pop(
         "in_person_action", None
     )
-    if update.callback_query is None:
-        await drop_prompt(context)
-    else:
-        context.user_data.pop(PROMPT, None)  # Voltar redraws that very message
+    await drop_prompt(update, context)
     if context.staff is not None and action_id is not None:
         await render_action_card(update, context, int(action_id), new=update.callback_query is None)
     await ack(context, update)
@@ -253,7 +248,7 @@ async def typed_in_person(update: Update, context: BotContext) -> object:
         await tell(update, context, exc.message(context.locale))
         return State.TYPING_IN_PERSON
     context.user_data.pop("in_person_action", None)
-    await drop_prompt(context)
+    await drop_prompt(update, context)
     await render_action_card(
         update, context, int(action_id), new=True, notice=context.tr("action.in_person_recorded")
     )

@@ -232,12 +232,18 @@ def remember_prompt(context: BotContext, message: Message | None) -> None:
         context.user_data[PROMPT] = [message.chat_id, message.message_id]
 
 
-async def drop_prompt(context: BotContext) -> None:
-    """The typed answer arrived (or the user left): the prompt's buttons (quick reasons,
-    Voltar) no longer apply, so they go instead of answering "botão expirou" later."""
+async def drop_prompt(update: Update, context: BotContext) -> None:
+    """The answer arrived (or the user left): the prompt's buttons (quick reasons, Voltar) no
+    longer apply, so they go instead of answering "botão expirou" later. A tap on the prompt
+    itself leaves them: that message is about to be redrawn."""
     ids = context.user_data.pop(PROMPT, None) if context.user_data is not None else None
-    if ids:
-        await drop_keyboard(context, int(ids[0]), int(ids[1]))
+    if not ids:
+        return
+    query = update.callback_query
+    tapped = query.message if query is not None else None
+    if tapped is not None and tapped.message_id == int(ids[1]):
+        return
+    await drop_keyboard(context, int(ids[0]), int(ids[1]))
 
 
 async def expired(update: Update, context: BotContext, *, drop: bool = True) -> None:

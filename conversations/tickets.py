@@ -22,7 +22,6 @@ from bot.services import tickets as ticket_service
 from bot.services.tickets import TicketCard
 from conversations.base import (
     MAX_MESSAGE_CHARS,
-    PROMPT,
     BotContext,
     Handler,
     ack,
@@ -245,7 +244,7 @@ async def typed(update: Update, context: BotContext) -> object:
         await tell(update, context, exc.message(context.locale))
         return State.TYPING_RESOLUTION if what == "close" else State.TYPING_NOTE
     context.user_data.pop("ticket_input", None)
-    await drop_prompt(context)  # its ⬅️ Voltar no longer applies
+    await drop_prompt(update, context)  # its ⬅️ Voltar no longer applies
     await render_ticket(update, context, ticket_id, notice=notice, new=True)
     return ConversationHandler.END
 
@@ -253,10 +252,7 @@ async def typed(update: Update, context: BotContext) -> object:
 async def leave(update: Update, context: BotContext) -> int:
     assert context.user_data is not None
     pending = context.user_data.pop("ticket_input", None)
-    if update.callback_query is None:
-        await drop_prompt(context)
-    else:
-        context.user_data.pop(PROMPT, None)  # Voltar redraws that very message
+    await drop_prompt(update, context)
     if context.staff is not None and pending:
         await render_ticket(update, context, int(pending["id"]), new=update.callback_query is None)
     await ack(context, update)
