@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 Handler = BaseHandler[Update, Any, Any]  # what ConversationHandler's state lists hold
 
 MAX_CALLBACK_BYTES = 64
-MAX_MESSAGE_CHARS = 4096  # Telegram's limit on a message's text, after HTML parsing
+MAX_MESSAGE_CHARS = 4096  # Telegram's limit on a message's text (UTF-16 units, after parsing)
 MAX_ALERT_CHARS = 200  # and on a callback answer
 EXCERPT_CHARS = 40
 PAGE_SIZE = 8
@@ -144,13 +144,33 @@ _TAG = re.compile(r"<[^>]*>?")
 _DANGLING_ENTITY = re.compile(r"&[#\w]*$")
 
 
+def length(text: str) -> int:
+    """A message's length as Telegram counts it (UTF-16 code units: an emoji may be two). The
+    HTML source is measured, which is never shorter than the text Telegram shows."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fits(text: str, limit: int = MAX_MESSAGE_CHARS) -> bool:
+    return length(text) <= limit
+
+
+def _prefix(text: str, units: int) -> str:
+    """The longest beginning of ``text`` that is at most ``units`` UTF-16 code units long."""
+    used = 0
+    for i, ch in enumerate(text):
+        used += 2 if ord(ch) > 0xFFFF else 1
+        if used > units:
+            return text[:i]
+    return text
+
+
 def fit(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """The last line of defence for Telegram's length limit: cut an overlong HTML message at a
     line break and mark the cut with "…". Every screen bounds its own stored and typed text;
     this only keeps a missed case from failing the whole update ("Algo deu errado")."""
-    if len(text) <= limit:
+    if fits(text, limit):
         return text
-    head = text[: limit - 2]
+    head = _prefix(text, limit - 2)
     cut = head.rfind("\n")
     if cut >= limit // 2:
         return head[:cut] + "\n…"

@@ -21,7 +21,6 @@ from bot.services import staff as staff_service
 from bot.services import tickets as ticket_service
 from bot.services.tickets import TicketCard
 from conversations.base import (
-    MAX_MESSAGE_CHARS,
     BotContext,
     Handler,
     ack,
@@ -31,6 +30,7 @@ from conversations.base import (
     drop_prompt,
     expect,
     expecting,
+    fits,
     keyboard,
     paginate_row,
     remember_prompt,
@@ -167,16 +167,16 @@ def ticket_text(context: BotContext, card: TicketCard, notice: str | None) -> st
         )
 
     text = draw(len(notes))
-    if len(text) <= MAX_MESSAGE_CHARS:
+    if fits(text):
         return text
-    fits, too_many = 0, len(notes)  # draw(fits) fits or is the best there is; draw(too_many) not
-    while too_many - fits > 1:
-        mid = (fits + too_many) // 2
-        if len(draw(mid)) <= MAX_MESSAGE_CHARS:
-            fits = mid
+    best, too_many = 0, len(notes)  # draw(best) fits (or is all there is); draw(too_many) not
+    while too_many - best > 1:
+        mid = (best + too_many) // 2
+        if fits(draw(mid)):
+            best = mid
         else:
             too_many = mid
-    return draw(fits)
+    return draw(best)
 
 
 @staff_only()

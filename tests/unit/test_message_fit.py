@@ -31,3 +31,9 @@ def test_an_excerpt_quotes_the_beginning_on_one_line() -> None:
     quoted = excerpt("palavra\n" * 900)
     assert quoted.startswith("palavra palavra") and quoted.endswith("…")
     assert len(quoted) <= 40
+
+
+def test_emoji_count_twice_as_telegram_counts_them() -> None:
+    text = fit("🔴" * 3000)  # 3,000 characters, 6,000 UTF-16 units
+    assert len(text.encode("utf-16-le")) // 2 <= MAX_MESSAGE_CHARS
+    assert text.endswith("…") and len(text) > 1900
