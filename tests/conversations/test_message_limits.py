@@ -63,8 +63,7 @@ async def test_a_note_over_the_limit_is_refused_with_the_limit(env: BotEnv) -> N
 
     (refusal,) = await tech.send(env.app, "x" * 1500)
     assert refusal.text == (
-        f"A nota pode ter no máximo {MAX_NOTE} caracteres; a sua tem 1500. "
-        "Resuma e envie de novo."
+        f"A nota pode ter no máximo {MAX_NOTE} caracteres; a sua tem 1500. Resuma e envie de novo."
     )
     assert notes(env, ticket_id) == []
     (card,) = await tech.send(env.app, "Cliente ausente, volto amanhã")  # still asked

@@ -90,15 +90,11 @@ async def test_a_typed_resolution_removes_the_voltar_button(env: BotEnv) -> None
     mid = await home(env, tech)
     await tech.tap_data(env.app, mid, f"tk:c:{ticket_id}")
     await tech.tap(env.app, "✅ Concluir", mid)
-    assert op_buttons(tech, mid) == ["⬅️ Voltar"]
+    assert tech.chat.message(mid).button_texts() == ["⬅️ Voltar"]
 
     (card,) = await tech.send(env.app, "ONU trocada, sinal ok")
     assert (card.text or "").startswith("✅ Atendimento concluído.")
-    assert op_buttons(tech, mid) == []
-
-
-def op_buttons(user, mid: int) -> list[str]:  # type: ignore[no-untyped-def]
-    return user.chat.message(mid).button_texts()
+    assert tech.chat.message(mid).button_texts() == []
 
 
 async def test_counts_have_a_singular_and_a_plural(env: BotEnv) -> None:
@@ -108,23 +104,15 @@ async def test_counts_have_a_singular_and_a_plural(env: BotEnv) -> None:
     assert "1 ação · página 1 de 1 · ⭐ = criada por você" in (screen.text or "")
     assert "(ões)" not in (screen.text or "")
 
-    await make_action(env, (await _second_contract(env)))
+    await make_action(env, (await active_contracts(env, limit=2))[1])
     await op.tap_data(env.app, screen.message_id, "pa:l:0")
     assert "2 ações · página 1 de 1" in (op.chat.message(screen.message_id).text or "")
 
-    tech = env.user(TECHNICIAN_ID, "Marcos", language_code="en")
-    await _set_locale(env, TECHNICIAN_ID, "en")
+    tech = env.user(TECHNICIAN_ID, "Marcos")
+    await set_locale(env.ctx, await staff_id(env, TECHNICIAN_ID), "en")
     (tickets,) = await tech.send(env.app, "/tickets")
     assert "2 tickets · page 1 of 1" in (tickets.text or "")
     assert "(s)" not in (tickets.text or "")
-
-
-async def _second_contract(env: BotEnv):  # type: ignore[no-untyped-def]
-    return (await active_contracts(env, limit=2))[1]
-
-
-async def _set_locale(env: BotEnv, telegram_id: int, locale: str) -> None:
-    await set_locale(env.ctx, await staff_id(env, telegram_id), locale)
 
 
 async def test_speeds_are_written_with_the_thousands_separator(env: BotEnv) -> None:
