@@ -13,7 +13,6 @@ from tests.conversations.actions_helpers import (
     TECHNICIAN_ID,
     action_row,
     active_contracts,
-    answers,
     home,
     last_alert,
     make_action,
@@ -138,4 +137,3 @@ async def test_a_configured_admin_is_greeted_by_their_telegram_name(env: BotEnv)
     renamed = env.api.user(user_id=1000, first_name="Outro", last_name="Nome")
     (menu,) = await renamed.send(env.app, "/start")  # a real name, once taken, stays
     assert "Olá, Renata Moura!" in (menu.text or "")
-    assert answers(env, 1000) == []
