@@ -24,9 +24,11 @@ from conversations.base import (
     arg_int,
     button,
     conversation,
+    drop_prompt,
     expect,
     expecting,
     keyboard,
+    remember_prompt,
     show,
     staff_only,
 )
@@ -48,9 +50,10 @@ class State(StrEnum):
 @staff_only(*OFFICE)
 async def ask_query(update: Update, context: BotContext) -> State:
     markup = keyboard([[button(context.tr("ui.cancel"), "m", "home")]])
-    await show(
+    prompt = await show(
         update, context, context.tr("search.prompt"), markup, new=update.callback_query is None
     )
+    remember_prompt(context, prompt)
     expect(context, "search")
     return State.TYPING_QUERY
 
@@ -61,7 +64,10 @@ async def typed_query(update: Update, context: BotContext) -> object:
     if not expecting(context, "search"):
         return await stray_text(update, context)  # left for another flow: not this prompt's
     ok = await run_search(update, context, update.message.text, 0)
-    return ConversationHandler.END if ok else State.TYPING_QUERY
+    if not ok:
+        return State.TYPING_QUERY
+    await drop_prompt(update, context)  # its Cancelar no longer applies
+    return ConversationHandler.END
 
 
 @staff_only(*OFFICE)

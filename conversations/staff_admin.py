@@ -26,10 +26,12 @@ from conversations.base import (
     arg_int,
     button,
     conversation,
+    drop_prompt,
     esc,
     expect,
     expecting,
     keyboard,
+    remember_prompt,
     show,
     staff_only,
     tell,
@@ -140,7 +142,8 @@ async def deactivate(update: Update, context: BotContext) -> None:
 @staff_only(Role.ADMIN)
 async def ask_person(update: Update, context: BotContext) -> State:
     rows = [[button(context.tr("ui.cancel"), "st", "l")]]
-    await show(update, context, context.tr("staff.ask_person"), keyboard(rows))
+    prompt = await show(update, context, context.tr("staff.ask_person"), keyboard(rows))
+    remember_prompt(context, prompt)
     expect(context, "staff_add")
     return State.WAITING_PERSON
 
@@ -177,6 +180,7 @@ async def got_person(update: Update, context: BotContext) -> object:
         )
         return State.WAITING_PERSON
     context.user_data["new_staff"] = {"id": person[0], "name": person[1] or str(person[0])}
+    await drop_prompt(update, context)  # the question below replaces it
     rows = [
         [button(context.tr(f"role.{r.value}"), "st", "nr", r.value) for r in ROLES],
         [button(context.tr("ui.cancel"), "st", "l")],

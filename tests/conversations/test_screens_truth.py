@@ -96,6 +96,24 @@ async def test_a_typed_resolution_removes_the_voltar_button(env: BotEnv) -> None
     assert tech.chat.message(mid).button_texts() == []
 
 
+async def test_a_typed_search_or_person_removes_the_prompts_cancelar(env: BotEnv) -> None:
+    op = env.user(OPERATOR_ID, "Patrícia")
+    (prompt,) = await op.send(env.app, "/clientes")
+    assert prompt.button_texts() == ["✖️ Cancelar"]
+    (results,) = await op.send(env.app, "silva")
+    assert "Resultados para “silva”" in (results.text or "")
+    assert op.chat.message(prompt.message_id).button_texts() == []
+
+    admin = await env.add_admin(900000099)
+    mid = await home(env, admin)
+    await admin.tap(env.app, "👥 Equipe", mid)
+    await admin.tap(env.app, "➕ Adicionar membro", mid)
+    assert admin.chat.message(mid).button_texts() == ["✖️ Cancelar"]
+    (ask,) = await admin.send(env.app, "700000003 Carla Dias")
+    assert ask.text == "Qual função para Carla Dias?"
+    assert admin.chat.message(mid).button_texts() == []
+
+
 async def test_counts_have_a_singular_and_a_plural(env: BotEnv) -> None:
     await make_action(env)
     op = env.user(OPERATOR_ID, "Patrícia")
