@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
-import re
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -36,15 +35,13 @@ from bot.i18n import normalize_locale, t
 from bot.render import MessageRenderer
 from bot.services.context import ServiceContext
 from bot.services.staff import adopt_telegram_name, placeholder_name
+from conversations.limits import fit, fit_alert
 
 log = logging.getLogger(__name__)
 
 Handler = BaseHandler[Update, Any, Any]  # what ConversationHandler's state lists hold
 
 MAX_CALLBACK_BYTES = 64
-MAX_MESSAGE_CHARS = 4096  # Telegram's limit on a message's text (UTF-16 units, after parsing)
-MAX_ALERT_CHARS = 200  # and on a callback answer
-EXCERPT_CHARS = 40
 PAGE_SIZE = 8
 
 
@@ -133,53 +130,6 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """At most ``limit`` characters of what a user typed, to echo back in a reply: a pasted
-    page of text is quoted by its beginning, never whole."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
-_TAG = re.compile(r"<[^>]*>?")
-_DANGLING_ENTITY = re.compile(r"&[#\w]*$")
-
-
-def length(text: str) -> int:
-    """A message's length as Telegram counts it (UTF-16 code units: an emoji may be two). The
-    HTML source is measured, which is never shorter than the text Telegram shows."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def fits(text: str, limit: int = MAX_MESSAGE_CHARS) -> bool:
-    return length(text) <= limit
-
-
-def _prefix(text: str, units: int) -> str:
-    """The longest beginning of ``text`` that is at most ``units`` UTF-16 code units long."""
-    used = 0
-    for i, ch in enumerate(text):
-        used += 2 if ord(ch) > 0xFFFF else 1
-        if used > units:
-            return text[:i]
-    return text
-
-
-def fit(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
-    """The last line of defence for Telegram's length limit: cut an overlong HTML message at a
-    line break and mark the cut with "…". Every screen bounds its own stored and typed text;
-    this only keeps a missed case from failing the whole update ("Algo deu errado")."""
-    if fits(text, limit):
-        return text
-    head = _prefix(text, limit - 2)
-    cut = head.rfind("\n")
-    if cut >= limit // 2:
-        return head[:cut] + "\n…"
-    # One huge line: drop its markup (a tag may be cut in half) and any half entity.
-    line_start = cut + 1 if cut >= 0 else 0
-    partial = _DANGLING_ENTITY.sub("", _TAG.sub("", head[line_start:]))
-    return head[:line_start] + partial + "…"
-
-
 def paginate_row(
     locale: str, page: int, has_prev: bool, has_next: bool, *prefix: object, pages: int = 1
 ) -> list[InlineKeyboardButton]:
@@ -201,8 +151,8 @@ async def ack(
     if query is None or context.answered:
         return
     context.answered = True
-    if text is not None and len(text) > MAX_ALERT_CHARS:  # Telegram refuses longer alerts
-        text = text[: MAX_ALERT_CHARS - 1] + "…"
+    if text is not None:
+        text = fit_alert(text)
     try:
         await query.answer(text, show_alert=alert)
     except BadRequest as exc:  # "query is too old": the user already moved on

@@ -30,13 +30,13 @@ from conversations.base import (
     BotContext,
     ack,
     button,
-    excerpt,
     keyboard,
     paginate_row,
     show,
     staff_only,
     url_button,
 )
+from conversations.limits import excerpt
 
 STATUS_ICON = {
     ContractStatus.ACTIVE: "🟢",

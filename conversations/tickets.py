@@ -30,7 +30,6 @@ from conversations.base import (
     drop_prompt,
     expect,
     expecting,
-    fits,
     keyboard,
     paginate_row,
     remember_prompt,
@@ -38,6 +37,7 @@ from conversations.base import (
     staff_only,
     tell,
 )
+from conversations.limits import fits
 from conversations.screens import stray_text
 
 PRIORITY_ICON = {"urgent": "🔴", "high": "🟠", "normal": "🟢", "low": "⚪"}

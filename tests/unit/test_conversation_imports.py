@@ -1,5 +1,5 @@
-"""The conversation modules import each other as a tree: ``base`` (glue) at the root,
-``screens`` (shared cards and menus) above it, the flows on top. Read from the source, so a
+"""The conversation modules import each other as a tree: ``limits`` and ``base`` (glue) at the
+root, ``screens`` (shared cards and menus) above them, the flows on top. Read from the source, so a
 new import inside a function or a new circle fails here rather than at review."""
 
 from __future__ import annotations
@@ -89,7 +89,8 @@ def test_conversation_modules_form_no_cycle() -> None:
 
 
 def test_base_and_screens_sit_below_the_flows() -> None:
-    """``base`` imports no conversation module and ``screens`` only ``base``: no flow."""
+    """``limits`` and ``base`` import no flow, ``screens`` only those two."""
     graph = _graph()
-    assert graph["base"] == set()
-    assert graph["screens"] == {"base"}
+    assert graph["limits"] == set()
+    assert graph["base"] == {"limits"}
+    assert graph["screens"] == {"base", "limits"}

@@ -1,8 +1,8 @@
-"""The last line of defence for Telegram's limits (``conversations.base.fit``/``excerpt``)."""
+"""The last line of defence for Telegram's limits (``conversations.limits``)."""
 
 from __future__ import annotations
 
-from conversations.base import MAX_MESSAGE_CHARS, excerpt, fit
+from conversations.limits import MAX_MESSAGE_CHARS, excerpt, fit
 
 
 def test_a_message_within_the_limit_is_untouched() -> None:
