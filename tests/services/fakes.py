@@ -383,6 +383,9 @@ class FakeActionRepo(_Repo):
     async def get(self, action_id: int) -> ContractAction | None:
         return self.db.actions.get(action_id)
 
+    async def get_for_update(self, action_id: int) -> ContractAction | None:
+        return self.db.actions.get(action_id)  # one task at a time: nothing to lock
+
     async def pending_for_contract(self, contract_id: int) -> ContractAction | None:
         return next(
             (
