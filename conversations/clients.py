@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from enum import StrEnum
 
 from telegram import InlineKeyboardButton, Update
@@ -83,6 +84,9 @@ async def run_search(update: Update, context: BotContext, query: str, page: int)
     assert context.user_data is not None
     context.user_data["search_q"] = query
     text = context.render("search_results", query=query, page=result)
+    if result.limited_to:  # only the first words were searched: say which
+        terms = html.escape(" ".join(result.limited_to))
+        text += "\n" + context.tr("search.terms_limited", count=len(result.limited_to), terms=terms)
     await show(
         update,
         context,
