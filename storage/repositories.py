@@ -816,13 +816,34 @@ class SqlNotificationRepo(_Repo):
     async def mark_failed(self, notification_id: int, *, error: str) -> None:
         await self.s.execute(
             update(orm.NotificationRow)
-            .where(orm.NotificationRow.id == notification_id)
+            .where(
+                orm.NotificationRow.id == notification_id,
+                orm.NotificationRow.status != NotificationStatus.SKIPPED.value,
+            )
             .values(
                 status=NotificationStatus.FAILED.value,
                 last_error=error[:1000],
                 attempts=orm.NotificationRow.attempts + 1,
             )
         )
+
+    async def mark_skipped(self, notification_id: int, *, reason: str) -> None:
+        await self.s.execute(
+            update(orm.NotificationRow)
+            .where(
+                orm.NotificationRow.id == notification_id,
+                orm.NotificationRow.status == NotificationStatus.PENDING.value,
+            )
+            .values(status=NotificationStatus.SKIPPED.value, last_error=reason[:1000])
+        )
+
+    async def for_chat(self, chat_id: int, kind: str) -> list[Notification]:
+        rows = await self.s.scalars(
+            select(orm.NotificationRow)
+            .where(orm.NotificationRow.chat_id == chat_id, orm.NotificationRow.kind == kind)
+            .order_by(orm.NotificationRow.id)
+        )
+        return [mappers.notification(r) for r in rows]
 
     async def claim(self, notification_id: int, *, now: datetime, lease_until: datetime) -> bool:
         result = await self.s.execute(

@@ -254,7 +254,18 @@ class NotificationRepo(Protocol):
     async def mark_retry(
         self, notification_id: int, *, next_attempt_at: datetime, error: str
     ) -> None: ...
-    async def mark_failed(self, notification_id: int, *, error: str) -> None: ...
+    async def mark_failed(self, notification_id: int, *, error: str) -> None:
+        """A pending row given up on; a row already skipped stays skipped."""
+        ...
+
+    async def mark_skipped(self, notification_id: int, *, reason: str) -> None:
+        """A pending row not to be sent because its news was overtaken; ``reason`` says how."""
+        ...
+
+    async def for_chat(self, chat_id: int, kind: str) -> list[Notification]:
+        """Every ``kind`` notification of one chat, oldest first."""
+        ...
+
     async def claim(self, notification_id: int, *, now: datetime, lease_until: datetime) -> bool:
         """Take a pending, due row for one dispatcher; False if another one has it."""
         ...

@@ -679,7 +679,20 @@ class FakeNotificationRepo(_Repo):
         self._update(notification_id, next_attempt_at=next_attempt_at, last_error=error[:1000])
 
     async def mark_failed(self, notification_id: int, *, error: str) -> None:
-        self._update(notification_id, status=NotificationStatus.FAILED, last_error=error[:1000])
+        n = self.db.notifications.get(notification_id)
+        if n is not None and n.status is not NotificationStatus.SKIPPED:
+            self._update(notification_id, status=NotificationStatus.FAILED, last_error=error[:1000])
+
+    async def mark_skipped(self, notification_id: int, *, reason: str) -> None:
+        n = self.db.notifications.get(notification_id)
+        if n is not None and n.status is NotificationStatus.PENDING:
+            self.db.notifications[notification_id] = replace(
+                n, status=NotificationStatus.SKIPPED, last_error=reason[:1000]
+            )
+
+    async def for_chat(self, chat_id: int, kind: str) -> list[Notification]:
+        rows = [n for n in self.db.notifications.values() if (n.chat_id, n.kind) == (chat_id, kind)]
+        return sorted(rows, key=lambda n: n.id)
 
     async def claim(self, notification_id: int, *, now: datetime, lease_until: datetime) -> bool:
         n = self.db.notifications.get(notification_id)
