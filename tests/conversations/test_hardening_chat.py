@@ -3,6 +3,9 @@ and names carrying bidirectional-control characters cannot reverse a line of the
 
 from __future__ import annotations
 
+import sqlite3
+
+from bot.domain.safe_text import has_bidi
 from tests.conversations.actions_helpers import OPERATOR_ID, one
 from tests.conversations.conftest import BotEnv
 
@@ -20,3 +23,26 @@ async def test_long_search_says_which_words_it_used(env: BotEnv) -> None:
     assert (result.text or "").endswith(
         f"\nℹ️ A busca usou só as primeiras 5 palavras diferentes: {used}"
     )
+
+
+async def test_stored_names_with_bidi_controls_do_not_reach_the_chat(env: BotEnv) -> None:
+    client = one(env, "SELECT id, name FROM clients ORDER BY id LIMIT 1")
+    first, *rest = client["name"].split()
+    hostile = f"{first} \u202e{' '.join(rest)}\u2066 \u200fR$ 1,00"
+    con = sqlite3.connect(env.db_path)  # a row written before input was cleaned
+    with con:
+        con.execute("UPDATE clients SET name = ? WHERE id = ?", (hostile, client["id"]))
+    con.close()
+    op = env.user(OPERATOR_ID, "Patrícia")
+    await op.send(env.app, "/clientes")
+    (result,) = await op.send(env.app, first)
+    shown = f"{client['name']} R$ 1,00"
+    label = next(b for b in result.button_texts() if b.startswith(shown))
+
+    await op.tap(env.app, label, result.message_id)
+
+    card = op.chat.message(result.message_id)
+    assert (card.text or "").startswith(f"👤 {shown}\n")
+    for message in op.chat.messages:
+        assert not has_bidi(message.text or ""), message.text
+        assert not any(has_bidi(b) for b in message.button_texts())
