@@ -463,7 +463,19 @@ class SqlActionRepo(_Repo):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        # A new statement, so a new snapshot: it sees a request committed while we waited.
+        await self.s.execute(
+            update(orm.AcceptanceRequestRow)
+            .where(
+                orm.AcceptanceRequestRow.action_id == action_id,
+                orm.AcceptanceRequestRow.status == AcceptanceStatus.PENDING.value,
+            )
+            .values(status=AcceptanceStatus.CANCELLED.value, decided_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return True
 
     async def list_pending(
         self, *, created_by: int | None, first_for: int | None, offset: int, limit: int
@@ -572,7 +584,14 @@ class SqlAcceptanceRepo(_Repo):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            return True
+        if to is not AcceptanceStatus.CANCELLED:
+            return False
+        status = await self.s.scalar(
+            select(orm.AcceptanceRequestRow.status).where(orm.AcceptanceRequestRow.id == request_id)
+        )
+        return status == AcceptanceStatus.CANCELLED.value
 
     async def set_document_hash(self, request_id: int, sha256: str) -> None:
         await self.s.execute(

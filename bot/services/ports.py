@@ -147,7 +147,12 @@ class ActionRepo(Protocol):
         now: datetime,
         reason: str | None = None,
     ) -> bool:
-        """pending → finalized|cancelled; False when it was no longer pending."""
+        """pending → finalized|cancelled; False when it was no longer pending.
+
+        The action's pending acceptance requests are cancelled with it, in the same statement
+        order as the flip: a request added by a resend that committed while this one waited
+        for the action's lock is seen and cancelled too, so no link outlives its action.
+        """
         ...
 
     async def list_pending(
@@ -182,7 +187,11 @@ class AcceptanceRepo(Protocol):
         evidence: Evidence | None = None,
         document_sha256: str | None = None,
     ) -> bool:
-        """pending → ``to``; False when it was no longer pending (single use)."""
+        """pending → ``to``; False when it was no longer pending (single use).
+
+        Cancelling is idempotent: True for a request already cancelled (e.g. by
+        :meth:`ActionRepo.finish`), so only an answer recorded meanwhile reads as a conflict.
+        """
         ...
 
     async def set_document_hash(self, request_id: int, sha256: str) -> None: ...

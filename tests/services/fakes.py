@@ -421,6 +421,11 @@ class FakeActionRepo(_Repo):
                 cancel_reason=reason,
             )
         self.db.actions[action_id] = done
+        for request in list(self.db.acceptances.values()):
+            if request.action_id == action_id and request.status is AcceptanceStatus.PENDING:
+                self.db.acceptances[request.id] = replace(
+                    request, status=AcceptanceStatus.CANCELLED, decided_at=now
+                )
         return True
 
     async def list_pending(
@@ -494,7 +499,8 @@ class FakeAcceptanceRepo(_Repo):
     ) -> bool:
         request = self.db.acceptances.get(request_id)
         if request is None or request.status is not AcceptanceStatus.PENDING:
-            return False
+            cancelled = AcceptanceStatus.CANCELLED
+            return request is not None and to is cancelled and request.status is cancelled
         changes: dict[str, Any] = {"status": to, "decided_at": now}
         if evidence is not None:
             changes["evidence"] = Evidence.from_json(_json(evidence.to_json()))
