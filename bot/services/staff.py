@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bot.domain.errors import Conflict, InvalidInput, PermissionDenied
 from bot.domain.models import Role, Staff
+from bot.domain.safe_text import strip_bidi
 from bot.domain.tokens import hash_token, new_token
 from bot.i18n import LOCALES, normalize_locale
 from bot.services.context import ServiceContext, found, require_staff
@@ -26,7 +27,7 @@ async def add_staff(
     locale: str = "pt_BR",
 ) -> Staff:
     """Add a staff member; an inactive one with the same Telegram id is reactivated."""
-    name = " ".join((name or "").split())[:120] or str(telegram_id)
+    name = " ".join(strip_bidi(name or "").split())[:120] or str(telegram_id)
     async with ctx.uow() as uow:
         await _require_admin(uow, actor_id)
         existing = await uow.staff.by_telegram_id(telegram_id)
@@ -121,7 +122,7 @@ async def claim_admin(
         if existing is None:
             staff = await uow.staff.add(
                 telegram_id,
-                name[:120] or str(telegram_id),
+                strip_bidi(name)[:120] or str(telegram_id),
                 Role.ADMIN,
                 normalize_locale(locale),
                 now,

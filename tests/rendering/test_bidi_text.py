@@ -82,9 +82,14 @@ async def test_typed_names_notes_and_reasons_are_stored_without_bidi_controls(
     await record_in_person(ctx, w.operator.id, created.action.id, f"Assinou {RLO}na loja")
     await cancel_action(ctx, w.operator.id, created.action.id, f"Motivo {RLO}oculto\u2069")
     admin = await staff_service.ensure_admins(ctx, (555000111,))
-    await staff_service.add_staff(
+    added = await staff_service.add_staff(
         ctx, admin[0].id, 555000222, f"Ana {RLO}Técnica", w.technician.role
     )
+    await staff_service.deactivate(ctx, admin[0].id, 555000222)
+    again = await staff_service.add_staff(  # reactivated, with the name typed again
+        ctx, admin[0].id, 555000222, f"Ana {RLO}Técnica\u2069", w.technician.role
+    )
+    assert added.name == again.name == "Ana Técnica"
 
     async with ctx.uow() as uow:
         assert isinstance(uow, SqlUnitOfWork)
