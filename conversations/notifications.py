@@ -7,9 +7,9 @@ recipient's language, from the current state of the action.
 
 Because the text is composed at delivery, news overtaken in the meantime would be told wrong (a
 ticket cancelled two seconds after it was assigned announced as new, with the cancel reason).
-Each kind says when it is overtaken (:meth:`NotificationComposer._overtaken`); such a row is not
-sent and is marked skipped with the reason, as is one whose subject is gone or no longer visible
-to the recipient.
+Each kind says when it is overtaken (``_ticket_overtaken``, ``_action_overtaken``); such a row
+is not sent and is marked skipped with the reason, as is one whose subject is gone or no longer
+visible to the recipient.
 """
 
 from __future__ import annotations

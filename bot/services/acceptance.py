@@ -61,7 +61,7 @@ async def _usable(
         if action.status is not ActionStatus.PENDING:
             await uow.acceptances.decide(request.id, to=AcceptanceStatus.CANCELLED, now=ctx.now())
             await uow.commit()
-            raise AcceptanceUnavailable("acceptance.token_cancelled")
+            raise AcceptanceUnavailable("acceptance.not_pending")
     if request.status is AcceptanceStatus.PENDING and request.expires_at <= ctx.now():
         await _expire(ctx, uow, request)
         await uow.commit()

@@ -1,13 +1,15 @@
-"""What staff see when input is hostile or oversized: a long search says which words it used,
-and names carrying bidirectional-control characters cannot reverse a line of the chat."""
+"""Hostile or oversized input in the chat: a long search says which words it used, names
+carrying bidirectional-control characters cannot reverse a line, and a link of an action that
+is no longer pending shows and records nothing."""
 
 from __future__ import annotations
 
 import sqlite3
 
 from bot.domain.safe_text import has_bidi
-from tests.conversations.actions_helpers import OPERATOR_ID, one
+from tests.conversations.actions_helpers import OPERATOR_ID, acceptances, one
 from tests.conversations.conftest import BotEnv
+from tests.conversations.notif_helpers import client, open_link, outbox, stub_pdf, telegram_action
 
 
 async def test_long_search_says_which_words_it_used(env: BotEnv) -> None:
@@ -46,3 +48,38 @@ async def test_stored_names_with_bidi_controls_do_not_reach_the_chat(env: BotEnv
     for message in op.chat.messages:
         assert not has_bidi(message.text or ""), message.text
         assert not any(has_bidi(b) for b in message.button_texts())
+
+
+async def test_deep_link_of_a_finalized_action_shows_and_records_nothing(env: BotEnv) -> None:
+    """The Telegram side of a resend that raced finalize (issue 9, defect 3): a request still
+    pending behind a finalized action, as older versions left it."""
+    stub_pdf(env)
+    created, _ = await telegram_action(
+        env,
+        require_acceptance=False,
+        with_ticket=False,
+        require_ticket_closed=False,
+        loyalty_months=None,
+    )
+    joana = client(env)
+    *_, question = await open_link(env, joana, created.token)  # the offer and its buttons
+    con = sqlite3.connect(env.db_path)
+    with con:
+        con.execute(
+            "UPDATE contract_actions SET status = 'finalized' WHERE id = ?", (created.action.id,)
+        )
+    con.close()
+    docs = len(joana.chat.documents)
+
+    await joana.tap(env.app, "✅ Aceitar")
+    await joana.tap(env.app, "✅ Sim, aceito")
+
+    answered = joana.chat.message(question.message_id)
+    assert answered.text == "Esta solicitação de aceite não está mais pendente."
+    assert answered.buttons == []
+    (reply,) = await open_link(env, joana, created.token)
+    assert reply.text == "Esta solicitação de aceite foi cancelada."
+    assert reply.buttons == []
+    assert len(joana.chat.documents) == docs
+    assert [r["status"] for r in acceptances(env, created.action.id)] == ["cancelled"]
+    assert outbox(env, "acceptance_accepted") == []

@@ -133,8 +133,9 @@ async def test_link_of_a_cancelled_action_reveals_nothing(
         await uow.commit()
         before = len(await uow.notifications.all())
 
-    with pytest.raises(AcceptanceUnavailable):
+    with pytest.raises(AcceptanceUnavailable) as err:
         await open_by_token(ctx, token)
+    assert err.value.key == "acceptance.not_pending"
     with pytest.raises(AcceptanceUnavailable):
         await decide_by_token(
             ctx, token, accept=True, evidence=TG_EVIDENCE, document_sha256=DOC_HASH
