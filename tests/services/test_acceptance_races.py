@@ -57,9 +57,7 @@ async def _live_link_left(ctx: ServiceContext, w: World, action_id: int, token: 
     async with ctx.uow() as uow:
         action = await uow.actions.get(action_id)
         before = len(await uow.notifications.all())
-    assert action is not None
-    if action.status is ActionStatus.PENDING:
-        return None  # the resend won and finalize was refused: a live link is right
+    assert action is not None and action.status is ActionStatus.FINALIZED  # optional acceptance
     async with ctx.uow() as uow:
         request = await uow.acceptances.by_token_hash(hash_token(token))
     assert request is not None
@@ -80,9 +78,7 @@ async def _live_link_left(ctx: ServiceContext, w: World, action_id: int, token: 
     async with ctx.uow() as uow:
         request = await uow.acceptances.by_token_hash(hash_token(token))
         after = await uow.notifications.all()
-    assert request is not None
-    if request.status is AcceptanceStatus.PENDING:
-        return "a pending request stays behind a finalized action"
+    assert request is not None and request.status is AcceptanceStatus.CANCELLED
     if len(after) != before:
         return f"opening a dead link queued {[n.kind for n in after[before:]]}"
     return None
