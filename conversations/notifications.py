@@ -4,18 +4,33 @@ When an acceptance or a ticket closing makes finalizing possible, the message ca
 card and a Finalizar ação button; otherwise it says what is still missing. Action news also goes
 to ``STAFF_GROUP_CHAT_ID`` when one is configured. Texts are rendered at delivery time in the
 recipient's language, from the current state of the action.
+
+Because the text is composed at delivery, news overtaken in the meantime would be told wrong (a
+ticket cancelled two seconds after it was assigned announced as new, with the cancel reason).
+Each kind says when it is overtaken (``_ticket_overtaken``, ``_action_overtaken``); such a row
+is not sent and is marked skipped with the reason, as is one whose subject is gone or no longer
+visible to the recipient.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from bot.domain.errors import NotFound, PermissionDenied
-from bot.domain.models import Notification, Staff
+from bot.domain.models import (
+    AcceptanceStatus,
+    ActionStatus,
+    Notification,
+    NotificationStatus,
+    Staff,
+    TicketStatus,
+)
 from bot.notify import OutgoingMessage
+from bot.services import outbox
 from bot.services import staff as staff_service
-from bot.services.cards import action_card
-from bot.services.tickets import ticket_card
+from bot.services.cards import ActionCard, action_card
+from bot.services.tickets import TicketCard, ticket_card
 from conversations.base import AppServices, button, keyboard
 
 ACTION_KINDS = {
@@ -29,6 +44,15 @@ ACTION_KINDS = {
 }
 GROUP_KINDS = {"acceptance_accepted", "acceptance_declined", "ticket_closed", "acceptance_expired"}
 TICKET_KINDS = {"ticket_assigned", "ticket_cancelled"}
+log = logging.getLogger(__name__)
+
+
+class Overtaken(Exception):
+    """The notification's news is no longer true or no longer news; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class NotificationComposer:
@@ -46,9 +70,15 @@ class NotificationComposer:
                 return [await self._ticket(notification, staff, locale)]
             if notification.kind in ACTION_KINDS:
                 return await self._action(notification, staff, locale)
+        except Overtaken as exc:
+            await self._skip(notification, f"superseded: {exc.reason}")
         except (NotFound, PermissionDenied):
-            return []  # gone, or the recipient may no longer see it: nothing to send
+            await self._skip(notification, "gone, or no longer visible to the recipient")
         return []
+
+    async def _skip(self, n: Notification, reason: str) -> None:
+        log.info("notification %s (%s): not sent, %s", n.id, n.kind, reason)
+        await outbox.skip(self.services.ctx, n, reason)
 
     async def _staff(self, telegram_id: int) -> Staff | None:
         return await staff_service.staff_by_telegram_id(self.services.ctx, telegram_id)
@@ -62,6 +92,7 @@ class NotificationComposer:
         ticket_id = int(n.payload["ticket_id"])
         actor = staff.id if staff else 0
         card = await ticket_card(self.services.ctx, actor, ticket_id)
+        await self._ticket_overtaken(n, card, staff)
         text = self.services.renderer.render("notify_ticket", locale, kind=n.kind, card=card)
         tr = self._t(locale)
         markup = keyboard([[button(tr("notify.view_ticket"), "tk", "c", ticket_id)]])
@@ -72,6 +103,7 @@ class NotificationComposer:
     ) -> list[OutgoingMessage]:
         action_id = int(n.payload["action_id"])
         card = await action_card(self.services.ctx, action_id)
+        _action_overtaken(n, card)
         tr = self._t(locale)
         text = self.services.renderer.render(
             "notify_action",
@@ -100,3 +132,32 @@ class NotificationComposer:
             )
             messages.append(OutgoingMessage(group, group_text, None))  # no buttons for a group
         return messages
+
+    async def _ticket_overtaken(
+        self, n: Notification, card: TicketCard, staff: Staff | None
+    ) -> None:
+        """A new ticket is news only while it is open and still the recipient's; its
+        cancellation only to someone who was told about it (or took it without being told)."""
+        ticket = card.ticket
+        if n.kind == "ticket_assigned":
+            if ticket.status in (TicketStatus.CANCELLED, TicketStatus.CLOSED):
+                raise Overtaken(f"ticket #{ticket.id} is {ticket.status.value}")
+            if staff is not None and ticket.assignee_id != staff.id:
+                raise Overtaken(f"ticket #{ticket.id} was given to someone else")
+        elif n.kind == "ticket_cancelled":
+            told = await outbox.delivery_of(
+                self.services.ctx, n.chat_id, "ticket_assigned", ticket_id=ticket.id
+            )
+            if told not in (None, NotificationStatus.SENT):
+                raise Overtaken(f"the assignee was never told about ticket #{ticket.id}")
+
+
+def _action_overtaken(n: Notification, card: ActionCard) -> None:
+    """A reminder is only true while the acceptance is still awaited; the other action news
+    (answered, expired, closed, finalized, cancelled) stays true and shows the current card."""
+    if n.kind == "acceptance_reminder" and (
+        card.action.status is not ActionStatus.PENDING
+        or card.acceptance is None
+        or card.acceptance.status is not AcceptanceStatus.PENDING
+    ):
+        raise Overtaken("the acceptance is no longer pending")

@@ -30,6 +30,7 @@ from conversations.base import (
     BotContext,
     ack,
     button,
+    esc,
     keyboard,
     paginate_row,
     show,
@@ -231,6 +232,9 @@ async def run_search(update: Update, context: BotContext, query: str, page: int)
     assert context.user_data is not None
     context.user_data["search_q"] = query
     text = context.render("search_results", query=excerpt(query), page=result)
+    if result.limited_to:  # only the first words were searched: say which
+        terms = esc(" ".join(result.limited_to))
+        text += "\n" + context.tr("search.terms_limited", count=len(result.limited_to), terms=terms)
     await show(
         update,
         context,

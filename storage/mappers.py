@@ -1,4 +1,9 @@
-"""Row → domain object conversions, in one place."""
+"""Row → domain object conversions, in one place.
+
+Free text read back (names, addresses, notes, reasons, descriptions, the JSON of changes and
+evidence) loses any bidirectional-control character here, so rows stored before input was
+cleaned cannot reverse a line of a message, the web page or a PDF (``bot.domain.safe_text``).
+"""
 
 from __future__ import annotations
 
@@ -32,20 +37,29 @@ from bot.domain.models import (
     TicketStatus,
 )
 from bot.domain.money import Money
+from bot.domain.safe_text import strip_bidi as _s
+from bot.domain.safe_text import strip_bidi_json as _json
+from bot.domain.safe_text import strip_bidi_or_none as _o
 from bot.domain.split import Share
 from storage import orm
 
 
 def staff(row: orm.StaffRow) -> Staff:
-    return Staff(row.id, row.telegram_id, row.name, Role(row.role), row.active, row.locale)
+    return Staff(row.id, row.telegram_id, _s(row.name), Role(row.role), row.active, row.locale)
 
 
 def client(row: orm.ClientRow) -> Client:
     address = Address(
-        row.street, row.number, row.district, row.city, row.state, row.zip_code, row.complement
+        _s(row.street),
+        _s(row.number),
+        _s(row.district),
+        _s(row.city),
+        _s(row.state),
+        _s(row.zip_code),
+        _s(row.complement),
     )
     return Client(
-        row.id, PersonKind(row.kind), row.name, row.document, row.phone, row.email, address
+        row.id, PersonKind(row.kind), _s(row.name), row.document, row.phone, _s(row.email), address
     )
 
 
@@ -53,7 +67,7 @@ def plan(row: orm.PlanRow, service_ids: tuple[int, ...]) -> Plan:
     return Plan(
         row.id,
         row.group_id,
-        row.name,
+        _s(row.name),
         row.download_mbps,
         row.upload_mbps,
         Money(row.price_cents),
@@ -63,23 +77,27 @@ def plan(row: orm.PlanRow, service_ids: tuple[int, ...]) -> Plan:
 
 
 def plan_group(row: orm.PlanGroupRow) -> PlanGroup:
-    return PlanGroup(row.id, row.name)
+    return PlanGroup(row.id, _s(row.name))
 
 
 def service(row: orm.ServiceRow) -> Service:
-    return Service(row.id, row.code, row.name, Money(row.list_price_cents), row.active)
+    return Service(row.id, row.code, _s(row.name), Money(row.list_price_cents), row.active)
 
 
 def template(row: orm.ContractTemplateRow) -> ContractTemplate:
-    return ContractTemplate(row.id, row.code, row.name, PersonKind(row.kind), row.file, row.active)
+    return ContractTemplate(
+        row.id, row.code, _s(row.name), PersonKind(row.kind), row.file, row.active
+    )
 
 
 def loyalty_term(row: orm.LoyaltyTermRow) -> LoyaltyTerm:
-    return LoyaltyTerm(row.id, row.name, row.months, Money(row.monthly_benefit_cents), row.active)
+    return LoyaltyTerm(
+        row.id, _s(row.name), row.months, Money(row.monthly_benefit_cents), row.active
+    )
 
 
 def catalog_item(row: orm.TicketTypeRow | orm.DepartmentRow) -> CatalogItem:
-    return CatalogItem(row.id, row.name)
+    return CatalogItem(row.id, _s(row.name))
 
 
 def contract(row: orm.ContractRow, shares: tuple[Share, ...]) -> Contract:
@@ -113,14 +131,14 @@ def action(row: orm.ContractActionRow) -> ContractAction:
         kind=row.kind,
         status=ActionStatus(row.status),
         base_version=row.base_version,
-        change=PlanChange.from_json(row.change),
+        change=PlanChange.from_json(_json(row.change)),
         created_by=row.created_by,
         created_at=row.created_at,
         finalized_by=row.finalized_by,
         finalized_at=row.finalized_at,
         cancelled_by=row.cancelled_by,
         cancelled_at=row.cancelled_at,
-        cancel_reason=row.cancel_reason,
+        cancel_reason=_o(row.cancel_reason),
     )
 
 
@@ -134,7 +152,7 @@ def acceptance(row: orm.AcceptanceRequestRow) -> AcceptanceRequest:
         created_at=row.created_at,
         document_sha256=row.document_sha256,
         decided_at=row.decided_at,
-        evidence=Evidence.from_json(row.evidence),
+        evidence=Evidence.from_json(_json(row.evidence)),
         reminded_at=row.reminded_at,
     )
 
@@ -149,14 +167,14 @@ def ticket(row: orm.TicketRow, notes: tuple[TicketNote, ...] = ()) -> Ticket:
         department_id=row.department_id,
         assignee_id=row.assignee_id,
         priority=Priority(row.priority),
-        description=row.description,
+        description=_s(row.description),
         status=TicketStatus(row.status),
         created_at=row.created_at,
-        resolution=row.resolution,
+        resolution=_o(row.resolution),
         started_at=row.started_at,
         closed_at=row.closed_at,
         cancelled_at=row.cancelled_at,
-        cancel_reason=row.cancel_reason,
+        cancel_reason=_o(row.cancel_reason),
         notes=notes,
     )
 
@@ -167,8 +185,8 @@ def revision(row: orm.ContractRevisionRow) -> ContractRevision:
         row.contract_id,
         row.version,
         row.action_id,
-        row.before,
-        row.after,
+        _json(row.before),
+        _json(row.after),
         row.staff_id,
         row.created_at,
     )

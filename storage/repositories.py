@@ -42,6 +42,7 @@ from bot.domain.models import (
     TicketStatus,
 )
 from bot.domain.money import Money
+from bot.domain.safe_text import strip_bidi, strip_bidi_json, strip_bidi_or_none
 from bot.domain.split import Share
 from storage import mappers, orm
 
@@ -82,7 +83,7 @@ class SqlStaffRepo(_Repo):
     ) -> Staff:
         row = orm.StaffRow(
             telegram_id=telegram_id,
-            name=name,
+            name=strip_bidi(name),
             role=role.value,
             active=True,
             locale=locale,
@@ -98,7 +99,10 @@ class SqlStaffRepo(_Repo):
             update(orm.StaffRow)
             .where(orm.StaffRow.id == staff.id)
             .values(
-                name=staff.name, role=staff.role.value, active=staff.active, locale=staff.locale
+                name=strip_bidi(staff.name),
+                role=staff.role.value,
+                active=staff.active,
+                locale=staff.locale,
             )
         )
         await bump_reference_version(self.s)
@@ -243,19 +247,19 @@ class SqlClientRepo(_Repo):
     ) -> Client:
         row = orm.ClientRow(
             kind=kind.value,
-            name=name,
-            name_search=fold(name),
+            name=strip_bidi(name),
+            name_search=fold(strip_bidi(name)),
             document=document,
             phone=phone,
             phone_digits="".join(c for c in phone if c.isdigit()),
-            email=email,
-            street=address.street,
-            number=address.number,
-            complement=address.complement,
-            district=address.district,
-            city=address.city,
-            state=address.state,
-            zip_code=address.zip_code,
+            email=strip_bidi(email),
+            street=strip_bidi(address.street),
+            number=strip_bidi(address.number),
+            complement=strip_bidi(address.complement),
+            district=strip_bidi(address.district),
+            city=strip_bidi(address.city),
+            state=strip_bidi(address.state),
+            zip_code=strip_bidi(address.zip_code),
         )
         self.s.add(row)
         await self.s.flush()
@@ -411,7 +415,7 @@ class SqlActionRepo(_Repo):
             kind="plan_update",
             status=ActionStatus.PENDING.value,
             base_version=base_version,
-            change=change.to_json(),
+            change=strip_bidi_json(change.to_json()),
             created_by=created_by,
             created_at=now,
         )
@@ -425,6 +429,15 @@ class SqlActionRepo(_Repo):
 
     async def get(self, action_id: int) -> ContractAction | None:
         row = await self.s.get(orm.ContractActionRow, action_id, populate_existing=True)
+        return mappers.action(row) if row else None
+
+    async def get_for_update(self, action_id: int) -> ContractAction | None:
+        row = await self.s.scalar(
+            select(orm.ContractActionRow)
+            .where(orm.ContractActionRow.id == action_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         return mappers.action(row) if row else None
 
     async def pending_for_contract(self, contract_id: int) -> ContractAction | None:
@@ -457,7 +470,7 @@ class SqlActionRepo(_Repo):
                 "status": ActionStatus.CANCELLED.value,
                 "cancelled_by": staff_id,
                 "cancelled_at": now,
-                "cancel_reason": reason,
+                "cancel_reason": strip_bidi_or_none(reason),
             }
         result = await self.s.execute(
             update(orm.ContractActionRow)
@@ -468,7 +481,19 @@ class SqlActionRepo(_Repo):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        # A new statement, so a new snapshot: it sees a request committed while we waited.
+        await self.s.execute(
+            update(orm.AcceptanceRequestRow)
+            .where(
+                orm.AcceptanceRequestRow.action_id == action_id,
+                orm.AcceptanceRequestRow.status == AcceptanceStatus.PENDING.value,
+            )
+            .values(status=AcceptanceStatus.CANCELLED.value, decided_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return True
 
     async def list_pending(
         self, *, created_by: int | None, first_for: int | None, offset: int, limit: int
@@ -565,7 +590,7 @@ class SqlAcceptanceRepo(_Repo):
     ) -> bool:
         values: dict[str, Any] = {"status": to.value, "decided_at": now}
         if evidence is not None:
-            values["evidence"] = evidence.to_json()
+            values["evidence"] = strip_bidi_json(evidence.to_json())
         if document_sha256 is not None:
             values["document_sha256"] = document_sha256
         result = await self.s.execute(
@@ -577,7 +602,14 @@ class SqlAcceptanceRepo(_Repo):
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            return True
+        if to is not AcceptanceStatus.CANCELLED:
+            return False
+        status = await self.s.scalar(
+            select(orm.AcceptanceRequestRow.status).where(orm.AcceptanceRequestRow.id == request_id)
+        )
+        return status == AcceptanceStatus.CANCELLED.value
 
     async def set_document_hash(self, request_id: int, sha256: str) -> None:
         await self.s.execute(
@@ -635,7 +667,7 @@ class SqlTicketRepo(_Repo):
             department_id=department_id,
             assignee_id=assignee_id,
             priority=priority.value,
-            description=description,
+            description=strip_bidi(description),
             status=TicketStatus.OPEN.value,
             created_at=now,
         )
@@ -653,7 +685,7 @@ class SqlTicketRepo(_Repo):
             .order_by(orm.TicketNoteRow.id)
         )
         return mappers.ticket(
-            row, tuple(TicketNote(n.author_id, n.text, n.created_at) for n in notes)
+            row, tuple(TicketNote(n.author_id, strip_bidi(n.text), n.created_at) for n in notes)
         )
 
     async def for_action(self, action_id: int) -> Ticket | None:
@@ -674,7 +706,7 @@ class SqlTicketRepo(_Repo):
         now: datetime,
         fields: dict[str, Any] | None = None,
     ) -> bool:
-        values = dict(fields or {})
+        values = {k: strip_bidi(v) if isinstance(v, str) else v for k, v in (fields or {}).items()}
         values["status"] = to.value
         result = await self.s.execute(
             update(orm.TicketRow)
@@ -700,7 +732,9 @@ class SqlTicketRepo(_Repo):
         self, ticket_id: int, author_id: int | None, text: str, now: datetime
     ) -> None:
         self.s.add(
-            orm.TicketNoteRow(ticket_id=ticket_id, author_id=author_id, text=text, created_at=now)
+            orm.TicketNoteRow(
+                ticket_id=ticket_id, author_id=author_id, text=strip_bidi(text), created_at=now
+            )
         )
         await self.s.flush()
 
@@ -819,13 +853,34 @@ class SqlNotificationRepo(_Repo):
     async def mark_failed(self, notification_id: int, *, error: str) -> None:
         await self.s.execute(
             update(orm.NotificationRow)
-            .where(orm.NotificationRow.id == notification_id)
+            .where(
+                orm.NotificationRow.id == notification_id,
+                orm.NotificationRow.status != NotificationStatus.SKIPPED.value,
+            )
             .values(
                 status=NotificationStatus.FAILED.value,
                 last_error=error[:1000],
                 attempts=orm.NotificationRow.attempts + 1,
             )
         )
+
+    async def mark_skipped(self, notification_id: int, *, reason: str) -> None:
+        await self.s.execute(
+            update(orm.NotificationRow)
+            .where(
+                orm.NotificationRow.id == notification_id,
+                orm.NotificationRow.status == NotificationStatus.PENDING.value,
+            )
+            .values(status=NotificationStatus.SKIPPED.value, last_error=reason[:1000])
+        )
+
+    async def for_chat(self, chat_id: int, kind: str) -> list[Notification]:
+        rows = await self.s.scalars(
+            select(orm.NotificationRow)
+            .where(orm.NotificationRow.chat_id == chat_id, orm.NotificationRow.kind == kind)
+            .order_by(orm.NotificationRow.id)
+        )
+        return [mappers.notification(r) for r in rows]
 
     async def claim(self, notification_id: int, *, now: datetime, lease_until: datetime) -> bool:
         result = await self.s.execute(

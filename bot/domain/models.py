@@ -68,6 +68,7 @@ class NotificationStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    SKIPPED = "skipped"  # overtaken before delivery (see conversations/notifications.py)
 
 
 @dataclass(frozen=True, slots=True)

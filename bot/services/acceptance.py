@@ -14,6 +14,7 @@ from bot.domain.models import (
     ActionStatus,
     Evidence,
 )
+from bot.domain.safe_text import strip_bidi
 from bot.domain.tokens import hash_token, new_token
 from bot.services.cards import ActionCard, load_action_card
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
@@ -42,10 +43,25 @@ class Decision:
     already: bool = False  # the same decision was already recorded (a double tap)
 
 
-async def _usable(ctx: ServiceContext, uow: UnitOfWork, token_hash: str) -> AcceptanceRequest:
+async def _usable(
+    ctx: ServiceContext, uow: UnitOfWork, token_hash: str, *, lock: bool = False
+) -> AcceptanceRequest:
+    """The pending request behind a link, or :class:`AcceptanceUnavailable`.
+
+    The action must still be pending: a request left behind by a finalize or cancel that won a
+    race is cancelled here and shows nothing. ``lock`` holds the action until commit, so a
+    finalize or cancel cannot slip in between this check and the client's answer.
+    """
     request = await uow.acceptances.by_token_hash(token_hash)
     if request is None:
         raise AcceptanceUnavailable("acceptance.token_invalid")
+    if request.status is AcceptanceStatus.PENDING:
+        get = uow.actions.get_for_update if lock else uow.actions.get
+        action = found(await get(request.action_id))
+        if action.status is not ActionStatus.PENDING:
+            await uow.acceptances.decide(request.id, to=AcceptanceStatus.CANCELLED, now=ctx.now())
+            await uow.commit()
+            raise AcceptanceUnavailable("acceptance.not_pending")
     if request.status is AcceptanceStatus.PENDING and request.expires_at <= ctx.now():
         await _expire(ctx, uow, request)
         await uow.commit()
@@ -98,7 +114,7 @@ async def decide_by_hash(
             and _same_person(request.evidence, evidence)
         ):
             return Decision(request, accept, already=True)
-        request = await _usable(ctx, uow, token_hash)
+        request = await _usable(ctx, uow, token_hash, lock=True)
         if not await uow.acceptances.decide(
             request.id, to=wanted, now=now, evidence=evidence, document_sha256=document_sha256
         ):
@@ -126,13 +142,13 @@ async def record_in_person(
     ctx: ServiceContext, actor_id: int, action_id: int, note: str, photo_file_id: str | None = None
 ) -> Decision:
     """Staff record that the client accepted in person (signed paper), with a note."""
-    note = (note or "").strip()
+    note = strip_bidi(note or "").strip()
     if not note:
         raise InvalidInput("errors.note_required")
     now = ctx.now()
     async with ctx.uow() as uow:
         staff = await require_staff(uow, actor_id, *OFFICE_ROLES)
-        action = found(await uow.actions.get(action_id), "errors.action_not_found")
+        action = found(await uow.actions.get_for_update(action_id), "errors.action_not_found")
         if action.status is not ActionStatus.PENDING:
             raise AcceptanceUnavailable("acceptance.not_pending")
         request = await uow.acceptances.latest_for_action(action_id)
@@ -165,11 +181,15 @@ async def record_in_person(
 async def resend_acceptance(
     ctx: ServiceContext, actor_id: int, action_id: int, channel: AcceptanceChannel | None = None
 ) -> tuple[AcceptanceRequest, str | None]:
-    """A new link: the old request is cancelled (its link dies) and a new token is issued."""
+    """A new link: the old request is cancelled (its link dies) and a new token is issued.
+
+    The action is locked first, so a finalize or cancel committing meanwhile is seen and the
+    resend refused instead of leaving a live link behind a closed action.
+    """
     now = ctx.now()
     async with ctx.uow() as uow:
         await require_staff(uow, actor_id, *OFFICE_ROLES)
-        action = found(await uow.actions.get(action_id), "errors.action_not_found")
+        action = found(await uow.actions.get_for_update(action_id), "errors.action_not_found")
         if action.status is not ActionStatus.PENDING:
             raise AcceptanceUnavailable("acceptance.not_pending")
         old = await uow.acceptances.latest_for_action(action_id)
@@ -207,7 +227,12 @@ async def open_acceptance(
 
 
 async def _expire(ctx: ServiceContext, uow: UnitOfWork, request: AcceptanceRequest) -> None:
-    if await uow.acceptances.decide(request.id, to=AcceptanceStatus.EXPIRED, now=ctx.now()):
+    """Expire the request and tell the owner; one left behind a closed action is cancelled
+    quietly (nobody waits for it any more)."""
+    action = found(await uow.actions.get(request.action_id))
+    if action.status is not ActionStatus.PENDING:
+        await uow.acceptances.decide(request.id, to=AcceptanceStatus.CANCELLED, now=ctx.now())
+    elif await uow.acceptances.decide(request.id, to=AcceptanceStatus.EXPIRED, now=ctx.now()):
         await _tell_owner(uow, request.action_id, "acceptance_expired", ctx.now())
 
 
@@ -228,7 +253,9 @@ async def remind_pending(ctx: ServiceContext, after: timedelta) -> int:
         due = await uow.acceptances.pending_unreminded(now - after)
         for request in due:
             await uow.acceptances.mark_reminded(request.id, now)
-            await _tell_owner(uow, request.action_id, "acceptance_reminder", now)
+            action = found(await uow.actions.get(request.action_id))
+            if action.status is ActionStatus.PENDING:
+                await _tell_owner(uow, request.action_id, "acceptance_reminder", now)
         await uow.commit()
     return len(due)
 

@@ -136,6 +136,11 @@ class ActionRepo(Protocol):
         ...
 
     async def get(self, action_id: int) -> ContractAction | None: ...
+    async def get_for_update(self, action_id: int) -> ContractAction | None:
+        """The action, locked until the transaction ends: a finalize or cancel committing
+        meanwhile is waited for and seen (a row lock on PostgreSQL; SQLite runs one writer)."""
+        ...
+
     async def pending_for_contract(self, contract_id: int) -> ContractAction | None: ...
     async def finish(
         self,
@@ -146,7 +151,12 @@ class ActionRepo(Protocol):
         now: datetime,
         reason: str | None = None,
     ) -> bool:
-        """pending → finalized|cancelled; False when it was no longer pending."""
+        """pending → finalized|cancelled; False when it was no longer pending.
+
+        The action's pending acceptance requests are cancelled with it, in the same statement
+        order as the flip: a request added by a resend that committed while this one waited
+        for the action's lock is seen and cancelled too, so no link outlives its action.
+        """
         ...
 
     async def list_pending(
@@ -181,7 +191,11 @@ class AcceptanceRepo(Protocol):
         evidence: Evidence | None = None,
         document_sha256: str | None = None,
     ) -> bool:
-        """pending → ``to``; False when it was no longer pending (single use)."""
+        """pending → ``to``; False when it was no longer pending (single use).
+
+        Cancelling is idempotent: True for a request already cancelled (e.g. by
+        :meth:`ActionRepo.finish`), so only an answer recorded meanwhile reads as a conflict.
+        """
         ...
 
     async def set_document_hash(self, request_id: int, sha256: str) -> None: ...
@@ -253,7 +267,18 @@ class NotificationRepo(Protocol):
     async def mark_retry(
         self, notification_id: int, *, next_attempt_at: datetime, error: str
     ) -> None: ...
-    async def mark_failed(self, notification_id: int, *, error: str) -> None: ...
+    async def mark_failed(self, notification_id: int, *, error: str) -> None:
+        """A pending row given up on; a row already skipped stays skipped."""
+        ...
+
+    async def mark_skipped(self, notification_id: int, *, reason: str) -> None:
+        """A pending row not to be sent because its news was overtaken; ``reason`` says how."""
+        ...
+
+    async def for_chat(self, chat_id: int, kind: str) -> list[Notification]:
+        """Every ``kind`` notification of one chat, oldest first."""
+        ...
+
     async def claim(self, notification_id: int, *, now: datetime, lease_until: datetime) -> bool:
         """Take a pending, due row for one dispatcher; False if another one has it."""
         ...

@@ -13,6 +13,9 @@ from bot.services.context import ServiceContext
 
 PAGE_SIZE = 8
 MIN_QUERY = 2
+#: A name search uses at most this many distinct words: each word is one condition, and SQLite
+#: refuses a query of about a thousand ("Expression tree is too large").
+MAX_TERMS = 5
 T = TypeVar("T")
 
 
@@ -36,6 +39,23 @@ class Page(Generic[T]):
         return (self.page + 1) * self.page_size < self.total
 
 
+@dataclass(frozen=True)
+class ClientPage(Page[Client]):
+    """A page of search results; ``limited_to`` holds the words actually searched when the
+    query had more distinct words than :data:`MAX_TERMS` (empty otherwise)."""
+
+    limited_to: tuple[str, ...] = ()
+
+
+def name_terms(text: str) -> tuple[list[str], bool]:
+    """The first :data:`MAX_TERMS` distinct words (case ignored) and whether any were left out."""
+    seen: dict[str, str] = {}
+    for word in text.split():
+        seen.setdefault(word.casefold(), word)
+    words = list(seen.values())
+    return words[:MAX_TERMS], len(words) > MAX_TERMS
+
+
 Fetch = Callable[[int, int], Awaitable[tuple[list[T], int]]]
 
 
@@ -53,11 +73,12 @@ async def fetch_page(fetch: Fetch[T], page: int, page_size: int) -> Page[T]:
 
 async def search_clients(
     ctx: ServiceContext, query: str, page: int = 0, page_size: int = PAGE_SIZE
-) -> Page[Client]:
+) -> ClientPage:
     """Digits search documents, phones and contract numbers; anything else searches names.
 
-    A query with letters is a name search (every word must appear, accents ignored). A query of
-    digits and punctuation matches a CPF/CNPJ prefix, a phone suffix or a contract number.
+    A query with letters is a name search (every word must appear, accents ignored; only the
+    first :data:`MAX_TERMS` distinct words, reported in ``limited_to``). A query of digits and
+    punctuation matches a CPF/CNPJ prefix, a phone suffix or a contract number.
     """
     text = " ".join((query or "").split())
     if len(text) < MIN_QUERY:
@@ -66,8 +87,14 @@ async def search_clients(
     digits = only_digits(text)
     if not has_letters and len(digits) < MIN_QUERY:
         raise InvalidInput("search.too_short", min=MIN_QUERY)
+    terms, cut = name_terms(text)
     criteria: dict[str, str | None] = (
-        {"name": text, "document_digits": None, "phone_digits": None, "contract_number": None}
+        {
+            "name": " ".join(terms),
+            "document_digits": None,
+            "phone_digits": None,
+            "contract_number": None,
+        }
         if has_letters
         else {
             "name": None,
@@ -81,4 +108,6 @@ async def search_clients(
         async def fetch(offset: int, limit: int) -> tuple[list[Client], int]:
             return await uow.clients.search(**criteria, offset=offset, limit=limit)
 
-        return await fetch_page(fetch, page, page_size)
+        found = await fetch_page(fetch, page, page_size)
+    limited_to = tuple(terms) if has_letters and cut else ()
+    return ClientPage(found.items, found.total, found.page, found.page_size, limited_to)

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from bot.domain.errors import Conflict, InvalidInput, PermissionDenied
 from bot.domain.models import Role, Staff
+from bot.domain.safe_text import strip_bidi
 from bot.domain.tokens import hash_token, new_token
 from bot.i18n import LOCALES, normalize_locale
 from bot.services.context import ServiceContext, found, require_staff
@@ -17,7 +18,7 @@ MAX_NAME = 120
 def clean_name(name: str | None) -> str:
     """A staff name as stored: one line, single spaces, at most ``MAX_NAME`` characters (cut
     between words when it can be)."""
-    flat = " ".join((name or "").split())
+    flat = " ".join(strip_bidi(name or "").split())
     if len(flat) <= MAX_NAME:
         return flat
     head = flat[: MAX_NAME + 1]
@@ -140,7 +141,7 @@ async def claim_admin(
         if existing is None:
             staff = await uow.staff.add(
                 telegram_id,
-                name[:120] or str(telegram_id),
+                strip_bidi(name)[:120] or str(telegram_id),
                 Role.ADMIN,
                 normalize_locale(locale),
                 now,

@@ -16,6 +16,7 @@ from bot.domain.models import (
     Ticket,
     TicketStatus,
 )
+from bot.domain.safe_text import strip_bidi
 from bot.services.context import ServiceContext, found, require_staff
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
@@ -112,7 +113,7 @@ async def close_ticket(
 
 
 async def cancel_ticket(ctx: ServiceContext, actor_id: int, ticket_id: int, reason: str) -> Ticket:
-    reason = (reason or "").strip()
+    reason = strip_bidi(reason or "").strip()
     if not reason:
         raise InvalidInput("errors.reason_required")
     return await _move(
@@ -127,7 +128,7 @@ async def cancel_ticket(ctx: ServiceContext, actor_id: int, ticket_id: int, reas
 
 
 def _note_text(text: str) -> str:
-    text = (text or "").strip()
+    text = strip_bidi(text or "").strip()
     if not text:
         raise InvalidInput("errors.note_required")
     if len(text) > MAX_NOTE:

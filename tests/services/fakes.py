@@ -390,6 +390,9 @@ class FakeActionRepo(_Repo):
     async def get(self, action_id: int) -> ContractAction | None:
         return self.db.actions.get(action_id)
 
+    async def get_for_update(self, action_id: int) -> ContractAction | None:
+        return self.db.actions.get(action_id)  # one task at a time: nothing to lock
+
     async def pending_for_contract(self, contract_id: int) -> ContractAction | None:
         return next(
             (
@@ -425,6 +428,11 @@ class FakeActionRepo(_Repo):
                 cancel_reason=reason,
             )
         self.db.actions[action_id] = done
+        for request in list(self.db.acceptances.values()):
+            if request.action_id == action_id and request.status is AcceptanceStatus.PENDING:
+                self.db.acceptances[request.id] = replace(
+                    request, status=AcceptanceStatus.CANCELLED, decided_at=now
+                )
         return True
 
     async def list_pending(
@@ -498,7 +506,8 @@ class FakeAcceptanceRepo(_Repo):
     ) -> bool:
         request = self.db.acceptances.get(request_id)
         if request is None or request.status is not AcceptanceStatus.PENDING:
-            return False
+            cancelled = AcceptanceStatus.CANCELLED
+            return request is not None and to is cancelled and request.status is cancelled
         changes: dict[str, Any] = {"status": to, "decided_at": now}
         if evidence is not None:
             changes["evidence"] = Evidence.from_json(_json(evidence.to_json()))
@@ -683,7 +692,20 @@ class FakeNotificationRepo(_Repo):
         self._update(notification_id, next_attempt_at=next_attempt_at, last_error=error[:1000])
 
     async def mark_failed(self, notification_id: int, *, error: str) -> None:
-        self._update(notification_id, status=NotificationStatus.FAILED, last_error=error[:1000])
+        n = self.db.notifications.get(notification_id)
+        if n is not None and n.status is not NotificationStatus.SKIPPED:
+            self._update(notification_id, status=NotificationStatus.FAILED, last_error=error[:1000])
+
+    async def mark_skipped(self, notification_id: int, *, reason: str) -> None:
+        n = self.db.notifications.get(notification_id)
+        if n is not None and n.status is NotificationStatus.PENDING:
+            self.db.notifications[notification_id] = replace(
+                n, status=NotificationStatus.SKIPPED, last_error=reason[:1000]
+            )
+
+    async def for_chat(self, chat_id: int, kind: str) -> list[Notification]:
+        rows = [n for n in self.db.notifications.values() if (n.chat_id, n.kind) == (chat_id, kind)]
+        return sorted(rows, key=lambda n: n.id)
 
     async def claim(self, notification_id: int, *, now: datetime, lease_until: datetime) -> bool:
         n = self.db.notifications.get(notification_id)
