@@ -64,8 +64,6 @@ def build_application(
     core: Core, *, rate_limit: bool = True
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Telegram application: gate, flows, persistence in our database, rate limiting."""
-    from conversations import gate as auth
-    from conversations.persistence import DbPersistence
     from bot.render import MessageRenderer
     from conversations import (
         acceptance,
@@ -78,6 +76,8 @@ def build_application(
         staff_admin,
         tickets,
     )
+    from conversations import gate as auth
+    from conversations.persistence import DbPersistence
     from storage.bot_state import BotStateStore
 
     settings = core.settings

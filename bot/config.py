@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import normalize_locale
+from bot.domain.locales import normalize_locale
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///./var/contractbot.db"
 DEFAULT_API_URL = "https://api.telegram.org"

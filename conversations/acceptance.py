@@ -30,7 +30,7 @@ async def open_link(update: Update, context: BotContext) -> None:
     try:
         request, card = await acceptance_service.open_by_hash(context.services, token_hash)
     except DomainError as exc:
-        await message.reply_text(exc.message(context.locale))
+        await message.reply_text(context.explain(exc))
         return
     chat_id = message.chat_id
     text = context.render(
@@ -115,8 +115,8 @@ async def _decide(
         )
     except DomainError as exc:
         context.user_data.get("acceptance", {}).pop(str(request_id), None)
-        await tell(update, context, exc.message(context.locale))
-        await show(update, context, exc.message(context.locale), None)
+        await tell(update, context, context.explain(exc))
+        await show(update, context, context.explain(exc), None)
         return
     context.user_data.get("acceptance", {}).pop(str(request_id), None)
     when = context.app.renderer.fmt_datetime(decision.request.decided_at)

@@ -652,7 +652,7 @@ async def on_button(update: Update, context: BotContext) -> object:
         target = await _choose(context, draft, step, verb, arg, update)
     except DomainError as exc:  # refused: the alert says why, the screen stays as it is
         keep_awaiting(context)
-        await tell(update, context, exc.message(context.locale))
+        await tell(update, context, context.explain(exc))
         return None
     if target is None:  # data this screen doesn't offer: refuse it, keep the live screen
         await expired(update, context, drop=False)
@@ -716,7 +716,7 @@ async def on_text(update: Update, context: BotContext) -> object:
         target = await handler(context, draft, text)
     except DomainError as exc:
         return await render_step(
-            update, context, draft, step, new=True, notice="⚠️ " + exc.message(context.locale)
+            update, context, draft, step, new=True, notice="⚠️ " + context.explain(exc)
         )
     return await render_step(update, context, draft, target, new=True)
 

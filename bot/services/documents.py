@@ -49,17 +49,7 @@ from bot.services.ports import UnitOfWork
 class AmendmentUnavailable(Conflict):
     """A termo aditivo exists only for a finalized action."""
 
-    key = "documents.amendment_not_finalized"
-
-    _FALLBACK = (
-        "O termo aditivo só existe para ações finalizadas; a ação #{action_id} está {status}."
-    )
-
-    def message(self, locale: str | None = None) -> str:
-        try:
-            return super().message(locale)
-        except KeyError:  # catalog key not added yet: the Portuguese text is still right
-            return self._FALLBACK.format(**self.params)
+    key = "documents.amendment_pending"
 
 
 # --------------------------------------------------------------------------- data
@@ -292,8 +282,9 @@ async def amendment_document(ctx: ServiceContext, action_id: int) -> AmendmentDo
     async with ctx.uow() as uow:
         action = found(await uow.actions.get(action_id), "errors.action_not_found")
         if action.status is not ActionStatus.FINALIZED or action.finalized_at is None:
-            status = "cancelada" if action.status is ActionStatus.CANCELLED else "pendente"
-            raise AmendmentUnavailable(action_id=action.id, status=status)
+            cancelled = action.status is ActionStatus.CANCELLED
+            key = "documents.amendment_cancelled" if cancelled else AmendmentUnavailable.key
+            raise AmendmentUnavailable(key, action_id=action.id)
         contract = found(await uow.contracts.get(action.contract_id), "errors.contract_not_found")
         client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
         revision = found(await _revision_for(uow, contract, action))

@@ -31,6 +31,7 @@ from bot.domain.models import (
 )
 from bot.domain.money import Money
 from bot.domain.split import ServiceLine, split_proportional
+from bot.i18n import error_text
 from bot.pdf import DEFAULT_TEMPLATES_DIR, PdfRenderer
 from bot.pdf_cli import COMMANDS, add_parsers
 from bot.services import documents
@@ -423,7 +424,7 @@ async def test_amendment_without_required_acceptance_says_so(scenario: Scenario)
 async def test_pending_action_has_no_amendment(scenario: Scenario) -> None:
     error = scenario.pending_amendment_error
     assert isinstance(error, AmendmentUnavailable)
-    assert "pendente" in error.message()
+    assert "pendente" in error_text(error)
 
 
 # --------------------------------------------------------------------------- CLI
