@@ -1,4 +1,4 @@
-"""Settings from the environment (DESIGN.md §7); ``.env.example`` documents each one."""
+"""Settings from the environment; ``.env.example`` and the README (Configuration) list them."""
 
 from __future__ import annotations
 

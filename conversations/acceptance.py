@@ -18,7 +18,7 @@ from bot.domain.errors import DomainError
 from bot.domain.models import Evidence
 from bot.domain.tokens import hash_token
 from bot.services import acceptance as acceptance_service
-from bot.services import documents
+from bot.services import printouts
 from conversations.base import BotContext, ack, button, expired, keyboard, show, tell
 
 
@@ -41,7 +41,7 @@ async def open_link(update: Update, context: BotContext) -> None:
     )
     await show(update, context, text, None, new=True)
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    doc = await documents.proposed_contract_document(context.services, card.action.id)
+    doc = await printouts.proposed_contract_printout(context.services, card.action.id)
     pdf = await context.app.pdf.contract_pdf(doc)
     name = context.app.pdf.filename(doc)
     await context.bot.send_document(

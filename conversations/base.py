@@ -33,6 +33,7 @@ from bot.domain.models import Role, Staff
 from bot.i18n import error_text, normalize_locale, t
 from bot.render import MessageRenderer
 from bot.services.context import ServiceContext
+from bot.services.printouts import PdfPrinter
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,7 @@ class AppServices:
     settings: Settings
     ctx: ServiceContext
     renderer: MessageRenderer
-    pdf: Any = None  # bot.pdf.PdfRenderer, when available
-    documents: Any = None  # bot.services.documents module facade
+    pdf: PdfPrinter
     bot_username: str = ""
 
 

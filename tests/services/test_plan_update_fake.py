@@ -502,8 +502,8 @@ async def test_finalize_permissions_and_unknown_action(
 async def test_a_declined_acceptance_blocks_finalize_even_without_the_gate(
     fctx: ServiceContext, seed: Seed, store: FakeStore
 ) -> None:
-    # DESIGN §4: "A declined acceptance blocks finalizing until a new request is accepted or
-    # the action is cancelled."
+    # A declined acceptance blocks finalizing until a new request is accepted or the action is
+    # cancelled.
     change = simple_change(seed, acceptance_channel=AcceptanceChannel.WEB)
     created = await create_plan_update(fctx, seed.operator.id, seed.pf_contract.id, change)
     assert created.token is not None

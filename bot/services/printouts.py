@@ -1,18 +1,20 @@
 """What a contract PDF or an amendment (termo aditivo) prints, gathered in one transaction.
 
-The renderer (``bot/pdf.py``) only formats: every value it prints comes from one of the plain
-dataclasses below, read through the repositories in a single unit of work so the document is
-one consistent picture of the database.
+A *printout* is the data of one PDF ("document" is kept for the client's CPF/CNPJ, see
+:mod:`bot.domain.documents`). The renderer (``bot/pdf/``) only formats: every value it prints
+comes from one of the plain dataclasses below, read through the repositories in a single unit
+of work so the printout is one consistent picture of the database. :class:`PdfPrinter` is the
+port the chat and the web page print through; ``bot.pdf.PdfRenderer`` implements it.
 
-Three documents:
+Three printouts:
 
-* :func:`contract_document` - the contract as it is now (its current version);
-* :func:`proposed_contract_document` - the contract as it *would be* after a pending action
+* :func:`contract_printout` - the contract as it is now (its current version);
+* :func:`proposed_contract_printout` - the contract as it *would be* after a pending action
   (new plan, value, services, template and loyalty; version + 1, labelled "proposta"). This is
   what the client reads before accepting, so its content depends only on the action and the
   contract version it was made against (never on today's date): rendering it twice gives the
   same bytes, whose SHA-256 is kept as evidence;
-* :func:`amendment_document` - the termo aditivo of a finalized action: the revision's
+* :func:`amendment_printout` - the termo aditivo of a finalized action: the revision's
   before → after, the change type and the client's acceptance evidence.
 """
 
@@ -20,11 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.domain.change import ChangeType, change_type
 from bot.domain.errors import Conflict
-from bot.domain.loyalty import Loyalty, early_termination_fee, loyalty_from_term
+from bot.domain.loyalty import Loyalty, loyalty_from_term
 from bot.domain.models import (
     AcceptanceChannel,
     AcceptanceRequest,
@@ -77,7 +79,7 @@ class ContractTerms:
 
 
 @dataclass(frozen=True)
-class ContractDocument:
+class ContractPrintout:
     """A contract at one version (current, or proposed by a pending action)."""
 
     contract_id: int
@@ -95,14 +97,6 @@ class ContractDocument:
     @property
     def template_file(self) -> str:
         return self.terms.template.file
-
-    @property
-    def max_early_termination_fee(self) -> Money:
-        """The highest fee the loyalty clause can ever charge (its total benefit)."""
-        return self.terms.loyalty_total_benefit
-
-    def early_termination_fee_on(self, on: date) -> Money:
-        return early_termination_fee(self.terms.loyalty, on)
 
 
 @dataclass(frozen=True)
@@ -126,7 +120,7 @@ class AcceptanceEvidence:
 
 
 @dataclass(frozen=True)
-class AmendmentDocument:
+class AmendmentPrintout:
     """A finalized plan update, printed as a termo aditivo to the contract."""
 
     action_id: int
@@ -185,26 +179,34 @@ class AmendmentDocument:
         }
 
 
+class PdfPrinter(Protocol):
+    """Turns printouts into PDF bytes (and names the file)."""
+
+    async def contract_pdf(self, printout: ContractPrintout, /) -> bytes: ...
+    async def amendment_pdf(self, printout: AmendmentPrintout, /) -> bytes: ...
+    def filename(self, printout: ContractPrintout | AmendmentPrintout, /) -> str: ...
+
+
 # --------------------------------------------------------------------------- use cases
 
 
-async def contract_document(ctx: ServiceContext, contract_id: int) -> ContractDocument:
+async def contract_printout(ctx: ServiceContext, contract_id: int) -> ContractPrintout:
     """The contract as it is now, at its current version."""
     async with ctx.uow() as uow:
         contract = found(await uow.contracts.get(contract_id), "errors.contract_not_found")
-        return await _contract_document(ctx, uow, contract)
+        return await _contract_printout(ctx, uow, contract)
 
 
-async def contract_document_by_number(ctx: ServiceContext, number: str) -> ContractDocument:
-    """Same as :func:`contract_document`, looked up by the contract number staff type."""
+async def contract_printout_by_number(ctx: ServiceContext, number: str) -> ContractPrintout:
+    """Same as :func:`contract_printout`, looked up by the contract number staff type."""
     async with ctx.uow() as uow:
         contract = found(await uow.contracts.by_number(number.strip()), "errors.contract_not_found")
-        return await _contract_document(ctx, uow, contract)
+        return await _contract_printout(ctx, uow, contract)
 
 
-async def _contract_document(
+async def _contract_printout(
     ctx: ServiceContext, uow: UnitOfWork, contract: Contract
-) -> ContractDocument:
+) -> ContractPrintout:
     client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
     terms = await _terms(
         uow,
@@ -219,7 +221,7 @@ async def _contract_document(
         revisions = await uow.revisions.for_contract(contract.id, limit=1)
         if revisions and revisions[0].version == contract.version:
             issued = revisions[0].created_at.astimezone(ctx.timezone).date()
-    return ContractDocument(
+    return ContractPrintout(
         contract_id=contract.id,
         number=contract.number,
         version=contract.version,
@@ -232,7 +234,7 @@ async def _contract_document(
     )
 
 
-async def proposed_contract_document(ctx: ServiceContext, action_id: int) -> ContractDocument:
+async def proposed_contract_printout(ctx: ServiceContext, action_id: int) -> ContractPrintout:
     """The contract as the action would leave it: what the client is asked to accept.
 
     Built from the action and the contract *at the version the action was made against*
@@ -262,7 +264,7 @@ async def proposed_contract_document(ctx: ServiceContext, action_id: int) -> Con
             loyalty=loyalty,
             loyalty_term_name=term_name,
         )
-        return ContractDocument(
+        return ContractPrintout(
             contract_id=contract.id,
             number=contract.number,
             version=action.base_version + 1,
@@ -277,7 +279,7 @@ async def proposed_contract_document(ctx: ServiceContext, action_id: int) -> Con
         )
 
 
-async def amendment_document(ctx: ServiceContext, action_id: int) -> AmendmentDocument:
+async def amendment_printout(ctx: ServiceContext, action_id: int) -> AmendmentPrintout:
     """The termo aditivo of a finalized action: before → after and the acceptance evidence."""
     async with ctx.uow() as uow:
         action = found(await uow.actions.get(action_id), "errors.action_not_found")
@@ -292,7 +294,7 @@ async def amendment_document(ctx: ServiceContext, action_id: int) -> AmendmentDo
         after = await _terms_from_snapshot(uow, revision.after)
         request = await uow.acceptances.latest_for_action(action.id)
         ticket = await uow.tickets.for_action(action.id)
-        return AmendmentDocument(
+        return AmendmentPrintout(
             action_id=action.id,
             contract_id=contract.id,
             contract_number=contract.number,
@@ -433,12 +435,13 @@ async def _evidence(uow: UnitOfWork, request: AcceptanceRequest) -> AcceptanceEv
 
 __all__ = [
     "AcceptanceEvidence",
-    "AmendmentDocument",
+    "AmendmentPrintout",
     "AmendmentUnavailable",
-    "ContractDocument",
+    "ContractPrintout",
     "ContractTerms",
-    "amendment_document",
-    "contract_document",
-    "contract_document_by_number",
-    "proposed_contract_document",
+    "PdfPrinter",
+    "amendment_printout",
+    "contract_printout",
+    "contract_printout_by_number",
+    "proposed_contract_printout",
 ]
