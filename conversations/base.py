@@ -33,7 +33,7 @@ from bot.domain.models import Role, Staff
 from bot.i18n import error_text, normalize_locale, t
 from bot.render import MessageRenderer
 from bot.services.context import ServiceContext
-from bot.services.printouts import PdfPrinter
+from bot.services.printout_data import PdfPrinter
 
 log = logging.getLogger(__name__)
 

@@ -50,7 +50,7 @@ from bot.pdf.formatting import (
     money_words,
     pct,
 )
-from bot.services.printouts import AmendmentPrintout, ContractPrintout
+from bot.services.printout_data import AmendmentPrintout, ContractPrintout
 from bot.templating import MISSING, TEMPLATES_DIR, template_environment
 
 log = logging.getLogger(__name__)
