@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, BaseHandler, ContextTypes
+from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.i18n import t
@@ -57,11 +58,16 @@ def build_pdf_renderer(settings: Settings) -> PdfRenderer:
 
 
 def build_application(
-    core: Core, *, rate_limit: bool = True, pdf: PdfRenderer | None = None
+    core: Core,
+    *,
+    rate_limit: bool = True,
+    request: BaseRequest | None = None,
+    pdf: PdfRenderer | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Telegram application: gate, flows, persistence in our database, rate limiting.
 
-    ``pdf`` is the renderer to share with the web page (default: a new one)."""
+    ``request`` replaces the HTTP client (the benchmark's in-process Bot API); ``pdf`` is the
+    renderer to share with the web page (default: a new one)."""
     from bot.render import MessageRenderer
     from conversations import (
         acceptance,
@@ -69,12 +75,12 @@ def build_application(
         base,
         clients,
         documents,
+        gate,
         menu,
         plan_update,
         staff_admin,
         tickets,
     )
-    from conversations import gate as auth
     from conversations.persistence import DbPersistence
     from storage.bot_state import BotStateStore
 
@@ -88,6 +94,8 @@ def build_application(
         .persistence(DbPersistence(BotStateStore(session_factory(core.engine)), core.ctx.clock))
         .context_types(ContextTypes(context=base.BotContext))
     )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
     if rate_limit:
         # AIORateLimiter is generic over its retry data; the builder's stub wants [None].
         builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
@@ -98,7 +106,7 @@ def build_application(
         renderer=MessageRenderer(settings.timezone, clock=core.ctx.clock),
         pdf=pdf if pdf is not None else build_pdf_renderer(settings),
     )
-    for group, gate_handler in enumerate(auth.build(), start=-2):
+    for group, gate_handler in enumerate(gate.build(), start=-2):
         app.add_handler(gate_handler, group=group)
     for handler in [
         clients.build(),

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import orm
+
+StateKey = tuple[str, str]  # (namespace, key)
 
 
 class BotStateStore:
@@ -24,26 +28,33 @@ class BotStateStore:
             )
             return {r.key: r.data for r in rows}
 
-    async def load_one(self, namespace: str, key: str) -> dict[str, Any] | None:
-        async with self._sessions() as s:
-            row = await s.get(orm.BotStateRow, (namespace, key))
-            return row.data if row else None
-
-    async def save(
-        self, namespace: str, key: str, data: dict[str, Any] | None, now: datetime
+    async def save_many(
+        self, changes: Mapping[StateKey, dict[str, Any] | None], now: datetime
     ) -> None:
-        """Upsert a row; ``None`` deletes it."""
+        """Upsert the rows with data and delete the ``None`` ones, in one transaction of at
+        most two statements (one upsert for all rows, one delete)."""
+        upserts = [
+            {"namespace": ns, "key": key, "data": data, "updated_at": now}
+            for (ns, key), data in changes.items()
+            if data is not None
+        ]
+        deletes = [(ns, key) for (ns, key), data in changes.items() if data is None]
         async with self._sessions() as s, s.begin():
-            if data is None:
+            if upserts:
+                insert = _insert_for(s)
+                stmt = insert(orm.BotStateRow).values(upserts)
                 await s.execute(
-                    delete(orm.BotStateRow).where(
-                        orm.BotStateRow.namespace == namespace, orm.BotStateRow.key == key
+                    stmt.on_conflict_do_update(
+                        index_elements=["namespace", "key"],
+                        set_={"data": stmt.excluded.data, "updated_at": stmt.excluded.updated_at},
                     )
                 )
-                return
-            row = await s.get(orm.BotStateRow, (namespace, key))
-            if row is None:
-                s.add(orm.BotStateRow(namespace=namespace, key=key, data=data, updated_at=now))
-            else:
-                row.data = data
-                row.updated_at = now
+            if deletes:
+                pair = tuple_(orm.BotStateRow.namespace, orm.BotStateRow.key)
+                await s.execute(delete(orm.BotStateRow).where(pair.in_(deletes)))
+
+
+def _insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT, which knows ``ON CONFLICT DO UPDATE`` (both dialects spell it so)."""
+    name = session.get_bind().dialect.name
+    return postgresql.insert if name == "postgresql" else sqlite.insert

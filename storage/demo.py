@@ -19,7 +19,7 @@ from bot.domain.loyalty import add_months
 from bot.domain.money import Money
 from bot.domain.split import ServiceLine, split_proportional
 from storage import orm
-from storage.repositories import fold
+from storage.repositories import bump_reference_version, fold
 
 R = TypeVar("R", bound=orm.Base)
 
@@ -291,6 +291,8 @@ async def load_demo_data(
             created_at=now,
         )
     await _clients(ld, today, plans, services, templates, terms)
+    if ld.created:
+        await bump_reference_version(session)
     return DemoSummary(ld.created)
 
 

@@ -273,6 +273,14 @@ class BotStateRow(Base):
     updated_at: Mapped[datetime]
 
 
+class ReferenceVersionRow(Base):
+    """One row: bumped whenever staff or catalog change, so in-memory copies know they are stale."""
+
+    __tablename__ = "reference_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
 class AdminClaimRow(Base):
     """One-time codes that make the first user to open the link an admin."""
 

@@ -57,6 +57,15 @@ class _Repo:
         self.s = session
 
 
+async def bump_reference_version(session: AsyncSession) -> None:
+    """Tell every process that its in-memory staff and catalog are stale (same transaction)."""
+    await session.execute(
+        update(orm.ReferenceVersionRow)
+        .where(orm.ReferenceVersionRow.id == 1)
+        .values(version=orm.ReferenceVersionRow.version + 1)
+    )
+
+
 class SqlStaffRepo(_Repo):
     async def get(self, staff_id: int) -> Staff | None:
         row = await self.s.get(orm.StaffRow, staff_id)
@@ -81,6 +90,7 @@ class SqlStaffRepo(_Repo):
         )
         self.s.add(row)
         await self.s.flush()
+        await bump_reference_version(self.s)
         return mappers.staff(row)
 
     async def update(self, staff: Staff) -> None:
@@ -91,6 +101,7 @@ class SqlStaffRepo(_Repo):
                 name=staff.name, role=staff.role.value, active=staff.active, locale=staff.locale
             )
         )
+        await bump_reference_version(self.s)
 
     async def list(self, *, active_only: bool = False) -> list[Staff]:
         stmt = select(orm.StaffRow).order_by(orm.StaffRow.name, orm.StaffRow.id)
@@ -100,6 +111,13 @@ class SqlStaffRepo(_Repo):
 
 
 class SqlCatalogRepo(_Repo):
+    async def reference_version(self) -> int:
+        """Bumped by every change to staff or catalog (see ``bump_reference_version``)."""
+        version = await self.s.scalar(
+            select(orm.ReferenceVersionRow.version).where(orm.ReferenceVersionRow.id == 1)
+        )
+        return int(version or 0)
+
     async def plan_groups(self) -> list[PlanGroup]:
         rows = await self.s.scalars(select(orm.PlanGroupRow).order_by(orm.PlanGroupRow.id))
         return [mappers.plan_group(r) for r in rows]

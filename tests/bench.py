@@ -25,6 +25,7 @@ from bot.services.search import search_clients
 from bot.templating import TEMPLATES_DIR
 from storage.db import create_engine, migrate, session_factory
 from storage.uow import uow_factory
+from tests import bench_wizard
 from tests.conftest import seed
 from tests.support.builders import plan_change, world
 from tests.support.clock import FakeClock
@@ -112,6 +113,7 @@ async def main() -> None:
         await bench(f"sqlite+aiosqlite:///{tmp}/bench.db", "sqlite")
     if url := os.environ.get("BENCH_POSTGRES_URL"):
         await bench(url, "postgres")
+    await bench_wizard.main(os.environ.get("BENCH_POSTGRES_URL"))
 
 
 if __name__ == "__main__":

@@ -25,7 +25,16 @@ from bot.domain.money import Money
 from bot.domain.split import ServiceLine, Share, SplitStrategy, compute_split
 
 KEEP_LOYALTY = 0  # loyalty_term_id value meaning "keep the contract's current loyalty"
+UNASSIGNED = 0  # assignee_id value meaning "no assignee: the ticket goes to the queue"
 MAX_DESCRIPTION = 1000
+# A typed value further than this from the plan's list price asks "tem certeza?" first.
+FAR_FROM_LIST_PERCENT = 20
+
+
+def far_from_list_price(value: Money, list_price: Money) -> bool:
+    """Whether a contract value differs from the plan's price by more than the margin."""
+    margin = list_price.cents * FAR_FROM_LIST_PERCENT
+    return abs(value.cents - list_price.cents) * 100 > margin
 
 
 @dataclass
@@ -40,6 +49,7 @@ class PlanDraft:
     group_id: int | None = None
     plan_id: int | None = None
     value_cents: int | None = None
+    value_to_confirm_cents: int | None = None  # typed, far from the list price, not confirmed
     service_ids: list[int] = field(default_factory=list)
     split: str | None = None
     manual_cents: list[int] | None = None
@@ -48,7 +58,7 @@ class PlanDraft:
     department_id: int | None = None
     assignee_id: int | None = None  # 0: unassigned
     priority: str | None = None
-    description: str | None = None
+    description: str | None = None  # None: the default description (plan → plan, contract)
     gate_acceptance: bool = False
     gate_ticket: bool = False
 
@@ -91,19 +101,73 @@ class PlanDraft:
         if forces:
             self.gate_acceptance = True
 
+    def choose_template(self, template_id: int) -> None:
+        self.template_id = template_id
+
+    # --- choices that left the catalog meanwhile (e.g. a plan deactivated by an admin) -------
+
+    def forget_template(self) -> None:
+        self.template_id = None
+
+    def forget_loyalty(self) -> None:
+        self.loyalty_term_id = None
+        self.loyalty_forces_acceptance = False
+
+    def forget_plan(self) -> None:
+        self.plan_id = None
+        self.value_cents = None
+        self.value_to_confirm_cents = None
+        self.service_ids = []
+        self._forget_split()
+
+    def forget_ticket_choices(self) -> None:
+        """Back to the ticket's defaults (filled again when the ticket screen is reached)."""
+        self.ticket_type_id = None
+        self.department_id = None
+        self.assignee_id = UNASSIGNED
+
+    def choose_group(self, group_id: int) -> None:
+        """Another group: the plan chosen in the old one no longer applies."""
+        if self.group_id != group_id:
+            self.plan_id = None
+        self.group_id = group_id
+
     def choose_plan(self, plan: Plan) -> None:
-        """A new plan brings its list price and default services; the split is chosen again."""
+        """A new plan brings its list price and default services; the split is chosen again.
+        Tapping the plan already chosen keeps the value and services chosen for it."""
+        if self.plan_id == plan.id and self.value_cents is not None:
+            return
         self.plan_id = plan.id
         self.group_id = plan.group_id
         self.value_cents = plan.price.cents
+        self.value_to_confirm_cents = None
         self.service_ids = list(plan.default_service_ids)
-        self.split = None
-        self.manual_cents = None
+        self._forget_split()
 
     def set_value(self, value: Money) -> None:
         if value.cents <= 0:
             raise InvalidInput("errors.value_must_be_positive")
         self.value_cents = value.cents
+        self.value_to_confirm_cents = None
+        self._forget_split()
+
+    def propose_value(self, value: Money, list_price: Money) -> bool:
+        """A typed value: taken at once, or held for confirmation when it is far from the
+        plan's list price (returns True then)."""
+        if value.cents <= 0:
+            raise InvalidInput("errors.value_must_be_positive")
+        if far_from_list_price(value, list_price):
+            self.value_to_confirm_cents = value.cents
+            return True
+        self.set_value(value)
+        return False
+
+    def confirm_value(self) -> None:
+        if self.value_to_confirm_cents is None:
+            raise InvalidInput("errors.invalid_input")
+        self.set_value(Money(self.value_to_confirm_cents))
+
+    def _forget_split(self) -> None:
         self.split = None
         self.manual_cents = None
 
@@ -112,12 +176,71 @@ class PlanDraft:
             self.service_ids.remove(service_id)
         else:
             self.service_ids.append(service_id)
-        self.split = None
-        self.manual_cents = None
+        self._forget_split()
 
-    def choose_ticket(self, wanted: bool) -> None:
+    def confirm_services(self, catalog: dict[int, Service]) -> bool:
+        """Done choosing services; returns whether the split must still be chosen. With one
+        service there is nothing to distribute: the whole value goes to it."""
+        lines = self.service_lines(catalog)
+        if not lines:
+            raise InvalidSplit("split.no_services")
+        if len(lines) == 1:
+            self.choose_split(SplitStrategy.MAIN, catalog)
+            return False
+        return True
+
+    def choose_split(self, strategy: SplitStrategy, catalog: dict[int, Service]) -> None:
+        """Main service or proportional (manual amounts come through ``set_manual_split``)."""
+        if strategy is SplitStrategy.MANUAL:
+            raise InvalidSplit("split.invalid")
+        previous = (self.split, self.manual_cents)
+        self.split, self.manual_cents = strategy.value, None
+        try:
+            self.shares(catalog)
+        except InvalidSplit:
+            self.split, self.manual_cents = previous
+            raise
+
+    def set_manual_split(self, amounts: list[Money], catalog: dict[int, Service]) -> None:
+        previous = (self.split, self.manual_cents)
+        self.split, self.manual_cents = SplitStrategy.MANUAL.value, [a.cents for a in amounts]
+        try:
+            self.shares(catalog)
+        except InvalidSplit:
+            self.split, self.manual_cents = previous
+            raise
+
+    def choose_ticket(self, wanted: bool, type_id: int | None, department_id: int | None) -> None:
+        """Yes opens the ticket with defaults (first type and department, the queue, normal
+        priority, the default description), each changeable on the ticket screen."""
         self.ticket = wanted
         self.gate_ticket = wanted  # by default the ticket must be closed before finalizing
+        if wanted:
+            self.fill_ticket_defaults(type_id, department_id)
+
+    def fill_ticket_defaults(self, type_id: int | None, department_id: int | None) -> None:
+        """Whatever the ticket has not chosen yet gets its default."""
+        self.ticket_type_id = self.ticket_type_id or type_id
+        self.department_id = self.department_id or department_id
+        if self.assignee_id is None:
+            self.assignee_id = UNASSIGNED
+        self.priority = self.priority or Priority.NORMAL.value
+
+    def choose_ticket_type(self, type_id: int) -> None:
+        self.ticket_type_id = type_id
+
+    def choose_department(self, department_id: int) -> None:
+        self.department_id = department_id
+
+    def choose_assignee(self, staff_id: int) -> None:
+        """A technician's staff id, or ``UNASSIGNED``."""
+        self.assignee_id = staff_id
+
+    def choose_priority(self, priority: Priority) -> None:
+        self.priority = priority.value
+
+    def use_default_description(self) -> None:
+        self.description = None
 
     def set_description(self, text: str) -> None:
         text = (text or "").strip()
@@ -154,7 +277,7 @@ class PlanDraft:
             SplitStrategy(self.split), Money(self.value_cents), self.service_lines(catalog), amounts
         )
 
-    def to_change(self, catalog: dict[int, Service]) -> PlanChange:
+    def to_change(self, catalog: dict[int, Service], default_description: str) -> PlanChange:
         """The finished draft as the change the action will carry (every step must be done)."""
         if self.plan_id is None or self.template_id is None or self.value_cents is None:
             raise InvalidInput("errors.invalid_input")
@@ -167,7 +290,7 @@ class PlanDraft:
                 department_id=self.department_id,
                 assignee_id=self.assignee_id or None,
                 priority=Priority(self.priority),
-                description=self.description or "",
+                description=self.description or default_description,
             )
         return PlanChange(
             plan_id=self.plan_id,

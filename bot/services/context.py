@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.errors import NotFound, PermissionDenied
 from bot.domain.models import Role, Staff
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.services.reference import Lru, Reference, ReferenceCache
 
 
 def utc_now() -> datetime:
@@ -22,6 +24,13 @@ class ServiceContext:
     clock: Clock = utc_now
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Sao_Paulo"))
     acceptance_ttl: timedelta = timedelta(days=7)
+    reference_cache: ReferenceCache = field(default_factory=ReferenceCache)
+    # Immutable read models keyed by what makes them immutable (e.g. a contract version).
+    snapshots: Lru[Hashable, object] = field(default_factory=Lru)
+
+    async def reference(self, *, check: bool = False) -> Reference:
+        """Staff and catalog from memory (see ``bot.services.reference``)."""
+        return await self.reference_cache.get(self.uow, check=check)
 
     def now(self) -> datetime:
         return self.clock()

@@ -53,6 +53,10 @@ class StaffRepo(Protocol):
 
 
 class CatalogRepo(Protocol):
+    async def reference_version(self) -> int:
+        """A number that changes whenever staff or catalog change (cache invalidation)."""
+        ...
+
     async def plan_groups(self) -> list[PlanGroup]: ...
     async def plans(
         self, group_id: int | None = None, *, active_only: bool = True

@@ -40,6 +40,7 @@ async def add_staff(
                 telegram_id, name, role, normalize_locale(locale), ctx.now()
             )
         await uow.commit()
+    ctx.reference_cache.invalidate()
     return staff
 
 
@@ -56,6 +57,7 @@ async def _change(
                 raise Conflict("errors.last_admin")
         await uow.staff.update(updated)
         await uow.commit()
+    ctx.reference_cache.invalidate()
     return updated
 
 
@@ -77,6 +79,7 @@ async def set_locale(ctx: ServiceContext, staff_id: int, locale: str) -> Staff:
         updated = replace(staff, locale=locale)
         await uow.staff.update(updated)
         await uow.commit()
+    ctx.reference_cache.invalidate()
     return updated
 
 
@@ -90,8 +93,12 @@ async def technicians(ctx: ServiceContext) -> list[Staff]:
 
 
 async def staff_by_telegram_id(ctx: ServiceContext, telegram_id: int) -> Staff | None:
-    async with ctx.uow() as uow:
-        return await uow.staff.by_telegram_id(telegram_id)
+    """The staff member behind a Telegram user (from memory: the gate reads it on every update).
+    Someone unknown is looked up again at once, so a member just added elsewhere gets in."""
+    staff = (await ctx.reference()).staff_member(telegram_id)
+    if staff is None:
+        staff = (await ctx.reference(check=True)).staff_member(telegram_id)
+    return staff
 
 
 async def open_admin_claim(ctx: ServiceContext) -> str | None:
@@ -130,6 +137,7 @@ async def claim_admin(
             staff = replace(existing, role=Role.ADMIN, active=True)
             await uow.staff.update(staff)
         await uow.commit()
+    ctx.reference_cache.invalidate()
     return staff
 
 
@@ -152,4 +160,5 @@ async def ensure_admins(ctx: ServiceContext, telegram_ids: tuple[int, ...]) -> l
             else:
                 out.append(existing)
         await uow.commit()
+    ctx.reference_cache.invalidate()
     return out

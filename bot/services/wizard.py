@@ -1,5 +1,10 @@
-"""What the plan-update wizard needs from the world: the catalog for each step, a fresh draft,
-the review (current vs new) and turning the finished draft into the pending action."""
+"""What the plan-update wizard needs from the world, read as rarely as possible.
+
+A wizard tap reads nothing from the database: the catalog comes from the in-memory reference
+copy, and the contract as it was when the wizard started (the action is made against that
+version; creating it checks the version again) from a small snapshot cache. Only starting
+and finishing the wizard open a transaction.
+"""
 
 from __future__ import annotations
 
@@ -8,64 +13,30 @@ from dataclasses import dataclass
 from bot.domain.change import ChangeType, change_type
 from bot.domain.draft import KEEP_LOYALTY, PlanDraft
 from bot.domain.errors import Conflict
-from bot.domain.loyalty import LoyaltyTerm, terms_for
-from bot.domain.models import (
-    CatalogItem,
-    Client,
-    Contract,
-    ContractAction,
-    ContractStatus,
-    ContractTemplate,
-    Plan,
-    PlanGroup,
-    Role,
-    Service,
-    Staff,
-)
+from bot.domain.loyalty import LoyaltyTerm
+from bot.domain.models import ContractAction, ContractStatus, ContractTemplate, Plan
 from bot.domain.money import Money
 from bot.domain.split import Share
 from bot.services.cards import ContractCard, load_contract_card
-from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
+from bot.services.context import OFFICE_ROLES, ServiceContext, require_staff
 from bot.services.plan_update import Created, create_plan_update
+from bot.services.reference import Catalog
 
 
 @dataclass(frozen=True)
-class WizardCatalog:
-    groups: list[PlanGroup]
-    plans: list[Plan]
-    services: dict[int, Service]
-    templates: list[ContractTemplate]
-    loyalty_terms: list[LoyaltyTerm]
-    ticket_types: list[CatalogItem]
-    departments: list[CatalogItem]
-    technicians: list[Staff]
+class WizardView:
+    """Everything a wizard screen shows: the contract as the wizard found it and the catalog."""
 
-    def plan(self, plan_id: int | None) -> Plan | None:
-        return next((p for p in self.plans if p.id == plan_id), None)
-
-    def plans_in(self, group_id: int | None) -> list[Plan]:
-        return [p for p in self.plans if p.group_id == group_id]
-
-    def template(self, template_id: int | None) -> ContractTemplate | None:
-        return next((t for t in self.templates if t.id == template_id), None)
-
-    def term(self, term_id: int | None) -> LoyaltyTerm | None:
-        return next((t for t in self.loyalty_terms if t.id == term_id), None)
-
-    def group(self, group_id: int | None) -> PlanGroup | None:
-        return next((g for g in self.groups if g.id == group_id), None)
-
-    def item(self, items: list[CatalogItem], item_id: int | None) -> CatalogItem | None:
-        return next((i for i in items if i.id == item_id), None)
-
-    def technician(self, staff_id: int | None) -> Staff | None:
-        return next((s for s in self.technicians if s.id == staff_id), None)
+    card: ContractCard
+    catalog: Catalog
 
 
 @dataclass(frozen=True)
 class Review:
+    """Current against new, for the review screen (tutorial step 6)."""
+
     card: ContractCard
-    catalog: WizardCatalog
+    catalog: Catalog
     draft: PlanDraft
     new_plan: Plan
     new_value: Money
@@ -75,90 +46,84 @@ class Review:
     change_type: ChangeType
 
 
-async def load_catalog(ctx: ServiceContext, draft: PlanDraft) -> WizardCatalog:
-    """Everything the steps offer, filtered for the client (template kind, loyalty limits)."""
-    async with ctx.uow() as uow:
-        staff = await uow.staff.list(active_only=True)
-        return WizardCatalog(
-            groups=await uow.catalog.plan_groups(),
-            plans=await uow.catalog.plans(),
-            services={s.id: s for s in await uow.catalog.services()},
-            templates=[
-                t for t in await uow.catalog.templates() if t.active and t.kind is draft.kind
-            ],
-            loyalty_terms=terms_for(draft.kind, await uow.catalog.loyalty_terms()),
-            ticket_types=await uow.catalog.ticket_types(),
-            departments=await uow.catalog.departments(),
-            technicians=[s for s in staff if s.role is Role.TECHNICIAN],
-        )
+@dataclass(frozen=True)
+class Started:
+    draft: PlanDraft
+    view: WizardView
+    pending: ContractAction | None
 
 
-async def start(
-    ctx: ServiceContext, actor_id: int, contract_id: int
-) -> tuple[PlanDraft, ContractAction | None]:
-    """A fresh draft for the contract, or the contract's pending action if it already has one."""
+async def start(ctx: ServiceContext, actor_id: int, contract_id: int) -> Started:
+    """A fresh draft for the contract, or the contract's pending action if it already has one.
+    The one template that fits the client is chosen already (its step is then skipped)."""
     async with ctx.uow() as uow:
         await require_staff(uow, actor_id, *OFFICE_ROLES)
         card = await load_contract_card(uow, contract_id)
     if card.contract.status is ContractStatus.CANCELLED:
         raise Conflict("errors.contract_cancelled", number=card.contract.number)
+    catalog = (await ctx.reference()).catalog(card.client.kind)
+    template_id = card.contract.template_id
+    if len(catalog.templates) == 1 or catalog.template(template_id) is None:
+        template_id = catalog.templates[0].id if catalog.templates else template_id
     draft = PlanDraft(
         contract_id=contract_id,
         base_version=card.contract.version,
         client_kind=card.client.kind.value,
-        template_id=card.contract.template_id,
+        template_id=template_id,
         group_id=card.plan.group_id,
     )
-    return draft, card.pending_action
+    ctx.snapshots.put(_card_key(draft), card)
+    return Started(draft, WizardView(card, catalog), card.pending_action)
 
 
-async def review(ctx: ServiceContext, draft: PlanDraft) -> Review:
-    catalog = await load_catalog(ctx, draft)
-    async with ctx.uow() as uow:
-        card = await load_contract_card(uow, draft.contract_id)
+async def view(ctx: ServiceContext, draft: PlanDraft) -> WizardView:
+    """What a screen shows; from memory, except after a restart (one read of the card)."""
+    catalog = (await ctx.reference()).catalog(draft.kind)
+    card = ctx.snapshots.get(_card_key(draft))
+    if not isinstance(card, ContractCard):
+        async with ctx.uow() as uow:
+            card = await load_contract_card(uow, draft.contract_id)
+        if card.contract.version != draft.base_version:
+            raise Conflict("errors.conflict")
+        ctx.snapshots.put(_card_key(draft), card)
+    return WizardView(card, catalog)
+
+
+def review(shown: WizardView, draft: PlanDraft) -> Review:
+    """Current against new; raises when the draft is not finished."""
+    catalog, card = shown.catalog, shown.card
     plan = catalog.plan(draft.plan_id)
     template = catalog.template(draft.template_id)
     if plan is None or template is None or draft.value_cents is None:
         raise Conflict("errors.conflict")
     value = Money(draft.value_cents)
-    term = (
-        None
-        if draft.loyalty_term_id in (None, KEEP_LOYALTY)
-        else catalog.term(draft.loyalty_term_id)
-    )
+    keep = draft.loyalty_term_id in (None, KEEP_LOYALTY)
     return Review(
-        card,
-        catalog,
-        draft,
-        plan,
-        value,
-        draft.shares(catalog.services),
-        template,
-        term,
-        change_type(card.contract.value, value),
+        card=card,
+        catalog=catalog,
+        draft=draft,
+        new_plan=plan,
+        new_value=value,
+        new_shares=draft.shares(catalog.services),
+        new_template=template,
+        new_term=None if keep else catalog.term(draft.loyalty_term_id),
+        change_type=change_type(card.contract.value, value),
     )
 
 
-async def finish(ctx: ServiceContext, actor_id: int, draft: PlanDraft) -> Created:
+async def finish(
+    ctx: ServiceContext, actor_id: int, draft: PlanDraft, default_description: str
+) -> Created:
     """Tutorial step 7: store the pending action (and its acceptance request and ticket)."""
-    catalog = await load_catalog(ctx, draft)
+    catalog = (await ctx.reference()).catalog(draft.kind)
     return await create_plan_update(
         ctx,
         actor_id,
         draft.contract_id,
-        draft.to_change(catalog.services),
+        draft.to_change(catalog.services, default_description),
         expected_version=draft.base_version,
     )
 
 
-async def header(ctx: ServiceContext, draft: PlanDraft) -> tuple[Contract, Client]:
-    """The contract and client named at the top of every wizard screen."""
-    async with ctx.uow() as uow:
-        contract = found(await uow.contracts.get(draft.contract_id), "errors.contract_not_found")
-        client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
-    return contract, client
-
-
-def default_description(review_data: Review) -> str:
-    c = review_data.card
-    return f"{c.plan.name} → {review_data.new_plan.name} (contrato {c.contract.number})"
+def _card_key(draft: PlanDraft) -> tuple[str, int, int]:
+    return ("wizard-card", draft.contract_id, draft.base_version)

@@ -42,15 +42,16 @@ SECTION = {
     "plan": 2,
     "value": 2,
     "typing_value": 2,
+    "confirming_value": 2,
     "services": 2,
     "split": 2,
     "typing_split": 2,
     "ticket": 3,
+    "ticket_form": 3,
     "ticket_type": 3,
     "department": 3,
     "assignee": 3,
     "priority": 3,
-    "description": 3,
     "typing_description": 3,
     "gates": 3,
     "review": 4,
@@ -60,21 +61,47 @@ SAYS = {
     "pt_BR": {
         "channel": ["Solicitar o aceite do cliente para o novo contrato? Escolha como:"],
         "template": ["Qual modelo de contrato será usado?"],
-        "loyalty": ["Qual fidelidade?", "Clientes pessoa física: no máximo 12 meses"],
+        "loyalty": [
+            "Qual fidelidade?",
+            "• Fidelidade 12 meses: benefício de R$ 20,00/mês",
+            "Clientes pessoa física: no máximo 12 meses",
+        ],
         "group": ["Escolha o novo grupo de planos:"],
-        "plan": ["Escolha o novo plano (Residencial Fibra):"],
-        "value": ["Valor do contrato para Fibra 500 Mega. Valor atual escolhido: R$ 119,90."],
+        "plan": [
+            "Escolha o novo plano (Residencial Fibra):",
+            "2. Fibra 500 Mega · 500/250 Mbps · R$ 119,90",
+            "5. Fibra 1 Giga · 1.000/500 Mbps · R$ 199,90",
+        ],
+        "value": [
+            "Valor mensal do contrato com o plano Fibra 500 Mega.",
+            "Preço de tabela do plano: R$ 119,90",
+            "Valor atual do contrato: R$ 99,90",
+            "Valor escolhido para o novo plano: R$ 119,90",
+        ],
         "typing_value": ["Digite o valor mensal do contrato, por exemplo 129,90 ou R$ 1.234,56:"],
-        "services": ["Serviços do contrato (valor total R$ 129,90)."],
+        "confirming_value": [
+            "⚠️ R$ 50,00 está 58,3% abaixo do preço de tabela do plano (R$ 119,90). Tem certeza?"
+        ],
+        "services": [
+            "Serviços do contrato (valor total R$ 129,90).",
+            "• TV por assinatura (SeAC) · tabela R$ 49,90",
+        ],
         "split": ["Como distribuir R$ 129,90 entre os serviços"],
         "typing_split": ["nesta ordem. A soma precisa ser R$ 129,90.", "Exemplo:"],
         "ticket": ["Esta ação vai abrir um atendimento para o cliente?"],
+        "ticket_form": [
+            "O atendimento será aberto assim (toque em um campo para alterar):",
+            "Tipo: Visita técnica\nDepartamento: Suporte técnico\n"
+            "Responsável: 👥 Sem responsável (fila)\nPrioridade: Normal\n"
+            "Descrição: Fibra 300 Mega → Fibra 500 Mega (contrato 10000)",
+        ],
         "ticket_type": ["Tipo do atendimento:"],
         "department": ["Departamento responsável:"],
         "assignee": ["Quem vai atender?"],
         "priority": ["Prioridade do atendimento:"],
-        "description": ["Descrição do atendimento. Padrão: “Fibra 300 Mega → Fibra 500 Mega"],
-        "typing_description": ["Digite a descrição do atendimento:"],
+        "typing_description": [
+            "Digite a descrição do atendimento (padrão: “Fibra 300 Mega → Fibra 500 Mega"
+        ],
         "gates": [
             "Exigências para finalizar a ação (toque para mudar):",
             "🔒 Com uma nova fidelidade, o aceite do cliente é obrigatório.",
@@ -91,21 +118,47 @@ SAYS = {
     "en": {
         "channel": ["Ask for the client's acceptance of the new contract? Choose how:"],
         "template": ["Which contract template?"],
-        "loyalty": ["Which loyalty term?", "Individual clients: at most 12 months of loyalty."],
+        "loyalty": [
+            "Which loyalty term?",
+            "• Fidelidade 12 meses: benefit of R$ 20,00/month",
+            "Individual clients: at most 12 months of loyalty.",
+        ],
         "group": ["Choose the new plan group:"],
-        "plan": ["Choose the new plan (Residencial Fibra):"],
-        "value": ["Contract value for Fibra 500 Mega. Currently chosen: R$ 119,90."],
+        "plan": [
+            "Choose the new plan (Residencial Fibra):",
+            "2. Fibra 500 Mega · 500/250 Mbps · R$ 119,90",
+            "5. Fibra 1 Giga · 1.000/500 Mbps · R$ 199,90",
+        ],
+        "value": [
+            "Monthly contract value with the Fibra 500 Mega plan.",
+            "Plan's list price: R$ 119,90",
+            "Contract's current value: R$ 99,90",
+            "Value chosen for the new plan: R$ 119,90",
+        ],
         "typing_value": ["Type the monthly contract value, e.g. 129,90 or R$ 1.234,56:"],
-        "services": ["Contract services (total R$ 129,90)."],
+        "confirming_value": [
+            "⚠️ R$ 50,00 is 58.3% below the plan's list price (R$ 119,90). Are you sure?"
+        ],
+        "services": [
+            "Contract services (total R$ 129,90).",
+            "• TV por assinatura (SeAC) · list R$ 49,90",
+        ],
         "split": ["How should R$ 129,90 be split among the services"],
         "typing_split": ["in this order. They must add up to R$ 129,90.", "Example:"],
         "ticket": ["Will this action open a ticket for the client?"],
+        "ticket_form": [
+            "The ticket will be opened like this (tap a field to change it):",
+            "Type: Visita técnica\nDepartment: Suporte técnico\n"
+            "Assignee: 👥 Unassigned (queue)\nPriority: Normal\n"
+            "Description: Fibra 300 Mega → Fibra 500 Mega",
+        ],
         "ticket_type": ["Ticket type:"],
         "department": ["Department:"],
         "assignee": ["Who will handle it?"],
         "priority": ["Ticket priority:"],
-        "description": ["Ticket description. Default: “Fibra 300 Mega → Fibra 500 Mega"],
-        "typing_description": ["Type the ticket description:"],
+        "typing_description": [
+            "Type the ticket description (default: “Fibra 300 Mega → Fibra 500 Mega"
+        ],
         "gates": [
             "Requirements before finalizing (tap to change):",
             "🔒 With a new loyalty term, the client's acceptance is mandatory.",
@@ -128,28 +181,47 @@ BUTTONS = {
             "🌐 Link web",
             "🤝 Presencial",
         ],
-        "loyalty": ["Manter a fidelidade atual", "Fidelidade 12 meses · benefício R$ 20,00/mês"],
-        "value": ["Manter o preço do plano (R$ 119,90)", "✏️ Digitar outro valor"],
-        "services": ["➡️ Continuar"],
-        "split": ["Tudo no serviço principal", "Proporcional aos preços de tabela"],
+        "loyalty": ["Manter a atual", "Fidelidade 12 meses"],
+        "plan": ["2 · Fibra 500 Mega", "5 · Fibra 1 Giga"],
+        "value": ["Usar preço de tabela", "✏️ Digitar outro valor"],
+        "confirming_value": ["Sim, usar R$ 50,00", "✏️ Digitar outro valor"],
+        "services": ["✅ Internet (SCM)", "⬜ TV por assinatura (Se…", "➡️ Continuar"],
+        "split": ["Tudo no principal", "Proporcional à tabela", "✏️ Digitar cada valor"],
         "ticket": ["Sim", "Não"],
-        "assignee": ["👥 Sem responsável (fila)"],
-        "priority": ["Baixa", "Normal", "Alta", "Urgente"],
-        "description": ["Usar a descrição padrão", "✏️ Digitar a descrição"],
-        "gates": ["🔒 Exigir aceite concluído: Sim", "Exigir atendimento concluído: Sim"],
+        "ticket_form": [
+            "✏️ Tipo",
+            "✏️ Departamento",
+            "✏️ Responsável",
+            "✏️ Prioridade",
+            "✏️ Descrição",
+            "➡️ Continuar",
+        ],
+        "assignee": ["✅ 👥 Fila (sem técnico)"],
+        "priority": ["Baixa", "✅ Normal", "Alta", "Urgente"],
+        "typing_description": ["Usar a descrição padrão"],
+        "gates": ["🔒 Aceite: exigido", "Atendimento: exigido"],
         "review": ["✅ Finalizar", "✏️ Editar uma etapa", "⬅️ Voltar", "✖️ Cancelar"],
     },
     "en": {
-        "channel": ["Don't ask for acceptance", "📱 Telegram link", "🌐 Web link", "🤝 In person"],
-        "loyalty": ["Keep the current loyalty", "Fidelidade 12 meses · benefit R$ 20,00/month"],
-        "value": ["Keep the plan's price (R$ 119,90)", "✏️ Type another value"],
-        "services": ["➡️ Continue"],
-        "split": ["All on the main service", "In proportion to list prices"],
+        "channel": ["No acceptance request", "📱 Telegram link", "🌐 Web link", "🤝 In person"],
+        "loyalty": ["Keep current loyalty", "Fidelidade 12 meses"],
+        "plan": ["2 · Fibra 500 Mega", "5 · Fibra 1 Giga"],
+        "value": ["Use the list price", "✏️ Type another value"],
+        "confirming_value": ["Yes, use R$ 50,00", "✏️ Type another value"],
+        "services": ["✅ Internet (SCM)", "⬜ TV por assinatura (Se…", "➡️ Continue"],
+        "split": ["All on the main one", "By list prices", "✏️ Type each amount"],
         "ticket": ["Yes", "No"],
-        "assignee": ["👥 Unassigned (queue)"],
-        "priority": ["Low", "Normal", "High", "Urgent"],
-        "description": ["Use the default description", "✏️ Type a description"],
-        "gates": ["🔒 Require completed acceptance: Yes", "Require closed ticket: Yes"],
+        "ticket_form": [
+            "✏️ Type",
+            "✏️ Department",
+            "✏️ Assignee",
+            "✏️ Priority",
+            "✏️ Description",
+            "➡️ Continue",
+        ],
+        "assignee": ["✅ 👥 Queue (no one)"],
+        "priority": ["Low", "✅ Normal", "High", "Urgent"],
+        "gates": ["🔒 Acceptance: required", "Ticket: required"],
         "review": ["✅ Finish", "✏️ Edit a step", "⬅️ Back", "✖️ Cancel"],
     },
 }
@@ -190,9 +262,10 @@ PATH = Path(
     ticket=True,
     description="Trocar a ONU",
 )
-TYPING = {"value": "typing_value", "split": "typing_split", "description": "typing_description"}
-TYPE_BUTTON = {"value": "w:val:type", "split": "w:sp:manual", "description": "w:ds:type"}
-TYPED = {"value": PATH.value, "split": PATH.split, "description": PATH.description}
+TYPING = {"value": "typing_value", "split": "typing_split"}
+TYPE_BUTTON = {"value": "w:val:type", "split": "w:sp:manual"}
+TYPED = {"value": PATH.value, "split": PATH.split}
+FAR_VALUE = "50"  # typed first: far below the list price, so the confirmation is shown too
 
 
 def foreign_texts(locale: str) -> tuple[set[str], set[str]]:
@@ -289,6 +362,28 @@ async def choose_language(w: Wizard) -> None:
     assert (await w.env.staff(w.user_id)).locale == w.locale
 
 
+async def fill_ticket_checking_each_screen(w: Wizard) -> None:
+    """The ticket screen's fields, each list checked, then back to the ticket screen."""
+    for field, screen, choice in [
+        ("type", "ticket_type", PATH.ticket_type),
+        ("dept", "department", PATH.department),
+        ("who", "assignee", str(PATH.assignee)),
+        ("prio", "priority", f"w:pr:{PATH.priority}"),
+        ("desc", "typing_description", str(PATH.description)),
+    ]:
+        await w.press(f"w:tf:{field}")
+        check(w, screen)
+        if screen == "priority":
+            await w.press(choice)
+        elif screen == "typing_description":
+            await w.type(choice)
+        else:
+            await w.tap(choice)
+        w.assert_at("ticket_form")
+        assert not leaks(w), f"ticket screen after {screen}: {leaks(w)}"
+    await w.press("w:tf:ok")
+
+
 @pytest.mark.parametrize("locale", ["pt_BR", "en"])
 async def test_every_screen_review_and_card_in_the_staff_language(env: BotEnv, locale: str) -> None:
     await load_data_names(env)
@@ -304,7 +399,14 @@ async def test_every_screen_review_and_card_in_the_staff_language(env: BotEnv, l
         if step in TYPING:
             await w.press(TYPE_BUTTON[step])
             check(w, TYPING[step])
+            if step == "value":
+                await w.type(FAR_VALUE)
+                check(w, "confirming_value")
+                await w.press("w:vc:no")  # ✏️ type another value
+                check(w, "typing_value")
             await w.type(str(TYPED[step]))
+        elif step == "ticket_form":
+            await fill_ticket_checking_each_screen(w)
         else:
             await w.answer_step(step, PATH)
     await w.press("w:rv:edit")
@@ -331,10 +433,9 @@ async def test_english_feedback_alerts_and_cancel(env: BotEnv) -> None:
     await w.type("hello")  # typed text on a button step
     assert "👆 Use the buttons of this message to continue (or /cancelar)." in w.text
 
-    await w.press("w:ch:no")
-    await w.press_prefix("w:tpl:")
+    await w.press("w:ch:no")  # the only template is chosen for us: on to the loyalty
     assert "A new loyalty term needs the client's acceptance: to choose one, go back" in w.text
-    await w.tap("Fidelidade 12 meses ·")
+    await w.tap("Fidelidade 12 meses")
     assert w.alert == (
         "A new loyalty term needs the client's acceptance: choose an acceptance channel."
     )
@@ -347,7 +448,7 @@ async def test_english_feedback_alerts_and_cancel(env: BotEnv) -> None:
     await w.type("-1")
     assert "⚠️ The amount cannot be negative." in w.text
     await w.type("99.90")
-    await w.press("w:sv:ok")
+    await w.press("w:svd")
     await w.press("w:sp:manual")
     await w.type("90\n5")
     assert (
@@ -366,7 +467,7 @@ async def test_english_feedback_alerts_and_cancel(env: BotEnv) -> None:
     await w.tap("⬅️ Back")
     await w.tap("Internet (SCM)")
     await w.tap("Wi-Fi Plus")
-    await w.press("w:sv:ok")
+    await w.press("w:svd")
     assert w.alert == "The contract needs at least one service."
 
     await w.type("/cancelar")

@@ -21,7 +21,7 @@ async def refused(w: Wizard, typed: str, message: str, step: str) -> None:
     assert w.msg.message_id != before.message_id, where
     assert w.text.splitlines()[2:5] == ["", f"⚠️ {message}", ""], f"{where}:\n{w.text}"
     w.assert_at(step)
-    assert w.state is not None and w.state["step"] == step, where
+    assert w.step == step, where
     assert w.draft == draft, where
     assert w.op.chat.message(before.message_id).buttons == [], f"{where}: old keyboard kept"
     assert "⬅️ Voltar" in w.buttons and "✖️ Cancelar" in w.buttons, where
@@ -89,8 +89,8 @@ async def test_manual_split_that_does_not_add_up(env: BotEnv) -> None:
 async def test_description_too_long_empty_or_with_html(env: BotEnv) -> None:
     w = Wizard(env)
     await w.start()
-    await w.walk(Path(ticket=True), until="description")
-    await w.press("w:ds:type")
+    await w.walk(Path(ticket=True), until="ticket_form")
+    await w.press("w:tf:desc")
     await refused(
         w, "x" * 1001, "A descrição pode ter no máximo 1000 caracteres.", "typing_description"
     )
@@ -98,8 +98,12 @@ async def test_description_too_long_empty_or_with_html(env: BotEnv) -> None:
     typed = "Trocar <ONU> & cabo <b>já</b> "
     typed += "y" * (1000 - len(typed))  # exactly the limit is fine
     await w.type(typed)
+    w.assert_at("ticket_form")  # back on the ticket screen, with the description on it
+    assert "Descrição: Trocar <ONU> & cabo <b>já</b> yyy" in w.text
+    assert "Trocar &lt;ONU&gt; &amp; cabo &lt;b&gt;já&lt;/b&gt; yyy" in (w.msg.html or "")
+    await w.press("w:tf:ok")
     w.assert_at("gates")
-    await w.press("w:gt:ok")
+    await w.press("w:gok")
     assert "“Trocar <ONU> & cabo <b>já</b> yyy" in w.text  # what the user reads
     assert "“Trocar &lt;ONU&gt; &amp; cabo &lt;b&gt;já&lt;/b&gt; yyy" in (w.msg.html or "")
     await w.finish()
@@ -114,7 +118,7 @@ async def test_text_on_a_button_step_gets_a_hint_and_the_same_screen(env: BotEnv
     w = Wizard(env)
     await w.start()
     for screen in ["channel", "loyalty", "services", "gates", "review"]:
-        await w.walk(path, until=screen, start=w_step(w))
+        await w.walk(path, until=screen, start=str(w.step))
         before, draft, buttons = w.msg, w.draft, w.buttons
 
         await w.type("10000")  # looks like a search, but a wizard is running
@@ -125,15 +129,9 @@ async def test_text_on_a_button_step_gets_a_hint_and_the_same_screen(env: BotEnv
         w.assert_at(screen)
         assert w.buttons == buttons, screen  # the same screen again, buttons and all
         assert w.op.chat.message(before.message_id).buttons == [], screen
-        assert w.draft == draft and w.state is not None and w.state["step"] == screen
+        assert w.draft == draft and w.step == screen
     await w.finish()  # and the buttons of the repeated screens work
     assert await pending_action(env, w.contract_id) is not None
-
-
-def w_step(w: Wizard) -> str:
-    state = w.state
-    assert state is not None
-    return str(state["step"])
 
 
 async def test_forged_choice_from_another_group_changes_nothing(env: BotEnv) -> None:
@@ -143,17 +141,18 @@ async def test_forged_choice_from_another_group_changes_nothing(env: BotEnv) -> 
     await w.walk(Path(), until="plan")
     async with env.ctx.uow() as uow:
         business = next(p for p in await uow.catalog.plans() if p.name == "Empresarial 300 Mega")
-    draft = w.draft
+    draft, screen, buttons = w.draft, w.text, w.msg.buttons
     await w.tap_data(w.msg.message_id, f"w:pl:{business.id}")
-    assert w.alert == "Este botão expirou. Abra o cartão de novo pelo menu."
+    assert w.alert == "Esta opção não está mais disponível. Escolha outra."
     assert w.draft == draft and w.draft["plan_id"] is None
+    assert (w.text, w.msg.buttons) == (screen, buttons) and w.step == "plan"
 
 
 async def test_text_after_a_refused_choice_still_belongs_to_the_wizard(env: BotEnv) -> None:
     w = Wizard(env)
     await w.start()
     await w.walk(Path(channel="no"), until="loyalty")
-    await w.tap("Fidelidade 12 meses ·")
+    await w.tap("Fidelidade 12 meses")
     assert w.alert is not None  # refused, the screen stays
 
     await w.type("ok")

@@ -29,21 +29,28 @@ FULL = Path(
 
 # Walking back from the review: each screen, and what it shows as already chosen.
 BACK_FROM_REVIEW = [
-    ("gates", "Exigir atendimento concluído: Sim"),
-    ("description", "Padrão: “Fibra 300 Mega → Fibra 500 Mega (contrato 10000)”"),
-    ("priority", "✅ Alta"),
-    ("assignee", "✅ 🔧 Marcos Técnico Oliveira"),
-    ("department", "✅ Suporte técnico"),
-    ("ticket_type", "✅ Visita técnica"),
+    ("gates", "Atendimento: exigido"),
+    (
+        "ticket_form",
+        "Tipo: Visita técnica\nDepartamento: Suporte técnico\n"
+        "Responsável: Marcos Técnico Oliveira\nPrioridade: Alta\nDescrição: Trocar a ONU",
+    ),
     ("ticket", "✅ Sim"),
-    ("split", "✅ ✏️ Digitar o valor de cada serviço"),
-    ("services", "✅ Wi-Fi Plus (roteador mesh) · R$ 15,00"),
-    ("value", "Valor atual escolhido: R$ 129,90."),
-    ("plan", "✅ Fibra 500 Mega · 500/250 Mbps · R$ 119,90"),
+    ("split", "✅ ✏️ Digitar cada valor"),
+    ("services", "✅ Wi-Fi Plus (roteador…"),
+    ("value", "Valor escolhido para o novo plano: R$ 129,90"),
+    ("plan", "✅ 2 · Fibra 500 Mega"),
     ("group", "✅ Residencial Fibra"),
     ("loyalty", "✅ Sem fidelidade"),
-    ("template", "✅ Contrato de Prestação de Serviços - Pessoa Física (Residencial)"),
-    ("channel", "✅ 🌐 Link web"),
+    ("channel", "✅ 🌐 Link web"),  # the only template was chosen for us: no screen to go back to
+]
+# The ticket screen's fields: each opens a list that Voltar leaves for the ticket screen.
+TICKET_FIELDS = [
+    ("ticket_type", "w:tf:type"),
+    ("department", "w:tf:dept"),
+    ("assignee", "w:tf:who"),
+    ("priority", "w:tf:prio"),
+    ("typing_description", "w:tf:desc"),
 ]
 
 
@@ -61,16 +68,25 @@ async def test_voltar_at_every_step_shows_the_previous_screen(env: BotEnv) -> No
     await w.start()
     assert w.buttons[-2:] == ["⬅️ Voltar", "✖️ Cancelar"]  # on the first screen too
     await w.walk(FULL, until="value")
+    await w.press("w:val:type")
+    await w.type("50")  # far below the list price: the confirmation goes back to the value
+    w.assert_at("confirming_value")
+    await voltar(w, "value", from_screen="confirming_value")
+    assert "Valor escolhido para o novo plano: R$ 119,90" in w.text  # nothing was taken
     for typing, parent, button in [
         ("typing_value", "value", "w:val:type"),
         ("typing_split", "split", "w:sp:manual"),
-        ("typing_description", "description", "w:ds:type"),
     ]:  # each typed screen goes back to the screen that offered it
-        await w.walk(FULL, start=w.step, until=parent)
+        await w.walk(FULL, start=str(w.step), until=parent)
         await w.press(button)
         w.assert_at(typing)
         await voltar(w, parent, from_screen=typing)
-    await w.walk(FULL, start="description")
+    await w.walk(FULL, start="split", until="ticket_form")
+    for screen, button in TICKET_FIELDS:
+        await w.press(button)
+        w.assert_at(screen)
+        await voltar(w, "ticket_form", from_screen=screen)
+    await w.walk(FULL, start="ticket_form")
     await w.press("w:rv:edit")
     await voltar(w, "review", from_screen="edit")
     screen = "review"
@@ -112,13 +128,14 @@ async def test_cancelar_on_typed_screens_and_edit_ends_on_the_contract_card(
     for screen, parent, button in [
         ("typing_value", "value", "w:val:type"),
         ("typing_split", "split", "w:sp:manual"),
-        ("typing_description", "description", "w:ds:type"),
+        ("typing_description", "ticket_form", "w:tf:desc"),
+        ("ticket_type", "ticket_form", "w:tf:type"),
         ("edit", "review", "w:rv:edit"),
     ]:
         await w.press(f"ct:a:{w.contract_id}")
         await w.press(f"pu:go:{w.contract_id}")
         assert not any(b.startswith("✅") for b in w.buttons)  # a fresh draft every time
-        await w.walk(Path(ticket=screen == "typing_description"), until=parent)
+        await w.walk(Path(ticket=parent == "ticket_form"), until=parent)
         await w.press(button)
         w.assert_at(screen)
         message_id = w.msg.message_id
@@ -131,7 +148,9 @@ async def test_cancelar_on_typed_screens_and_edit_ends_on_the_contract_card(
 async def test_cancelar_on_a_ticket_screen(env: BotEnv) -> None:
     w = Wizard(env)
     await w.start()
-    await w.walk(Path(ticket=True), until="assignee")
+    await w.walk(Path(ticket=True), until="ticket_form")
+    await w.press("w:tf:who")
+    w.assert_at("assignee")
     await w.tap("✖️ Cancelar")
     await assert_cancelled(w, where="assignee")
 

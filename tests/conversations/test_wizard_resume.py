@@ -136,8 +136,8 @@ async def test_restart_at_the_value_step_continues_on_the_same_message(
 
     restart.append(await restarted(w, tmp_path))
 
-    assert w.draft == draft and w.state is not None and w.state["step"] == "value"
-    await w.tap("Manter o preço do plano", message_id)
+    assert w.draft == draft and w.step == "value"
+    await w.tap("Usar preço de tabela", message_id)
     w.assert_at("services")
     assert w.msg.message_id == message_id
     await w.walk(Path(channel="web", ticket=True), start="services")
@@ -161,7 +161,11 @@ async def test_restart_while_typing_then_again_at_the_review(
 
     restart.append(await restarted(w, tmp_path))
 
-    await w.type("R$ 1.234,56")
+    await w.type("R$ 1.234,56")  # far above the list price: asked to confirm
+    w.assert_at("confirming_value")
+    restart.append(await restarted(w, tmp_path))  # the value to confirm survives a restart
+    assert w.step == "confirming_value" and w.draft["value_to_confirm_cents"] == 123456
+    await w.tap("Sim, usar R$ 1.234,56")
     w.assert_at("services")
     assert "Serviços do contrato (valor total R$ 1.234,56)" in w.text
     await w.walk(Path(), start="services", until="split")
@@ -217,7 +221,7 @@ async def test_buttons_of_older_screens_expire_during_and_after_the_wizard(
     await w.walk(Path(), start="services")  # the current screen still works
     await w.finish()
     card = w.msg.message_id
-    for data in ("w:sv:ok", "w:rv:ok", "w:x", "w:back"):  # after the wizard is over
+    for data in ("w:svd", "w:rv:ok", "w:x", "w:back"):  # after the wizard is over
         await w.tap_data(old, data)
         assert w.alert == EXPIRED, data
     await w.tap_data(card, "w:rv:ok")  # the second tap of a double tap on ✅ Finalizar
@@ -243,7 +247,7 @@ async def test_an_older_wizard_message_loses_its_keyboard(env: BotEnv) -> None:
     assert w.op.chat.message(first).buttons == []
     assert w.draft["channel"] is None
     await w.tap("Link web", second)  # the newer wizard is alive
-    w.assert_at("template")
+    w.assert_at("loyalty")
 
 
 async def test_double_tap_on_finalizar_keeps_the_action_card_buttons(env: BotEnv) -> None:

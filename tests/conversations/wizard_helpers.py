@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot.domain.models import AcceptanceRequest, Contract, ContractAction, Notification, Ticket
 from bot.i18n import t
-from storage import orm
+from storage import demo, orm
 from tests.conversations.conftest import OPERATOR_ID, BotEnv
 from tests.fakebot import FakeUser
 from tests.fakebot.models import SentMessage
@@ -33,23 +33,24 @@ SCREEN_KEYS = {
     "value": "wizard.ask_value",
     "typing_value": "wizard.type_value",
     "services": "wizard.ask_services",
+    "confirming_value": "wizard.ask_confirm_value",
     "split": "wizard.ask_split",
     "typing_split": "wizard.type_split",
     "ticket": "wizard.ask_ticket",
+    "ticket_form": "wizard.ticket_form",
     "ticket_type": "wizard.ask_ticket_type",
     "department": "wizard.ask_department",
     "assignee": "wizard.ask_assignee",
     "priority": "wizard.ask_priority",
-    "description": "wizard.ask_description",
     "typing_description": "wizard.type_description",
     "gates": "wizard.ask_gates",
     "edit": "wizard.ask_edit",
 }
 
-# The steps a Path walks through, in the wizard's order.
+# The steps a Path walks through, in the wizard's order (the demo has one contract template
+# per kind of client, so the template step is skipped; the split only with two services or more).
 STEPS = [
     "channel",
-    "template",
     "loyalty",
     "group",
     "plan",
@@ -57,15 +58,13 @@ STEPS = [
     "services",
     "split",
     "ticket",
-    "ticket_type",
-    "department",
-    "assignee",
-    "priority",
-    "description",
+    "ticket_form",
     "gates",
     "review",
 ]
-TICKET_STEPS = {"ticket_type", "department", "assignee", "priority", "description"}
+SERVICE_NAMES = {code: name for code, name, _ in demo.SERVICES}
+# The demo's default services per plan (by name): a contract with one service skips the split.
+DEFAULT_SERVICES = {p[1]: {SERVICE_NAMES[c] for c in p[5]} for p in demo.PLANS}
 
 
 def screen_marker(step: str, locale: str = "pt_BR") -> str:
@@ -95,9 +94,15 @@ class Path:
     description: str | None = None  # None: the default description
     gate_toggles: tuple[str, ...] = ()  # acceptance | ticket
 
+    def services_after(self) -> set[str]:
+        """The services the new contract will have: the plan's defaults, toggled."""
+        return DEFAULT_SERVICES[self.plan] ^ set(self.toggles)
+
     def applies(self, step: str) -> bool:
-        if step in TICKET_STEPS:
+        if step == "ticket_form":
             return self.ticket
+        if step == "split":
+            return len(self.services_after()) > 1
         if step == "gates":
             return self.channel != "no" or self.ticket
         return True
@@ -160,11 +165,11 @@ class Wizard:
         return str(answer["text"]) if answer["show_alert"] else None
 
     @property
-    def step(self) -> str:
-        """The screen the wizard remembers showing last."""
-        state = self.state
-        assert state is not None, "no wizard running"
-        return str(state["step"])
+    def step(self) -> str | None:
+        """The wizard's ConversationHandler state for this user (the only record of the step)."""
+        wizard = next(h for h in self.app.handlers[0] if getattr(h, "name", "") == "plan_update")
+        state = wizard._conversations.get((self.user_id, self.user_id))
+        return None if state is None else str(state)
 
     def at(self, step: str) -> bool:
         return screen_marker(step, self.locale) in self.text
@@ -190,6 +195,17 @@ class Wizard:
     async def tap(self, label: str, message_id: int | None = None) -> str:
         """Tap a button by (part of) its visible text."""
         await self.op.tap(self.app, label, message_id)
+        return self.text
+
+    async def choose(self, name: str) -> str:
+        """Tap the button of a named item (a ticket type, a technician…), whether its label is
+        whole or cut with "…" to fit, marked ✅ as the current choice or not."""
+
+        def shows(label: str) -> bool:
+            label = label.removeprefix("✅ ")
+            return label == name or (label.endswith("…") and name.startswith(label[:-1]))
+
+        await self.op.tap(self.app, shows)
         return self.text
 
     async def press(self, data: str) -> str:
@@ -269,14 +285,12 @@ class Wizard:
     async def answer_step(self, step: str, path: Path) -> None:
         if step == "channel":
             await self.press(f"w:ch:{path.channel}")
-        elif step == "template":
-            await self.press_prefix("w:tpl:")
         elif step == "loyalty":
             await self.choose_loyalty(path.loyalty)
         elif step == "group":
             await self.tap(path.group)
         elif step == "plan":
-            await self.tap(path.plan + " ·")
+            await self.tap(f"· {path.plan}")
         elif step == "value":
             if path.value is None:
                 await self.press("w:val:keep")
@@ -284,10 +298,12 @@ class Wizard:
                 await self.press("w:val:type")
                 self.assert_at("typing_value")
                 await self.type(path.value)
+                if self.at("confirming_value"):
+                    await self.press("w:vc:yes")
         elif step == "services":
             for name in path.toggles:
                 await self.tap(name)
-            await self.press("w:sv:ok")
+            await self.press("w:svd")
         elif step == "split":
             if path.split in ("main", "proportional"):
                 await self.press(f"w:sp:{path.split}")
@@ -297,30 +313,34 @@ class Wizard:
                 await self.type(path.split)
         elif step == "ticket":
             await self.press("w:tk:1" if path.ticket else "w:tk:0")
-        elif step == "ticket_type":
-            await self.tap(path.ticket_type)
-        elif step == "department":
-            await self.tap(path.department)
-        elif step == "assignee":
-            if path.assignee is None:
-                await self.press("w:as:0")
-            else:
-                await self.tap(path.assignee)
-        elif step == "priority":
-            await self.press(f"w:pr:{path.priority}")
-        elif step == "description":
-            if path.description is None:
-                await self.press("w:ds:def")
-            else:
-                await self.press("w:ds:type")
-                self.assert_at("typing_description")
-                await self.type(path.description)
+        elif step == "ticket_form":
+            await self.fill_ticket(path)
         elif step == "gates":
             for gate in path.gate_toggles:
                 await self.press(f"w:gt:{gate}")
-            await self.press("w:gt:ok")
+            await self.press("w:gok")
         else:  # pragma: no cover - walk() never answers the review
             raise AssertionError(step)
+
+    async def fill_ticket(self, path: Path) -> None:
+        """The ticket screen comes with defaults; change each field the path names."""
+        await self.press("w:tf:type")
+        await self.choose(path.ticket_type)
+        await self.press("w:tf:dept")
+        await self.choose(path.department)
+        await self.press("w:tf:who")
+        if path.assignee is None:
+            await self.press("w:as:0")
+        else:
+            await self.choose(path.assignee)
+        await self.press("w:tf:prio")
+        await self.press(f"w:pr:{path.priority}")
+        if path.description is not None:
+            await self.press("w:tf:desc")
+            self.assert_at("typing_description")
+            await self.type(path.description)
+        self.assert_at("ticket_form")
+        await self.press("w:tf:ok")
 
     async def choose_loyalty(self, loyalty: str) -> None:
         if loyalty == "keep":
@@ -328,7 +348,7 @@ class Wizard:
         elif loyalty == "none":
             await self.tap("Sem fidelidade")
         else:
-            await self.tap(f"Fidelidade {loyalty} meses ·")
+            await self.tap(f"Fidelidade {loyalty} meses")
 
     async def finish(self) -> None:
         self.assert_at("review")

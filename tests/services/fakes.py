@@ -196,6 +196,13 @@ class FakeStaffRepo(_Repo):
 
 
 class FakeCatalogRepo(_Repo):
+    async def reference_version(self) -> int:
+        """Changes whenever staff or catalog content changes, however it was written."""
+        db = self.db
+        tables = (db.staff, db.plan_groups, db.plans, db.services, db.templates)
+        more = (db.loyalty_terms, db.ticket_types, db.departments)
+        return hash(repr([sorted(t.items()) for t in (*tables, *more)]))
+
     async def plan_groups(self) -> list[PlanGroup]:
         return sorted(self.db.plan_groups.values(), key=lambda g: g.id)
 

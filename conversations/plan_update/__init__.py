@@ -1,0 +1,10 @@
+"""The plan-update wizard (tutorial steps 3–7), one message edited in place.
+
+``steps`` declares the wizard as a table, ``screens`` draws each step, ``codec`` owns the
+buttons' data and ``flow`` turns the table into the ConversationHandler. The draft and the
+state live in the database (``conversations.persistence``), so a restart keeps the place.
+"""
+
+from conversations.plan_update.flow import build, handlers
+
+__all__ = ["build", "handlers"]
