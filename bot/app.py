@@ -19,6 +19,7 @@ from telegram.request import BaseRequest
 from bot.config import Settings
 from bot.i18n import t
 from bot.pdf import PdfRenderer
+from bot.services import printouts
 from bot.services.context import ServiceContext
 from bot.web import ProposalPdf
 from bot.web.webhook import WEBHOOK_PATH
@@ -253,8 +254,6 @@ def _proposed_pdf(core: Core, pdf: PdfRenderer) -> ProposalPdf:
     """What the web page serves as ``contrato.pdf``: the contract the action proposes."""
 
     async def proposal_pdf(action_id: int) -> bytes:
-        from bot.services import printouts
-
         printout = await printouts.proposed_contract_printout(core.ctx, action_id)
         return bytes(await pdf.contract_pdf(printout))
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from bot.pdf.fetcher import AssetRefused, make_url_fetcher
 from bot.pdf.formatting import money_words, number_words
-from bot.pdf.renderer import AMENDMENT_TEMPLATE, DEFAULT_TEMPLATES_DIR, PdfRenderer
+from bot.pdf.renderer import DEFAULT_TEMPLATES_DIR, PdfRenderer
 
 __all__ = [
-    "AMENDMENT_TEMPLATE",
     "DEFAULT_TEMPLATES_DIR",
     "AssetRefused",
     "PdfRenderer",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.config import Settings
-from bot.pdf.renderer import DEFAULT_TEMPLATES_DIR, PdfRenderer
+from bot.pdf.renderer import PdfRenderer
 from bot.services import printouts
 from bot.services.context import ServiceContext
 
@@ -42,11 +42,6 @@ def add_parsers(subparsers: Any) -> None:
     )
 
 
-def renderer_for(settings: Settings, templates_dir: Path = DEFAULT_TEMPLATES_DIR) -> PdfRenderer:
-    """The renderer as the bot builds it: provider data, time zone, cache under data_dir."""
-    return PdfRenderer.for_settings(settings, templates_dir)
-
-
 def _write(pdf: bytes, output: Path | None, default_name: str) -> Path:
     path = output if output is not None else Path.cwd() / default_name
     if path.is_dir():
@@ -58,7 +53,7 @@ def _write(pdf: bytes, output: Path | None, default_name: str) -> Path:
 
 async def _render_contract(core: Core, args: argparse.Namespace) -> int:
     doc = await printouts.contract_printout_by_number(core.ctx, args.number)
-    renderer = renderer_for(core.settings)
+    renderer = PdfRenderer.for_settings(core.settings)
     try:
         pdf = await renderer.contract_pdf(doc)
     finally:
@@ -69,7 +64,7 @@ async def _render_contract(core: Core, args: argparse.Namespace) -> int:
 
 async def _render_amendment(core: Core, args: argparse.Namespace) -> int:
     doc = await printouts.amendment_printout(core.ctx, args.action_id)
-    renderer = renderer_for(core.settings)
+    renderer = PdfRenderer.for_settings(core.settings)
     try:
         pdf = await renderer.amendment_pdf(doc)
     finally:

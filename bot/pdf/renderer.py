@@ -55,7 +55,6 @@ from bot.templating import MISSING, TEMPLATES_DIR, template_environment
 
 log = logging.getLogger(__name__)
 
-AMENDMENT_TEMPLATE = "contracts/amendment.html.j2"
 DEFAULT_TEMPLATES_DIR = TEMPLATES_DIR
 MEMORY_CACHE_ITEMS = 32
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -304,4 +303,4 @@ def _safe(text: str) -> str:
     return _SAFE.sub("_", text).strip("._") or "x"
 
 
-__all__ = ["AMENDMENT_TEMPLATE", "DEFAULT_TEMPLATES_DIR", "PdfRenderer"]
+__all__ = ["DEFAULT_TEMPLATES_DIR", "PdfRenderer"]

@@ -34,6 +34,7 @@ from bot.services.context import ServiceContext
 from bot.templating import TEMPLATES_DIR, template_environment
 from bot.web.security import (
     TOKEN_RE,
+    Clock,
     WrongTokenThrottle,
     form_token,
     request_ip,
@@ -45,8 +46,6 @@ log = logging.getLogger(__name__)
 
 ProposalPdf = Callable[[int], Awaitable[bytes]]
 """``proposal_pdf(action_id)`` → the PDF bytes of the contract the action proposes."""
-
-Clock = Callable[[], datetime]
 
 WEB_TEMPLATES_DIR = TEMPLATES_DIR / "web"
 
