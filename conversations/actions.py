@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import logging
 from enum import StrEnum
-from urllib.parse import quote
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -18,10 +17,9 @@ from telegram.ext import (
 )
 
 from bot.domain.errors import DomainError
-from bot.domain.gates import Blocker
-from bot.domain.models import AcceptanceChannel, AcceptanceStatus, ActionStatus, Role
+from bot.domain.models import ActionStatus, Role
 from bot.services import acceptance as acceptance_service
-from bot.services.cards import ActionCard, action_card
+from bot.services.cards import action_card
 from bot.services.pending import pending_actions
 from bot.services.plan_update import FinalizeBlocked, cancel_action, finalize_action
 from conversations.base import (
@@ -32,17 +30,19 @@ from conversations.base import (
     arg_int,
     button,
     conversation,
+    drop_prompt,
     expect,
     expecting,
     expired,
     keyboard,
     paginate_row,
+    remember_prompt,
     show,
     staff_only,
-    stray_text,
     tell,
-    url_button,
 )
+from conversations.documents import send_amendment_pdf, send_contract_pdf
+from conversations.screens import render_action_card, render_contract_card, stray_text
 
 log = logging.getLogger(__name__)
 
@@ -53,81 +53,6 @@ class State(StrEnum):
 
 
 QUICK_REASONS = ("client_gave_up", "wrong_data", "duplicate")
-
-
-def acceptance_links(context: BotContext, token: str, channel: AcceptanceChannel) -> dict[str, str]:
-    """The links to send the client for this token: Telegram deep link and/or web page."""
-    links = {}
-    if channel is AcceptanceChannel.TELEGRAM and context.app.bot_username:
-        links["telegram"] = f"https://t.me/{context.app.bot_username}?start=ac_{token}"
-    if channel in (AcceptanceChannel.WEB, AcceptanceChannel.TELEGRAM):
-        links["web"] = f"{context.app.settings.public_url}/aceite/{token}"
-    return links
-
-
-def card_keyboard(
-    context: BotContext, card: ActionCard, links: dict[str, str]
-) -> list[list[InlineKeyboardButton]]:
-    a = card.action
-    rows: list[list[InlineKeyboardButton]] = []
-    primary = links.get("telegram") or links.get("web")
-    if primary:
-        text = quote(context.tr("action.share_text"))
-        share = f"https://t.me/share/url?url={quote(primary, safe='')}&text={text}"
-        rows.append([url_button(context.tr("action.share_link"), share)])
-    if a.status is ActionStatus.PENDING and context.me.role in OFFICE:
-        rows.append([button(context.tr("action.finalize"), "pa", "fin", a.id)])
-        acc = card.acceptance
-        if a.change.acceptance_channel is not None and (
-            acc is None or acc.status is not AcceptanceStatus.ACCEPTED
-        ):
-            rows.append(
-                [
-                    button(context.tr("action.resend"), "pa", "rs", a.id),
-                    button(context.tr("action.in_person"), "pa", "ip", a.id),
-                ]
-            )
-        rows.append([button(context.tr("action.cancel"), "pa", "cx", a.id)])
-    rows.append(
-        [
-            button(context.tr("contract.pdf"), "ct", "pdf", card.contract.id),
-            button(context.tr("ui.refresh"), "pa", "c", a.id),
-        ]
-    )
-    rows.append(
-        [
-            button(context.tr("action.contract"), "ct", "c", card.contract.id),
-            button(context.tr("ui.menu"), "m", "home"),
-        ]
-    )
-    return rows
-
-
-async def render_action_card(
-    update: Update,
-    context: BotContext,
-    action_id: int,
-    *,
-    token: str | None = None,
-    notice: str | None = None,
-    new: bool = False,
-) -> None:
-    card = await action_card(context.services, action_id)
-    channel = card.acceptance.channel if card.acceptance else None
-    links = acceptance_links(context, token, channel) if token and channel else {}
-    text = context.render(
-        "action_card",
-        card=card,
-        links=links,
-        notice=notice,
-        blockers=[b.message_key for b in card.blockers],
-        Blocker=Blocker,
-    )
-    await show(update, context, text, _markup(context, card, links), new=new)
-
-
-def _markup(context: BotContext, card: ActionCard, links: dict[str, str]):
-    return keyboard(card_keyboard(context, card, links))
 
 
 @staff_only()
@@ -143,8 +68,8 @@ async def ask_finalize(update: Update, context: BotContext) -> None:
     """Finalizar ação: when a gate is unmet, an alert says exactly what is missing."""
     card = await action_card(context.services, arg_int(context))
     if card.action.status is ActionStatus.FINALIZED:
+        # A late tap from before the commit: the "Contrato atualizado" screen stays as it is.
         await ack(context, update, context.tr("action.already_finalized"), alert=True)
-        await render_action_card(update, context, card.action.id)
         return
     if card.blockers:
         lines = [
@@ -175,11 +100,9 @@ async def confirm_finalize(update: Update, context: BotContext) -> None:
     try:
         result = await finalize_action(context.services, context.me.id, action_id)
     except FinalizeBlocked as exc:
-        await ack(context, update, context.explain(exc)[:200], alert=True)
+        await ack(context, update, context.explain(exc), alert=True)
         await render_action_card(update, context, action_id)
         return
-    from conversations.clients import render_contract_card
-
     if result.already:
         await ack(context, update, context.tr("action.already_finalized"), alert=True)
         return
@@ -197,8 +120,6 @@ async def send_after_finalize(
     update: Update, context: BotContext, contract_id: int, action_id: int
 ) -> None:
     """The updated contract (and the amendment) as PDFs, after the commit."""
-    from conversations.documents import send_amendment_pdf, send_contract_pdf
-
     chat = update.effective_chat
     assert chat is not None
     try:
@@ -228,7 +149,8 @@ async def ask_cancel(update: Update, context: BotContext) -> object:
         [button(context.tr(f"action.reason_{r}"), "pa", "cxr", action_id, r)] for r in QUICK_REASONS
     ]
     rows.append([button(context.tr("ui.back"), "pa", "c", action_id)])
-    await show(update, context, context.render("ask_cancel", card=card), keyboard(rows))
+    prompt = await show(update, context, context.render("ask_cancel", card=card), keyboard(rows))
+    remember_prompt(context, prompt)
     return State.TYPING_REASON
 
 
@@ -236,6 +158,7 @@ async def _do_cancel(update: Update, context: BotContext, action_id: int, reason
     assert context.user_data is not None
     result = await cancel_action(context.services, context.me.id, action_id, reason)
     context.user_data.pop("cancel_action", None)
+    await drop_prompt(update, context)  # typed: the quick reasons above no longer apply
     note = (
         context.tr("action.already_cancelled") if result.already else context.tr("action.cancelled")
     )
@@ -275,6 +198,7 @@ async def leave(update: Update, context: BotContext) -> int:
     action_id = context.user_data.pop("cancel_action", None) or context.user_data.pop(
         "in_person_action", None
     )
+    await drop_prompt(update, context)
     if context.staff is not None and action_id is not None:
         await render_action_card(update, context, int(action_id), new=update.callback_query is None)
     await ack(context, update)
@@ -301,7 +225,8 @@ async def ask_in_person(update: Update, context: BotContext) -> object:
     context.user_data["in_person_action"] = action_id
     expect(context, "action_in_person")
     rows = [[button(context.tr("ui.back"), "pa", "c", action_id)]]
-    await show(update, context, context.tr("action.ask_in_person"), keyboard(rows))
+    prompt = await show(update, context, context.tr("action.ask_in_person"), keyboard(rows))
+    remember_prompt(context, prompt)
     return State.TYPING_IN_PERSON
 
 
@@ -323,6 +248,7 @@ async def typed_in_person(update: Update, context: BotContext) -> object:
         await tell(update, context, context.explain(exc))
         return State.TYPING_IN_PERSON
     context.user_data.pop("in_person_action", None)
+    await drop_prompt(update, context)
     await render_action_card(
         update, context, int(action_id), new=True, notice=context.tr("action.in_person_recorded")
     )

@@ -1,4 +1,5 @@
-"""Shared glue for every flow: the context type, callback data, screens, alerts, guards.
+"""Shared glue for every flow: the context type, callback data, keyboards, showing a screen,
+alerts, guards and what typed text is awaited. Screens themselves live in ``screens``.
 
 Callbacks stay thin: parse the input, call one service, render one template, return the next
 state. Anything that can go wrong in the rules arrives here as a ``DomainError`` and becomes a
@@ -34,6 +35,8 @@ from bot.i18n import error_text, normalize_locale, t
 from bot.render import MessageRenderer
 from bot.services.context import ServiceContext
 from bot.services.printout_data import PdfPrinter
+from bot.services.staff import adopt_telegram_name, placeholder_name
+from conversations.limits import fit, fit_alert
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +155,8 @@ async def ack(
     if query is None or context.answered:
         return
     context.answered = True
+    if text is not None:
+        text = fit_alert(text)
     try:
         await query.answer(text, show_alert=alert)
     except BadRequest as exc:  # "query is too old": the user already moved on
@@ -167,6 +172,7 @@ async def show(
     new: bool = False,
 ) -> Message | None:
     """Edit the message the button was on, or send a new one (typed input, /commands)."""
+    text = fit(text)
     query = update.callback_query
     if query is not None and not new and query.message is not None:
         try:
@@ -189,6 +195,29 @@ async def drop_keyboard(context: BotContext, chat_id: int, message_id: int) -> N
     """Remove the buttons of an older screen so they can't be tapped again."""
     with contextlib.suppress(TelegramError):
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+
+
+PROMPT = "prompt"
+
+
+def remember_prompt(context: BotContext, message: Message | None) -> None:
+    """Note the message that asks for typed text, so its buttons can go once it is answered."""
+    if message is not None and context.user_data is not None:
+        context.user_data[PROMPT] = [message.chat_id, message.message_id]
+
+
+async def drop_prompt(update: Update, context: BotContext) -> None:
+    """The answer arrived (or the user left): the prompt's buttons (quick reasons, Voltar) no
+    longer apply, so they go instead of answering "botão expirou" later. A tap on the prompt
+    itself leaves them: that message is about to be redrawn."""
+    ids = context.user_data.pop(PROMPT, None) if context.user_data is not None else None
+    if not ids:
+        return
+    query = update.callback_query
+    tapped = query.message if query is not None else None
+    if tapped is not None and tapped.message_id == int(ids[1]):
+        return
+    await drop_keyboard(context, int(ids[0]), int(ids[1]))
 
 
 async def expired(update: Update, context: BotContext, *, drop: bool = True) -> None:
@@ -235,6 +264,7 @@ def staff_only(*roles: Role) -> Callable[[H], H]:
             if staff is None or not staff.active or (roles and staff.role not in roles):
                 await deny(update, context)
                 return None
+            await learn_name(update, context)
             try:
                 return await fn(update, context)
             except DomainError as exc:
@@ -252,6 +282,14 @@ def staff_only(*roles: Role) -> Callable[[H], H]:
 OFFICE = (Role.ADMIN, Role.OPERATOR)
 
 
+async def learn_name(update: Update, context: BotContext) -> None:
+    """An admin configured by Telegram id only is stored as "Admin <id>": on their first
+    update take the name Telegram shows (first + last), so greetings and cards name them."""
+    staff, user = context.staff, update.effective_user
+    if staff is not None and user is not None and staff.name == placeholder_name(staff.telegram_id):
+        context.staff = await adopt_telegram_name(context.services, staff, user.full_name)
+
+
 async def deny(update: Update, context: BotContext) -> None:
     text = context.tr("errors.permission")
     if update.callback_query is not None:
@@ -263,10 +301,10 @@ async def deny(update: Update, context: BotContext) -> None:
 async def tell(update: Update, context: BotContext, text: str) -> None:
     """Short feedback: an alert on a button, a plain reply to typed input."""
     if update.callback_query is not None and not context.answered:
-        await ack(context, update, text[:200], alert=True)
+        await ack(context, update, text, alert=True)
     elif update.effective_chat is not None:
         await context.bot.send_message(
-            update.effective_chat.id, esc(text), parse_mode=ParseMode.HTML
+            update.effective_chat.id, fit(esc(text)), parse_mode=ParseMode.HTML
         )
 
 
@@ -294,7 +332,7 @@ async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any])
         if bctx is not None:
             await tell(update, bctx, message)
         elif update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, message)
+            await context.bot.send_message(update.effective_chat.id, fit(message))
     except TelegramError as exc:
         log.warning("could not report an error to the user: %s", exc)
 
@@ -329,13 +367,3 @@ def keep_awaiting(context: BotContext) -> None:
     """A tap that changed nothing (refused, expired): the user is still where they were."""
     if context.awaiting_before is not None and context.user_data is not None:
         context.user_data[AWAITING] = context.awaiting_before
-
-
-async def stray_text(update: Update, context: BotContext) -> int:
-    """Text no flow is waiting for: office staff get a search, technicians their menu."""
-    from telegram.ext import ConversationHandler
-
-    from conversations.clients import free_text_search
-
-    await free_text_search(update, context)
-    return ConversationHandler.END

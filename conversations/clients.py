@@ -1,4 +1,5 @@
-"""Finding a client: /clientes, paginated results, the client card and the contract card."""
+"""Finding a client: /clientes, paginated results, the client card, the contract card and its
+history (the cards themselves are drawn by ``screens``)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.errors import DomainError
-from bot.domain.models import Client, ContractStatus
-from bot.services.cards import ClientCard, ContractCard, client_card, contract_card
+from bot.services.cards import ClientCard, client_card, contract_card
 from bot.services.history import contract_history
-from bot.services.search import Page, search_clients
 from conversations.base import (
     OFFICE,
     BotContext,
@@ -26,12 +24,21 @@ from conversations.base import (
     arg_int,
     button,
     conversation,
+    drop_prompt,
     expect,
     expecting,
     keyboard,
-    paginate_row,
+    remember_prompt,
     show,
     staff_only,
+)
+from conversations.screens import (
+    STATUS_ICON,
+    free_text_search,
+    render_actions_menu,
+    render_contract_card,
+    run_search,
+    show_menu,
     stray_text,
 )
 
@@ -40,57 +47,15 @@ class State(StrEnum):
     TYPING_QUERY = "typing_query"
 
 
-STATUS_ICON = {
-    ContractStatus.ACTIVE: "🟢",
-    ContractStatus.BLOCKED: "🟠",
-    ContractStatus.SUSPENDED: "🟡",
-    ContractStatus.CANCELLED: "⚫",
-}
-
-
-def results_keyboard(context: BotContext, page: Page[Client]) -> list[list[InlineKeyboardButton]]:
-    rows = [[button(f"{c.name} · {c.document_masked}", "cl", "c", c.id)] for c in page.items]
-    rows.append(
-        paginate_row(
-            context.locale, page.page, page.has_prev, page.has_next, "cl", "p", pages=page.pages
-        )
-    )
-    rows.append(
-        [
-            button(context.tr("search.new"), "m", "search"),
-            button(context.tr("ui.menu"), "m", "home"),
-        ]
-    )
-    return rows
-
-
 @staff_only(*OFFICE)
 async def ask_query(update: Update, context: BotContext) -> State:
     markup = keyboard([[button(context.tr("ui.cancel"), "m", "home")]])
-    await show(
+    prompt = await show(
         update, context, context.tr("search.prompt"), markup, new=update.callback_query is None
     )
+    remember_prompt(context, prompt)
     expect(context, "search")
     return State.TYPING_QUERY
-
-
-async def run_search(update: Update, context: BotContext, query: str, page: int) -> bool:
-    try:
-        result = await search_clients(context.services, query, page)
-    except DomainError as exc:
-        await show(update, context, context.explain(exc), None, new=True)
-        return False
-    assert context.user_data is not None
-    context.user_data["search_q"] = query
-    text = context.render("search_results", query=query, page=result)
-    await show(
-        update,
-        context,
-        text,
-        keyboard(results_keyboard(context, result)),
-        new=update.callback_query is None,
-    )
-    return True
 
 
 @staff_only(*OFFICE)
@@ -99,20 +64,10 @@ async def typed_query(update: Update, context: BotContext) -> object:
     if not expecting(context, "search"):
         return await stray_text(update, context)  # left for another flow: not this prompt's
     ok = await run_search(update, context, update.message.text, 0)
-    return ConversationHandler.END if ok else State.TYPING_QUERY
-
-
-@staff_only()
-async def free_text_search(update: Update, context: BotContext) -> None:
-    """Typing a name or document anywhere (outside a flow) searches for it; technicians, who
-    don't search clients, get their menu."""
-    assert update.message is not None and update.message.text is not None
-    if context.me.role not in OFFICE:
-        from conversations.menu import show_menu
-
-        await show_menu(update, context, new=True)
-        return
-    await run_search(update, context, update.message.text, 0)
+    if not ok:
+        return State.TYPING_QUERY
+    await drop_prompt(update, context)  # its Cancelar no longer applies
+    return ConversationHandler.END
 
 
 @staff_only(*OFFICE)
@@ -146,50 +101,6 @@ async def show_client(update: Update, context: BotContext) -> None:
     await show(update, context, text, keyboard(client_keyboard(context, card)))
 
 
-def contract_keyboard(context: BotContext, card: ContractCard) -> list[list[InlineKeyboardButton]]:
-    c = card.contract
-    rows = []
-    if card.pending_action is not None:
-        rows.append(
-            [
-                button(
-                    context.tr("contract.open_pending", action_id=card.pending_action.id),
-                    "pa",
-                    "c",
-                    card.pending_action.id,
-                )
-            ]
-        )
-    elif c.status is not ContractStatus.CANCELLED:
-        rows.append([button(context.tr("contract.actions"), "ct", "a", c.id)])
-    rows.append(
-        [
-            button(context.tr("contract.pdf"), "ct", "pdf", c.id),
-            button(context.tr("contract.history"), "ct", "h", c.id),
-        ]
-    )
-    rows.append(
-        [
-            button(context.tr("ui.back"), "cl", "c", c.client_id),
-            button(context.tr("ui.menu"), "m", "home"),
-        ]
-    )
-    return rows
-
-
-async def render_contract_card(
-    update: Update,
-    context: BotContext,
-    contract_id: int,
-    *,
-    new: bool = False,
-    notice: str | None = None,
-) -> None:
-    card = await contract_card(context.services, contract_id)
-    text = context.render("contract_card", card=card, icons=STATUS_ICON, notice=notice)
-    await show(update, context, text, keyboard(contract_keyboard(context, card)), new=new)
-
-
 @staff_only(*OFFICE)
 async def show_contract(update: Update, context: BotContext) -> None:
     await render_contract_card(update, context, arg_int(context))
@@ -199,22 +110,6 @@ async def show_contract(update: Update, context: BotContext) -> None:
 async def actions_menu(update: Update, context: BotContext) -> None:
     """Tutorial steps 1–2: the contract's Ações menu, with Atualização de plano."""
     await render_actions_menu(update, context, arg_int(context))
-
-
-async def render_actions_menu(update: Update, context: BotContext, contract_id: int) -> None:
-    card = await contract_card(context.services, contract_id)
-    if card.pending_action is not None:
-        await ack(context, update, context.tr("contract.has_pending"), alert=True)
-        from conversations.actions import render_action_card
-
-        await render_action_card(update, context, card.pending_action.id)
-        return
-    rows = [
-        [button(context.tr("contract.plan_update"), "pu", "go", contract_id)],
-        [button(context.tr("ui.back"), "ct", "c", contract_id)],
-    ]
-    text = context.render("contract_actions", card=card)
-    await show(update, context, text, keyboard(rows))
 
 
 @staff_only(*OFFICE)
@@ -253,16 +148,12 @@ def build() -> ConversationHandler:
 
 
 async def _end(update: Update, context: BotContext) -> int:
-    from conversations.menu import show_menu
-
     if context.staff is not None:
         await show_menu(update, context, new=True)
     return ConversationHandler.END
 
 
 async def _end_to_menu(update: Update, context: BotContext) -> int:
-    from conversations.menu import show_menu
-
     if context.staff is not None:
         await show_menu(update, context)
     await ack(context, update)

@@ -5,51 +5,19 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.domain.models import Role
 from bot.i18n import LOCALES
 from bot.services import staff as staff_service
-from conversations.base import BotContext, ack, button, keyboard, show, staff_only
+from conversations.base import BotContext, ack, button, keyboard, learn_name, show, staff_only
+from conversations.screens import show_menu
 
 LANG_LABELS = {"pt_BR": "🇧🇷 Português", "en": "🇬🇧 English"}
-
-
-def menu_keyboard(context: BotContext) -> list[list]:
-    me = context.me
-    rows = []
-    if me.role in (Role.ADMIN, Role.OPERATOR):
-        rows.append([button(context.tr("menu.clients"), "m", "search")])
-        rows.append([button(context.tr("menu.pending"), "pa", "l", 0)])
-    rows.append(
-        [
-            button(
-                context.tr("menu.tickets"),
-                "tk",
-                "l",
-                "me" if me.role is Role.TECHNICIAN else "all",
-                0,
-            )
-        ]
-    )
-    if me.role is Role.ADMIN:
-        rows.append([button(context.tr("menu.staff"), "st", "l")])
-    rows.append(
-        [
-            button(context.tr("menu.language"), "m", "lang"),
-            button(context.tr("menu.help"), "m", "help"),
-        ]
-    )
-    return rows
-
-
-async def show_menu(update: Update, context: BotContext, *, new: bool = False) -> None:
-    text = context.render("menu", staff=context.me)
-    await show(update, context, text, keyboard(menu_keyboard(context)), new=new)
 
 
 async def start(update: Update, context: BotContext) -> None:
     """/start: payloads (acceptance, admin claim) are routed by their own handlers first."""
     if context.staff is None:
         return
+    await learn_name(update, context)
     context.user_data.pop("wizard", None) if context.user_data is not None else None
     await show_menu(update, context, new=True)
 

@@ -18,6 +18,7 @@ from telegram.ext import (
 from bot.domain.errors import DomainError
 from bot.domain.models import Role
 from bot.services import staff as staff_service
+from bot.services.staff import clean_name
 from conversations.base import (
     BotContext,
     Handler,
@@ -25,15 +26,17 @@ from conversations.base import (
     arg_int,
     button,
     conversation,
+    drop_prompt,
     esc,
     expect,
     expecting,
     keyboard,
+    remember_prompt,
     show,
     staff_only,
-    stray_text,
     tell,
 )
+from conversations.screens import show_menu, stray_text
 
 ROLES = [Role.OPERATOR, Role.TECHNICIAN, Role.ADMIN]
 _ID_AND_NAME = re.compile(r"^\s*(\d{5,15})\s*(.*)$", re.S)
@@ -56,8 +59,6 @@ async def claim(update: Update, context: BotContext) -> None:
     except DomainError as exc:
         await update.message.reply_text(context.explain(exc))
         return
-    from conversations.menu import show_menu
-
     await update.message.reply_text(context.tr("staff.claimed"))
     await show_menu(update, context, new=True)
 
@@ -141,7 +142,8 @@ async def deactivate(update: Update, context: BotContext) -> None:
 @staff_only(Role.ADMIN)
 async def ask_person(update: Update, context: BotContext) -> State:
     rows = [[button(context.tr("ui.cancel"), "st", "l")]]
-    await show(update, context, context.tr("staff.ask_person"), keyboard(rows))
+    prompt = await show(update, context, context.tr("staff.ask_person"), keyboard(rows))
+    remember_prompt(context, prompt)
     expect(context, "staff_add")
     return State.WAITING_PERSON
 
@@ -153,13 +155,13 @@ def person_from(update: Update) -> tuple[int, str] | None:
         return None
     origin = message.forward_origin
     if isinstance(origin, MessageOriginUser):
-        return origin.sender_user.id, origin.sender_user.full_name
+        return origin.sender_user.id, clean_name(origin.sender_user.full_name)
     contact = message.contact
     if contact is not None and contact.user_id is not None:
-        return contact.user_id, " ".join(p for p in (contact.first_name, contact.last_name) if p)
+        return contact.user_id, clean_name(f"{contact.first_name} {contact.last_name or ''}")
     match = _ID_AND_NAME.match(message.text or "")
-    if match:
-        return int(match.group(1)), match.group(2).strip()
+    if match:  # the name as it will be stored, so the question shows what will be saved
+        return int(match.group(1)), clean_name(match.group(2))
     return None
 
 
@@ -178,6 +180,7 @@ async def got_person(update: Update, context: BotContext) -> object:
         )
         return State.WAITING_PERSON
     context.user_data["new_staff"] = {"id": person[0], "name": person[1] or str(person[0])}
+    await drop_prompt(update, context)  # the question below replaces it
     rows = [
         [button(context.tr(f"role.{r.value}"), "st", "nr", r.value) for r in ROLES],
         [button(context.tr("ui.cancel"), "st", "l")],

@@ -27,15 +27,18 @@ from conversations.base import (
     arg_int,
     button,
     conversation,
+    drop_prompt,
     expect,
     expecting,
     keyboard,
     paginate_row,
+    remember_prompt,
     show,
     staff_only,
-    stray_text,
     tell,
 )
+from conversations.limits import fits
+from conversations.screens import stray_text
 
 PRIORITY_ICON = {"urgent": "🔴", "high": "🟠", "normal": "🟢", "low": "⚪"}
 
@@ -143,8 +146,37 @@ async def render_ticket(
     new: bool = False,
 ) -> None:
     card = await ticket_service.ticket_card(context.services, context.me.id, ticket_id)
-    text = context.render("ticket_card", card=card, notice=notice, icons=PRIORITY_ICON)
+    text = ticket_text(context, card, notice)
     await show(update, context, text, keyboard(card_keyboard(context, card)), new=new)
+
+
+def ticket_text(context: BotContext, card: TicketCard, notice: str | None) -> str:
+    """The card with the latest notes that fit in one Telegram message, and how many older
+    ones are left out (a busy ticket collects more notes than a message holds)."""
+    notes = list(card.ticket.notes)
+
+    def draw(keep: int) -> str:
+        shown = notes[len(notes) - keep :] if keep else []
+        return context.render(
+            "ticket_card",
+            card=card,
+            notice=notice,
+            icons=PRIORITY_ICON,
+            notes=shown,
+            older=len(notes) - keep,
+        )
+
+    text = draw(len(notes))
+    if fits(text):
+        return text
+    best, too_many = 0, len(notes)  # draw(best) fits (or is all there is); draw(too_many) not
+    while too_many - best > 1:
+        mid = (best + too_many) // 2
+        if fits(draw(mid)):
+            best = mid
+        else:
+            too_many = mid
+    return draw(best)
 
 
 @staff_only()
@@ -188,7 +220,8 @@ async def _ask(update: Update, context: BotContext, what: str, state: State, key
     context.user_data["ticket_input"] = {"id": ticket_id, "what": what}
     expect(context, "ticket_input")
     rows = [[button(context.tr("ui.back"), "tk", "c", ticket_id)]]
-    await show(update, context, context.tr(key, number=ticket_id), keyboard(rows))
+    prompt = await show(update, context, context.tr(key, number=ticket_id), keyboard(rows))
+    remember_prompt(context, prompt)
     return state
 
 
@@ -211,6 +244,7 @@ async def typed(update: Update, context: BotContext) -> object:
         await tell(update, context, context.explain(exc))
         return State.TYPING_RESOLUTION if what == "close" else State.TYPING_NOTE
     context.user_data.pop("ticket_input", None)
+    await drop_prompt(update, context)  # its ⬅️ Voltar no longer applies
     await render_ticket(update, context, ticket_id, notice=notice, new=True)
     return ConversationHandler.END
 
@@ -218,6 +252,7 @@ async def typed(update: Update, context: BotContext) -> object:
 async def leave(update: Update, context: BotContext) -> int:
     assert context.user_data is not None
     pending = context.user_data.pop("ticket_input", None)
+    await drop_prompt(update, context)
     if context.staff is not None and pending:
         await render_ticket(update, context, int(pending["id"]), new=update.callback_query is None)
     await ack(context, update)

@@ -58,6 +58,16 @@ class Money:
         return self.format()
 
 
+ECHO_CHARS = 30
+
+
+def _echo(raw: str) -> str:
+    """What a refusal quotes of the typed text: its beginning only (a pasted page must not
+    turn the refusal into a message longer than the chat allows)."""
+    flat = " ".join(raw.split())
+    return flat if len(flat) <= ECHO_CHARS else flat[: ECHO_CHARS - 1] + "…"
+
+
 def parse_money(text: str | None) -> Money:
     """Parse a typed BRL amount; raise :class:`InvalidMoney` with a friendly reason."""
     raw = (text or "").strip()
@@ -69,7 +79,7 @@ def parse_money(text: str | None) -> Money:
     if cleaned.startswith("-"):
         raise InvalidMoney("money.negative")
     if _TOO_MANY_DECIMALS.match(cleaned) and not _THOUSANDS.match(cleaned):
-        raise InvalidMoney("money.too_many_decimals", value=raw)
+        raise InvalidMoney("money.too_many_decimals", value=_echo(raw))
     cents: int | None = None
     if _PLAIN.match(cleaned):
         cents = int(cleaned) * 100
@@ -81,9 +91,9 @@ def parse_money(text: str | None) -> Money:
     elif m := _DECIMAL_DOT.match(cleaned):
         cents = int(m.group(1)) * 100 + int(m.group(2).ljust(2, "0"))
     if cents is None:
-        raise InvalidMoney("money.invalid", value=raw)
+        raise InvalidMoney("money.invalid", value=_echo(raw))
     if cents > MAX_CENTS:
-        raise InvalidMoney("money.too_large", value=raw)
+        raise InvalidMoney("money.too_large", value=_echo(raw))
     return Money(cents)
 
 

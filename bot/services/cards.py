@@ -9,6 +9,7 @@ from bot.domain.gates import Blocker, finalize_blockers, last_answer
 from bot.domain.loyalty import LoyaltyTerm
 from bot.domain.models import (
     AcceptanceRequest,
+    ActionStatus,
     CatalogItem,
     Client,
     Contract,
@@ -20,6 +21,7 @@ from bot.domain.models import (
     Staff,
     Ticket,
 )
+from bot.domain.money import Money
 from bot.services.context import ServiceContext, found
 from bot.services.ports import UnitOfWork
 
@@ -44,6 +46,9 @@ class ClientCard:
 
 @dataclass(frozen=True)
 class ActionCard:
+    """A pending action compares the contract as it is with the change; a finalized one shows
+    the revision written when it was applied (the contract now *is* the change)."""
+
     action: ContractAction
     contract: Contract
     client: Client
@@ -60,6 +65,8 @@ class ActionCard:
     creator: Staff | None
     blockers: list[Blocker]
     change_type: ChangeType
+    value_before: Money
+    value_after: Money
 
     @property
     def can_finalize(self) -> bool:
@@ -109,13 +116,26 @@ async def load_action_card(uow: UnitOfWork, action_id: int) -> ActionCard:
     )
     types = {t.id: t for t in await uow.catalog.ticket_types()}
     departments = {d.id: d for d in await uow.catalog.departments()}
+    before_plan, before_template, value_before = (
+        contract.plan_id,
+        contract.template_id,
+        contract.value,
+    )
+    after_plan, value_after = change.plan_id, change.value
+    revision = await _revision_of(uow, contract, action)
+    if revision is not None:
+        before_plan = int(revision.before.get("plan_id", before_plan))
+        before_template = int(revision.before.get("template_id", before_template))
+        value_before = Money(int(revision.before.get("value_cents", value_before.cents)))
+        after_plan = int(revision.after.get("plan_id", after_plan))
+        value_after = Money(int(revision.after.get("value_cents", value_after.cents)))
     return ActionCard(
         action=action,
         contract=contract,
         client=client,
-        current_plan=found(await uow.catalog.plan(contract.plan_id)),
-        new_plan=found(await uow.catalog.plan(change.plan_id)),
-        current_template=found(await uow.catalog.template(contract.template_id)),
+        current_plan=found(await uow.catalog.plan(before_plan)),
+        new_plan=found(await uow.catalog.plan(after_plan)),
+        current_template=found(await uow.catalog.template(before_template)),
         new_template=found(await uow.catalog.template(change.template_id)),
         new_loyalty_term=term,
         acceptance=acceptance,
@@ -133,5 +153,19 @@ async def load_action_card(uow: UnitOfWork, action_id: int) -> ActionCard:
             ticket,
             answer=last_answer(await uow.acceptances.for_action(action.id)),
         ),
-        change_type=change_type(contract.value, change.value),
+        change_type=change_type(value_before, value_after),
+        value_before=value_before,
+        value_after=value_after,
     )
+
+
+async def _revision_of(
+    uow: UnitOfWork, contract: Contract, action: ContractAction
+) -> ContractRevision | None:
+    """The revision a finalized action wrote (among the few since the action's base version)."""
+    if action.status is not ActionStatus.FINALIZED:
+        return None
+    recent = await uow.revisions.for_contract(
+        contract.id, limit=max(contract.version - action.base_version, 1) + 1
+    )
+    return next((r for r in recent if r.action_id == action.id), None)

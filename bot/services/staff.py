@@ -11,6 +11,18 @@ from bot.domain.tokens import hash_token, new_token
 from bot.services.context import ServiceContext, found, require_staff
 from bot.services.ports import UnitOfWork
 
+MAX_NAME = 120
+
+
+def clean_name(name: str | None) -> str:
+    """A staff name as stored: one line, single spaces, at most ``MAX_NAME`` characters (cut
+    between words when it can be)."""
+    flat = " ".join((name or "").split())
+    if len(flat) <= MAX_NAME:
+        return flat
+    head = flat[: MAX_NAME + 1]
+    return head.rsplit(" ", 1)[0] if " " in head else flat[:MAX_NAME]
+
 
 async def _require_admin(uow: UnitOfWork, actor_id: int | None) -> None:
     if actor_id is not None:
@@ -26,7 +38,7 @@ async def add_staff(
     locale: str = "pt_BR",
 ) -> Staff:
     """Add a staff member; an inactive one with the same Telegram id is reactivated."""
-    name = " ".join((name or "").split())[:120] or str(telegram_id)
+    name = clean_name(name) or str(telegram_id)
     async with ctx.uow() as uow:
         await _require_admin(uow, actor_id)
         existing = await uow.staff.by_telegram_id(telegram_id)
@@ -141,6 +153,26 @@ async def claim_admin(
     return staff
 
 
+def placeholder_name(telegram_id: int) -> str:
+    """The name an admin from CONTRACTBOT_ADMINS has until their first message tells us theirs."""
+    return f"Admin {telegram_id}"
+
+
+async def adopt_telegram_name(ctx: ServiceContext, staff: Staff, name: str) -> Staff:
+    """Replace the placeholder name with the one Telegram shows; a real name is never touched."""
+    name = clean_name(name)
+    if not name or staff.name != placeholder_name(staff.telegram_id):
+        return staff
+    async with ctx.uow() as uow:
+        current = found(await uow.staff.get(staff.id), "errors.staff_not_found")
+        if current.name != placeholder_name(current.telegram_id):
+            return current
+        updated = replace(current, name=name)
+        await uow.staff.update(updated)
+        await uow.commit()
+    return updated
+
+
 async def ensure_admins(ctx: ServiceContext, telegram_ids: tuple[int, ...]) -> list[Staff]:
     """Make the configured CONTRACTBOT_ADMINS admins (added if missing, reactivated)."""
     out = []
@@ -150,7 +182,11 @@ async def ensure_admins(ctx: ServiceContext, telegram_ids: tuple[int, ...]) -> l
             if existing is None:
                 out.append(
                     await uow.staff.add(
-                        telegram_id, f"Admin {telegram_id}", Role.ADMIN, "pt_BR", ctx.now()
+                        telegram_id,
+                        placeholder_name(telegram_id),
+                        Role.ADMIN,
+                        "pt_BR",
+                        ctx.now(),
                     )
                 )
             elif not existing.is_admin:

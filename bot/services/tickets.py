@@ -22,7 +22,7 @@ from bot.services.ports import UnitOfWork
 from bot.services.search import PAGE_SIZE, Page, fetch_page
 
 OPEN = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
-MAX_NOTE = 2000
+MAX_NOTE = 1000  # a note, a resolution: with the card around it, one Telegram message
 
 
 class TicketTransitionError(InvalidInput):
@@ -133,7 +133,7 @@ def _note_text(text: str) -> str:
     if not text:
         raise InvalidInput("errors.note_required")
     if len(text) > MAX_NOTE:
-        raise InvalidInput("errors.description_too_long", max=MAX_NOTE)
+        raise InvalidInput("errors.note_too_long", max=MAX_NOTE, length=len(text))
     return text
 
 

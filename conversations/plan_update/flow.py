@@ -25,7 +25,6 @@ from bot.domain.errors import DomainError
 from bot.i18n import t
 from bot.services import wizard
 from bot.services.wizard import WizardView
-from conversations.actions import render_action_card
 from conversations.base import (
     OFFICE,
     BotContext,
@@ -40,10 +39,8 @@ from conversations.base import (
     keyboard,
     show,
     staff_only,
-    stray_text,
     tell,
 )
-from conversations.clients import render_actions_menu, render_contract_card
 from conversations.plan_update.codec import Nav
 from conversations.plan_update.screens import BUILDERS, Screen, review_buttons
 from conversations.plan_update.steps import (
@@ -56,6 +53,12 @@ from conversations.plan_update.steps import (
     prev_step,
     repair,
     resolve,
+)
+from conversations.screens import (
+    render_action_card,
+    render_actions_menu,
+    render_contract_card,
+    stray_text,
 )
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, object]]

@@ -69,7 +69,7 @@ async def test_client_opens_the_link_sees_the_proposal_and_the_pdf_and_accepts(e
     assert f"Olá, {client_name(env, contract)}!" in text
     assert f"📄 Contrato {contract.number}" in text
     assert f"📶 Atual: {plan_name(env, contract.plan_id)} (300/150 Mbps) · R$ 99,90" in text
-    assert "📶 Novo: Fibra 1 Giga (1000/500 Mbps)" in text
+    assert "📶 Novo: Fibra 1 Giga (1.000/500 Mbps)" in text
     assert "💰 Novo valor mensal: R$ 199,90" in text
     for service in created.action.change.services:
         assert service.name in text

@@ -177,7 +177,7 @@ async def test_atendimentos_lists_own_open_tickets_urgent_first(env) -> None:  #
     screen = marcos.chat.message(mid)
     text = screen.text or ""
     assert text.splitlines()[0] == "🛠️ Atendimentos abertos · meus"
-    assert "3 atendimento(s) · página 1 de 1" in text
+    assert "3 atendimentos · página 1 de 1" in text
     order = [urgent.ticket.id, normal.ticket.id, low.ticket.id]
     assert [line.split(" · ")[0] for line in list_lines(text)] == [
         f"🔴 #{order[0]}",

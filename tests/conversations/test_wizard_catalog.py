@@ -97,7 +97,7 @@ async def choose_new_plan_and_finish(env: BotEnv, w: Wizard, plan_id: int) -> No
     await w.press("w:svd")
     await w.press("w:sp:main")
     await w.press("w:tk:0")
-    assert "Novo: Fibra 2 Giga (2000/1000 Mbps)" in w.text
+    assert "Novo: Fibra 2 Giga (2.000/1.000 Mbps)" in w.text
     await w.finish()
     action = await pending_action(env, w.contract_id)
     assert action is not None

@@ -486,7 +486,7 @@ async def test_review_side_by_side_then_finalizar_creates_everything(env: BotEnv
         [
             "Plano",
             "  Atual: Fibra 300 Mega (300/150 Mbps)",
-            "  Novo: Fibra 1 Giga (1000/500 Mbps)",
+            "  Novo: Fibra 1 Giga (1.000/500 Mbps)",
             "Valor",
             "  Atual: R$ 99,90",
             "  Novo: R$ 189,90 · Upgrade",

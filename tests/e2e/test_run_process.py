@@ -117,11 +117,10 @@ async def test_plan_update_end_to_end(
         ("10000", "Contrato 10000"),
         ("Ações", "Escolha a ação de contrato"),
         ("Atualização de plano", "Solicitar o aceite"),
-        ("Não solicitar aceite", "modelo de contrato"),
-        ("Pessoa Física", "Qual fidelidade"),
-        ("Manter a fidelidade atual", "Escolha o novo grupo"),
+        ("Não solicitar aceite", "Qual fidelidade"),  # one PF template: chosen already
+        ("Manter a atual", "Escolha o novo grupo"),
         ("Residencial Fibra", "Escolha o novo plano"),
-        ("Fibra 500 Mega", "Valor do contrato"),
+        ("Fibra 500 Mega", "Valor mensal do contrato"),
         ("Digitar outro valor", "Digite o valor mensal"),
     ]:
         op.enqueue_tap(tap)
@@ -130,7 +129,7 @@ async def test_plan_update_end_to_end(
     await step(None, "Serviços do contrato")
     for tap, expect in [
         ("Continuar", "Como distribuir"),
-        ("Tudo no serviço principal", "abrir um atendimento"),
+        ("Tudo no principal", "abrir um atendimento"),
         ("Não", "Conferência"),
         ("Finalizar", "Ação de contrato #1"),
         (

@@ -160,8 +160,8 @@ async def test_notes(
         await tickets.add_note(fctx, seed.technician.id, ticket.id, " ")
     assert err.value.key == "errors.note_required"
     with pytest.raises(InvalidInput) as err:
-        await tickets.add_note(fctx, seed.technician.id, ticket.id, "x" * 2001)
-    assert err.value.key == "errors.description_too_long"
+        await tickets.add_note(fctx, seed.technician.id, ticket.id, "x" * 1001)
+    assert err.value.key == "errors.note_too_long"
     assert len(store.tickets[ticket.id].notes) == 2
 
 
