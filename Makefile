@@ -28,6 +28,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check bot conversations storage tests
 	$(BIN)/ruff format --check bot conversations storage
+	$(BIN)/lint-imports --no-cache
 
 typecheck: setup
 	$(BIN)/mypy

@@ -10,12 +10,12 @@ from collections.abc import Awaitable, Callable
 
 from dotenv import load_dotenv
 
-from bot import pdf_cli
 from bot.app import Core, build_core, run
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.errors import DomainError
 from bot.domain.models import Role
-from bot.i18n import t
+from bot.i18n import error_text, t
+from bot.pdf import cli as pdf_cli
 from bot.services import staff as staff_service
 from storage.db import migrate
 
@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return asyncio.run(_with_core(settings, go))
     except DomainError as exc:
-        print(f"Erro: {exc}", file=sys.stderr)
+        print(f"Erro: {error_text(exc, settings.locale)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

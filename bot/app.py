@@ -5,29 +5,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 import secrets
 import signal
 from dataclasses import dataclass, replace
 from typing import Any
 
-from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import AIORateLimiter, Application, BaseHandler, ContextTypes
 from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.i18n import t
+from bot.pdf import PdfRenderer
+from bot.services import printouts
 from bot.services.context import ServiceContext
+from bot.web import ProposalPdf
+from bot.web.webhook import WEBHOOK_PATH
 from storage.db import create_engine, session_factory
 from storage.uow import uow_factory
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ["start", "clientes", "pendentes", "atendimentos", "ajuda", "cancelar", "idioma"]
-WEBHOOK_PATH = "/telegram/webhook"
 
 
 @dataclass
@@ -52,20 +53,22 @@ def build_core(settings: Settings) -> Core:
     return Core(settings, engine, ctx)
 
 
-def build_pdf_renderer(settings: Settings) -> Any:
-    from bot.pdf import PdfRenderer
-    from bot.render import TEMPLATES_DIR
-
-    return PdfRenderer(
-        TEMPLATES_DIR, settings.provider, settings.data_dir / "pdf-cache", settings.timezone
-    )
+def build_pdf_renderer(settings: Settings) -> PdfRenderer:
+    """The PDF renderer the chat and the web page share (one worker thread, one cache)."""
+    return PdfRenderer.for_settings(settings)
 
 
 def build_application(
-    core: Core, *, rate_limit: bool = True, request: BaseRequest | None = None
+    core: Core,
+    *,
+    rate_limit: bool = True,
+    request: BaseRequest | None = None,
+    pdf: PdfRenderer | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Telegram application: gate, flows, persistence in our database, rate limiting.
-    ``request`` replaces the HTTP client (the benchmark's in-process Bot API)."""
+
+    ``request`` replaces the HTTP client (the benchmark's in-process Bot API); ``pdf`` is the
+    renderer to share with the web page (default: a new one)."""
     from bot.render import MessageRenderer
     from conversations import (
         acceptance,
@@ -102,7 +105,7 @@ def build_application(
         settings=settings,
         ctx=core.ctx,
         renderer=MessageRenderer(settings.timezone, clock=core.ctx.clock),
-        pdf=build_pdf_renderer(settings),
+        pdf=pdf if pdf is not None else build_pdf_renderer(settings),
     )
     for group, gate_handler in enumerate(gate.build(), start=-2):
         app.add_handler(gate_handler, group=group)
@@ -129,7 +132,7 @@ def build_application(
     return app
 
 
-def _stale_button_handler() -> Any:
+def _stale_button_handler() -> BaseHandler[Update, Any, Any]:
     from telegram.ext import CallbackQueryHandler
 
     from conversations.base import expired
@@ -156,33 +159,38 @@ async def run(settings: Settings, *, webhook: bool = False) -> int:
         # Without a secret anyone could post forged updates as any staff member.
         settings = replace(settings, webhook_secret=secrets.token_urlsafe(32))
     core = build_core(settings)
+    pdf = build_pdf_renderer(settings)
     try:
         await migrate(core.engine, "upgrade", "head")
         await staff_service.ensure_admins(core.ctx, settings.admins)
-        app = build_application(core)
+        app = build_application(core, pdf=pdf)
         stop = asyncio.Event()
         _on_signals(stop)
         async with app:
             await prepare(app)
             await _announce_claim(core, app.bot.username or "")
-            await _serve(app, core, webhook, stop)
+            await _serve(app, core, pdf, webhook, stop)
     finally:
+        pdf.close()
         await core.close()
     return 0
 
 
 async def _serve(
-    app: Application[Any, Any, Any, Any, Any, Any], core: Core, webhook: bool, stop: asyncio.Event
+    app: Application[Any, Any, Any, Any, Any, Any],
+    core: Core,
+    pdf: PdfRenderer,
+    webhook: bool,
+    stop: asyncio.Event,
 ) -> None:
     """Start everything, wait for the stop signal, and stop in the reverse order: first the
     doors updates come in by (web server, polling), then the application, then the PDF worker."""
-    from bot.web import build_web_app, start_web, stop_web
+    from bot.web import add_webhook_route, build_web_app, start_web, stop_web
 
     settings = core.settings
-    pdf = app.bot_data["app"].pdf
-    web_app = build_web_app(core.ctx, settings, document=_proposed_pdf(core, pdf))
+    web_app = build_web_app(core.ctx, settings, _proposed_pdf(core, pdf))
     if webhook:
-        _add_webhook_route(web_app, app, settings)
+        add_webhook_route(web_app, app, settings)
     await app.start()
     runner = None
     try:
@@ -242,14 +250,14 @@ def schedule_background(app: Application[Any, Any, Any, Any, Any, Any], core: Co
     app.job_queue.run_repeating(remind, interval=900, first=10, name="acceptance-reminders")
 
 
-def _proposed_pdf(core: Core, pdf: Any) -> Any:
-    async def document(action_id: int) -> bytes:
-        from bot.services import documents
+def _proposed_pdf(core: Core, pdf: PdfRenderer) -> ProposalPdf:
+    """What the web page serves as ``contrato.pdf``: the contract the action proposes."""
 
-        doc = await documents.proposed_contract_document(core.ctx, action_id)
-        return bytes(await pdf.contract_pdf(doc))
+    async def proposal_pdf(action_id: int) -> bytes:
+        printout = await printouts.proposed_contract_printout(core.ctx, action_id)
+        return bytes(await pdf.contract_pdf(printout))
 
-    return document
+    return proposal_pdf
 
 
 def _on_signals(stop: asyncio.Event) -> None:
@@ -267,22 +275,3 @@ async def _announce_claim(core: Core, username: str) -> None:
     if code is not None:
         link = f"https://t.me/{username}?start=claim_{code}"
         print(t("run.claim", core.settings.locale, link=link), flush=True)
-
-
-def _add_webhook_route(
-    web_app: web.Application, app: Application[Any, Any, Any, Any, Any, Any], settings: Settings
-) -> None:
-    """Telegram posts updates here; the secret token header proves it is Telegram."""
-
-    expected = (settings.webhook_secret or "").encode()
-
-    async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
-        if not expected or not hmac.compare_digest(given, expected):
-            return web.Response(status=403)
-        update = Update.de_json(await request.json(), app.bot)
-        if update is not None:
-            await app.update_queue.put(update)
-        return web.Response()
-
-    web_app.router.add_post(WEBHOOK_PATH, receive)

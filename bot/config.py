@@ -1,4 +1,4 @@
-"""Settings from the environment (DESIGN.md §7); ``.env.example`` documents each one."""
+"""Settings from the environment; ``.env.example`` and the README (Configuration) list them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.i18n import normalize_locale
+from bot.domain.locales import normalize_locale
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///./var/contractbot.db"
 DEFAULT_API_URL = "https://api.telegram.org"

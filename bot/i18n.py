@@ -3,6 +3,9 @@
 Catalogs are TOML files in ``bot/locales``; keys are dotted (``money.empty``) and values are
 ``str.format`` templates. A key missing from a non-default locale falls back to Portuguese,
 so a half-translated catalog never shows a raw key to a user.
+
+This is an edge: the domain and the services raise errors that carry a key and parameters, and
+:func:`error_text` turns them into the reader's language where they are shown.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-DEFAULT_LOCALE = "pt_BR"
-LOCALES = ("pt_BR", "en")
+from bot.domain.errors import DomainError, Term
+from bot.domain.locales import DEFAULT_LOCALE, LOCALES, normalize_locale
+
 _DIR = Path(__file__).parent / "locales"
 
 
@@ -37,16 +41,6 @@ def catalog(locale: str) -> dict[str, str]:
     return out
 
 
-def normalize_locale(locale: str | None) -> str:
-    """Map things like ``pt-br``, ``pt``, ``en-US`` to a supported locale."""
-    if not locale:
-        return DEFAULT_LOCALE
-    low = locale.replace("-", "_").lower()
-    if low.startswith("en"):
-        return "en"
-    return DEFAULT_LOCALE
-
-
 def t(key: str, locale: str | None = None, /, **params: Any) -> str:
     """Translate ``key`` into ``locale`` and fill in ``params``."""
     loc = normalize_locale(locale)
@@ -60,3 +54,33 @@ def t(key: str, locale: str | None = None, /, **params: Any) -> str:
 
 def has_key(key: str, locale: str | None = None) -> bool:
     return key in catalog(normalize_locale(locale))
+
+
+def error_text(err: DomainError, locale: str | None = None) -> str:
+    """What the user reads for a domain error, in ``locale`` (Portuguese by default)."""
+    lines = [
+        t(
+            reason.key,
+            locale,
+            **{name: _word(value, locale) for name, value in reason.params.items()},
+        )
+        for reason in err.reasons
+    ]
+    if len(lines) == 1 and not err.listed:
+        return lines[0]
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def _word(value: Any, locale: str | None) -> Any:
+    return t(value.key, locale) if isinstance(value, Term) else value
+
+
+__all__ = [
+    "DEFAULT_LOCALE",
+    "LOCALES",
+    "catalog",
+    "error_text",
+    "has_key",
+    "normalize_locale",
+    "t",
+]

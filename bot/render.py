@@ -1,7 +1,8 @@
 """Jinja2 rendering of chat messages (Telegram HTML) in the user's language.
 
 Templates under ``templates/messages`` hold the layout; words come from the catalogs through
-``t``. Autoescape is on, so every value from the database is escaped for Telegram's HTML mode.
+``t``. The environment is the shared one (:mod:`bot.templating`): autoescape is on, so every
+value from the database is escaped for Telegram's HTML mode, and money goes through ``brl``.
 """
 
 from __future__ import annotations
@@ -13,19 +14,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
 from bot.domain.documents import format_document, mask_document
-from bot.domain.money import Money, format_brl
 from bot.i18n import normalize_locale, t
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-
-
-def brl(value: Money | int | None) -> str:
-    if value is None:
-        return "-"
-    return format_brl(value.cents if isinstance(value, Money) else int(value))
+from bot.templating import TEMPLATES_DIR, template_environment
 
 
 class MessageRenderer:
@@ -37,20 +28,14 @@ class MessageRenderer:
     ) -> None:
         self.timezone = timezone
         self.clock = clock
-        self.env = Environment(
-            loader=FileSystemLoader(str(templates_dir / "messages")),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=False,
-        )
-        self.env.filters.update(
-            brl=brl,
-            date=self.fmt_date,
-            datetime=self.fmt_datetime,
-            masked=mask_document,
-            document=format_document,
+        self.env = template_environment(
+            templates_dir / "messages",
+            filters={
+                "date": self.fmt_date,
+                "datetime": self.fmt_datetime,
+                "masked": mask_document,
+                "document": format_document,
+            },
         )
 
     def fmt_date(self, value: date | datetime | None) -> str:

@@ -18,7 +18,7 @@ from bot.domain.errors import DomainError
 from bot.domain.models import Evidence
 from bot.domain.tokens import hash_token
 from bot.services import acceptance as acceptance_service
-from bot.services import documents
+from bot.services import printouts
 from conversations.base import BotContext, ack, button, expired, keyboard, show, tell
 
 
@@ -30,7 +30,7 @@ async def open_link(update: Update, context: BotContext) -> None:
     try:
         request, card = await acceptance_service.open_by_hash(context.services, token_hash)
     except DomainError as exc:
-        await message.reply_text(exc.message(context.locale))
+        await message.reply_text(context.explain(exc))
         return
     chat_id = message.chat_id
     text = context.render(
@@ -41,7 +41,7 @@ async def open_link(update: Update, context: BotContext) -> None:
     )
     await show(update, context, text, None, new=True)
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    doc = await documents.proposed_contract_document(context.services, card.action.id)
+    doc = await printouts.proposed_contract_printout(context.services, card.action.id)
     pdf = await context.app.pdf.contract_pdf(doc)
     name = context.app.pdf.filename(doc)
     await context.bot.send_document(
@@ -115,8 +115,8 @@ async def _decide(
         )
     except DomainError as exc:
         context.user_data.get("acceptance", {}).pop(str(request_id), None)
-        await tell(update, context, exc.message(context.locale))
-        await show(update, context, exc.message(context.locale), None)
+        await tell(update, context, context.explain(exc))
+        await show(update, context, context.explain(exc), None)
         return
     context.user_data.get("acceptance", {}).pop(str(request_id), None)
     when = context.app.renderer.fmt_datetime(decision.request.decided_at)

@@ -100,7 +100,7 @@ async def confirm_finalize(update: Update, context: BotContext) -> None:
     try:
         result = await finalize_action(context.services, context.me.id, action_id)
     except FinalizeBlocked as exc:
-        await ack(context, update, exc.message(context.locale), alert=True)
+        await ack(context, update, context.explain(exc), alert=True)
         await render_action_card(update, context, action_id)
         return
     if result.already:
@@ -188,7 +188,7 @@ async def typed_reason(update: Update, context: BotContext) -> object:
     try:
         return await _do_cancel(update, context, int(action_id), update.message.text or "")
     except DomainError as exc:
-        await tell(update, context, exc.message(context.locale))
+        await tell(update, context, context.explain(exc))
         return State.TYPING_REASON
 
 
@@ -245,7 +245,7 @@ async def typed_in_person(update: Update, context: BotContext) -> object:
             context.services, context.me.id, int(action_id), note or "", photo
         )
     except DomainError as exc:
-        await tell(update, context, exc.message(context.locale))
+        await tell(update, context, context.explain(exc))
         return State.TYPING_IN_PERSON
     context.user_data.pop("in_person_action", None)
     await drop_prompt(update, context)

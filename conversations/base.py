@@ -31,9 +31,10 @@ from telegram.warnings import PTBUserWarning
 from bot.config import Settings
 from bot.domain.errors import DomainError, PermissionDenied
 from bot.domain.models import Role, Staff
-from bot.i18n import normalize_locale, t
+from bot.i18n import error_text, normalize_locale, t
 from bot.render import MessageRenderer
 from bot.services.context import ServiceContext
+from bot.services.printout_data import PdfPrinter
 from bot.services.staff import adopt_telegram_name, placeholder_name
 from conversations.limits import fit, fit_alert
 
@@ -52,8 +53,7 @@ class AppServices:
     settings: Settings
     ctx: ServiceContext
     renderer: MessageRenderer
-    pdf: Any = None  # bot.pdf.PdfRenderer, when available
-    documents: Any = None  # bot.services.documents module facade
+    pdf: PdfPrinter
     bot_username: str = ""
 
 
@@ -88,6 +88,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     def tr(self, key: str, **params: Any) -> str:
         return t(key, self.locale, **params)
+
+    def explain(self, err: DomainError) -> str:
+        """A domain error in this user's language."""
+        return error_text(err, self.locale)
 
     def render(self, name: str, **data: Any) -> str:
         return self.app.renderer.render(name, self.locale, **data)
@@ -265,7 +269,7 @@ def staff_only(*roles: Role) -> Callable[[H], H]:
                 return await fn(update, context)
             except DomainError as exc:
                 # Told here, while the button press can still be answered with the reason.
-                await tell(update, context, exc.message(context.locale))
+                await tell(update, context, context.explain(exc))
                 return None
             finally:
                 await ack(context, update)
@@ -320,7 +324,7 @@ async def on_error(update: object, context: CallbackContext[Any, Any, Any, Any])
     bctx = context if isinstance(context, BotContext) else None
     locale = bctx.locale if bctx else normalize_locale(None)
     if isinstance(err, DomainError):
-        message = err.message(locale)
+        message = error_text(err, locale)
     else:
         log.error("unhandled error while handling an update", exc_info=err)
         message = t("errors.generic", locale)

@@ -9,7 +9,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot.services import documents
+from bot.services import printouts
 from conversations.base import OFFICE, BotContext, ack, arg_int, staff_only
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 async def send_contract_pdf(context: BotContext, chat_id: int, contract_id: int) -> None:
     """Render (or reuse) the current contract and send it as ``contrato-<n>-v<version>.pdf``."""
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    doc = await documents.contract_document(context.services, contract_id)
+    doc = await printouts.contract_printout(context.services, contract_id)
     data = await context.app.pdf.contract_pdf(doc)
     name = context.app.pdf.filename(doc)
     await context.bot.send_document(
@@ -33,7 +33,7 @@ async def send_amendment_pdf(context: BotContext, chat_id: int, action_id: int) 
     """The termo aditivo of a finalized plan update, with the acceptance evidence."""
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-        doc = await documents.amendment_document(context.services, action_id)
+        doc = await printouts.amendment_printout(context.services, action_id)
         data = await context.app.pdf.amendment_pdf(doc)
         name = context.app.pdf.filename(doc)
         await context.bot.send_document(

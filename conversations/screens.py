@@ -227,7 +227,7 @@ async def run_search(update: Update, context: BotContext, query: str, page: int)
     try:
         result = await search_clients(context.services, query, page)
     except DomainError as exc:
-        await show(update, context, exc.message(context.locale), None, new=True)
+        await show(update, context, context.explain(exc), None, new=True)
         return False
     assert context.user_data is not None
     context.user_data["search_q"] = query

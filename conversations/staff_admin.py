@@ -57,7 +57,7 @@ async def claim(update: Update, context: BotContext) -> None:
             context.services, code, user.id, user.full_name, user.language_code or "pt_BR"
         )
     except DomainError as exc:
-        await update.message.reply_text(exc.message(context.locale))
+        await update.message.reply_text(context.explain(exc))
         return
     await update.message.reply_text(context.tr("staff.claimed"))
     await show_menu(update, context, new=True)
@@ -121,7 +121,7 @@ async def set_role(update: Update, context: BotContext) -> None:
     try:
         await staff_service.set_role(context.services, context.me.id, telegram_id, role)
     except DomainError as exc:
-        await tell(update, context, exc.message(context.locale))
+        await tell(update, context, context.explain(exc))
         return
     await ack(context, update, context.tr("staff.updated"))
     await member(update, context)
@@ -133,7 +133,7 @@ async def deactivate(update: Update, context: BotContext) -> None:
     try:
         await staff_service.deactivate(context.services, context.me.id, telegram_id)
     except DomainError as exc:
-        await tell(update, context, exc.message(context.locale))
+        await tell(update, context, context.explain(exc))
         return
     await ack(context, update, context.tr("staff.updated"))
     await list_staff(update, context)
@@ -210,7 +210,7 @@ async def chose_role(update: Update, context: BotContext) -> object:
             Role(context.matches[0].group(1)),
         )
     except DomainError as exc:
-        await tell(update, context, exc.message(context.locale))
+        await tell(update, context, context.explain(exc))
         await list_staff(update, context)
         return ConversationHandler.END
     await ack(context, update, context.tr("staff.added", name=added.name))

@@ -241,7 +241,7 @@ async def typed(update: Update, context: BotContext) -> object:
             await ticket_service.add_note(context.services, context.me.id, ticket_id, text)
             notice = context.tr("tickets.noted")
     except DomainError as exc:
-        await tell(update, context, exc.message(context.locale))
+        await tell(update, context, context.explain(exc))
         return State.TYPING_RESOLUTION if what == "close" else State.TYPING_NOTE
     context.user_data.pop("ticket_input", None)
     await drop_prompt(update, context)  # its ⬅️ Voltar no longer applies

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -102,16 +101,3 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
     async with engine.connect() as conn:
         return await conn.run_sync(_read)
-
-
-def migrate_sync(url: str, action: str = "upgrade", revision: str = "head") -> None:
-    """Synchronous entry for the CLI."""
-
-    async def _go() -> None:
-        engine = create_engine(url)
-        try:
-            await migrate(engine, action, revision)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(_go())

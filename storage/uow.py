@@ -6,11 +6,27 @@ from typing import Any, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.services import ports
 from storage import repositories as r
 
 
 class SqlUnitOfWork:
-    """``async with uow:`` opens a session; ``await uow.commit()`` makes it stick."""
+    """``async with uow:`` opens a session; ``await uow.commit()`` makes it stick.
+
+    Implements :class:`bot.services.ports.UnitOfWork`; the repositories exist inside
+    ``async with`` only.
+    """
+
+    staff: ports.StaffRepo
+    catalog: ports.CatalogRepo
+    clients: ports.ClientRepo
+    contracts: ports.ContractRepo
+    actions: ports.ActionRepo
+    acceptances: ports.AcceptanceRepo
+    tickets: ports.TicketRepo
+    revisions: ports.RevisionRepo
+    notifications: ports.NotificationRepo
+    claims: ports.ClaimRepo
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -54,7 +70,7 @@ class SqlUnitOfWork:
         await self.session.rollback()
 
 
-def uow_factory(sessions: async_sessionmaker[AsyncSession]) -> Any:
+def uow_factory(sessions: async_sessionmaker[AsyncSession]) -> ports.UnitOfWorkFactory:
     """A zero-argument callable giving fresh units of work (what services are handed)."""
 
     def make() -> SqlUnitOfWork:

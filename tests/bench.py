@@ -17,12 +17,12 @@ from typing import Any
 
 from bot.domain.models import PersonKind
 from bot.pdf import PdfRenderer
-from bot.render import TEMPLATES_DIR
-from bot.services import documents
+from bot.services import printouts
 from bot.services.acceptance import record_in_person
 from bot.services.cards import action_card, contract_card
 from bot.services.plan_update import create_plan_update, finalize_action
 from bot.services.search import search_clients
+from bot.templating import TEMPLATES_DIR
 from storage.db import create_engine, migrate, session_factory
 from storage.uow import uow_factory
 from tests import bench_wizard
@@ -92,7 +92,7 @@ async def bench(url: str, name: str) -> None:
     await timed("20 concurrent finalizes of one action", concurrent, 10)
     with tempfile.TemporaryDirectory() as tmp:
         pdf = PdfRenderer(TEMPLATES_DIR, None, Path(tmp), None)
-        doc = await documents.contract_document(ctx, w.contract.id)
+        doc = await printouts.contract_printout(ctx, w.contract.id)
         await timed("contract PDF, cold render", lambda: _cold(doc), 5)
         await timed("contract PDF, cached", lambda: pdf.contract_pdf(doc), 50)
         pdf.close()

@@ -1,14 +1,30 @@
-"""Named domain errors that carry a message safe to show to the user.
+"""Named domain errors: a catalog key and its parameters, nothing translated here.
 
-Each error has a catalog key and parameters, so the chat and the web page can show it in the
-user's language; ``str(error)`` gives the Portuguese text for logs and the CLI.
+The domain knows no language. Each error says *what* went wrong (``key``) and with which values
+(``params``); the edges (chat, web page, CLI) turn it into text in the reader's language with
+:func:`bot.i18n.error_text`. ``str(error)`` is the key and parameters, for logs.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from bot.i18n import t
+
+@dataclass(frozen=True)
+class Term:
+    """A parameter that is itself a word of the catalog (a status, a role): translated along
+    with the message it fills, so the domain never holds a word in one language."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One thing the user is told: a catalog key and the values it is filled with."""
+
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 class DomainError(Exception):
@@ -21,11 +37,22 @@ class DomainError(Exception):
         self.params = params
         super().__init__(self.key)
 
-    def message(self, locale: str | None = None) -> str:
-        return t(self.key, locale, **self.params)
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """What to tell the user. One reason is told as it is; several are listed, one a line
+        (an error that knows several things are wrong overrides this)."""
+        return (Reason(self.key, self.params),)
+
+    @property
+    def listed(self) -> bool:
+        """Whether the reasons are shown as a list (bullets) even when there is only one."""
+        return False
 
     def __str__(self) -> str:
-        return self.message()
+        if not self.params:
+            return self.key
+        values = ", ".join(f"{name}={value!r}" for name, value in self.params.items())
+        return f"{self.key} ({values})"
 
 
 class InvalidMoney(DomainError):

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.draft import MAX_DESCRIPTION
-from bot.domain.errors import Conflict, DomainError, InvalidInput, LoyaltyNotAllowed, NotFound
+from bot.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    LoyaltyNotAllowed,
+    NotFound,
+    Reason,
+)
 from bot.domain.gates import Blocker, finalize_blockers, last_answer
 from bot.domain.loyalty import Loyalty, check_allowed, loyalty_from_term, requires_acceptance
 from bot.domain.models import (
@@ -23,7 +30,6 @@ from bot.domain.models import (
     TicketStatus,
 )
 from bot.domain.split import validate_split
-from bot.i18n import t
 from bot.services.acceptance import open_acceptance
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
 from bot.services.outbox import notify_staff
@@ -32,7 +38,7 @@ from bot.services.ports import UnitOfWork
 
 class FinalizeBlocked(DomainError):
     """Finalize was asked for while a gate is unmet; carries every reason (its key is the
-    first blocker's, its message lists them all)."""
+    first blocker's; the user is shown them all, as a list)."""
 
     def __init__(self, blockers: list[Blocker], base: int, current: int) -> None:
         super().__init__(blockers[0].message_key, base=base, current=current)
@@ -40,11 +46,13 @@ class FinalizeBlocked(DomainError):
         self.base = base
         self.current = current
 
-    def message(self, locale: str | None = None) -> str:
-        return "\n".join(
-            "• " + t(b.message_key, locale, base=self.base, current=self.current)
-            for b in self.blockers
-        )
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        return tuple(Reason(b.message_key, self.params) for b in self.blockers)
+
+    @property
+    def listed(self) -> bool:
+        return True
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.domain.errors import Conflict, InvalidInput, PermissionDenied
+from bot.domain.locales import LOCALES, normalize_locale
 from bot.domain.models import Role, Staff
 from bot.domain.safe_text import strip_bidi
 from bot.domain.tokens import hash_token, new_token
-from bot.i18n import LOCALES, normalize_locale
 from bot.services.context import ServiceContext, found, require_staff
 from bot.services.ports import UnitOfWork
 

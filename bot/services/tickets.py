@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.domain.errors import InvalidInput, PermissionDenied
+from bot.domain.errors import InvalidInput, PermissionDenied, Term
 from bot.domain.models import (
     CatalogItem,
     Client,
@@ -27,7 +27,9 @@ MAX_NOTE = 1000  # a note, a resolution: with the card around it, one Telegram m
 
 
 class TicketTransitionError(InvalidInput):
-    key = "ticket.bad_transition"
+    """The ticket is no longer in a status the move starts from (its key names the move)."""
+
+    key = "ticket.cannot_close"
 
 
 def _may_work_on(staff: Staff, ticket: Ticket) -> bool:
@@ -51,7 +53,7 @@ async def _move(
     ticket_id: int,
     to: TicketStatus,
     from_statuses: tuple[TicketStatus, ...],
-    target_key: str,
+    refusal_key: str,
     fields: dict[str, Any],
     note: str | None = None,
 ) -> Ticket:
@@ -64,7 +66,7 @@ async def _move(
             ticket_id, from_statuses=from_statuses, to=to, now=now, fields=fields
         ):
             raise TicketTransitionError(
-                number=ticket.id, status=ticket.status.value, target=target_key
+                refusal_key, number=ticket.id, status=Term(f"ticket_status.{ticket.status.value}")
             )
         if ticket.assignee_id is None and staff.role is Role.TECHNICIAN:
             await uow.tickets.assign(ticket_id, staff.id, only_if_unassigned=True)
@@ -92,7 +94,7 @@ async def start_ticket(ctx: ServiceContext, actor_id: int, ticket_id: int) -> Ti
         ticket_id,
         TicketStatus.IN_PROGRESS,
         (TicketStatus.OPEN,),
-        "iniciado",
+        "ticket.cannot_start",
         {"started_at": ctx.now()},
     )
 
@@ -107,7 +109,7 @@ async def close_ticket(
         ticket_id,
         TicketStatus.CLOSED,
         OPEN,
-        "concluído",
+        "ticket.cannot_close",
         {"closed_at": ctx.now(), "resolution": resolution},
     )
 
@@ -122,7 +124,7 @@ async def cancel_ticket(ctx: ServiceContext, actor_id: int, ticket_id: int, reas
         ticket_id,
         TicketStatus.CANCELLED,
         OPEN,
-        "cancelado",
+        "ticket.cannot_cancel",
         {"cancelled_at": ctx.now(), "cancel_reason": reason[:500]},
     )
 

@@ -243,7 +243,7 @@ def _on_tap(step: Step) -> Callback:
             target = choice(step, verb).effect(draft, shown.catalog, arg)
         except DomainError as exc:  # refused: the alert says why, the screen stays as it is
             keep_awaiting(context)
-            await tell(update, context, exc.message(context.locale))
+            await tell(update, context, context.explain(exc))
             return None
         if target.finish:
             return await _finish(update, context, draft, shown)
@@ -273,7 +273,7 @@ def _on_text(step: Step) -> Callback:
             target = step.typed(draft, shown.catalog, update.message.text or "")
         except DomainError as exc:
             draft = _draft(context)  # nothing of the refused input is kept
-            notice = "⚠️ " + exc.message(context.locale)
+            notice = "⚠️ " + context.explain(exc)
             return await render(
                 update, context, draft, step.state, shown=shown, new=True, notice=notice
             )

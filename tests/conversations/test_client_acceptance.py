@@ -1,4 +1,4 @@
-"""The client's side of an acceptance request (DESIGN §1, §2 step 5, §6): a subscriber who is not
+"""The client's side of an acceptance request (tutorial step 7): a subscriber who is not
 staff opens the Telegram deep link ``/start ac_<token>``, sees the proposal and the proposed
 contract PDF, and accepts or declines (each confirmed). The evidence stored is their Telegram
 id and name and the SHA-256 of the exact PDF they were sent. Dead links say why; nothing else

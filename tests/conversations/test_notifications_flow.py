@@ -1,4 +1,4 @@
-"""Gates flipping and what staff are told (DESIGN §2 "Notifications", §4 gates): the client's
+"""Gates flipping and what staff are told (notifications and the finalize gates): the client's
 answer and the ticket's closing reach the action's owner (and the optional staff group) through
 the outbox; when finalizing becomes possible the message carries the card and a Finalizar ação
 button that works; reminders and expiry are told once."""

@@ -1,8 +1,8 @@
 """Who may do what: the staff gate, role checks on every callback, forged callback data.
 
-DESIGN §4: "Every callback re-checks, on the server, who is tapping and whether they may:
-callback data comes from the client device and is never trusted." §6: a user who is not staff
-gets a polite refusal and nothing else.
+Every callback re-checks, on the server, who is tapping and whether they may: callback data
+comes from the client device and is never trusted. A user who is not staff gets a polite
+refusal and nothing else.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tickets (atendimentos) on the technician's phone (DESIGN §1, §2 step 3/5): the assignment
+"""Tickets (atendimentos) on the technician's phone (tutorial steps 5 and 7): the assignment
 notification, the ticket card, Iniciar, Adicionar nota, Concluir with a resolution, /atendimentos
 by priority, the unassigned queue with Assumir, and who may see which ticket."""
 

@@ -21,12 +21,12 @@ from bot.domain.models import (
 )
 from bot.domain.money import Money
 from bot.domain.split import Share
-from bot.services.documents import ContractDocument, ContractTerms
+from bot.services.printouts import ContractPrintout, ContractTerms
 
 TEMPLATE_FILE = "contracts/pf_residencial.html.j2"
 
 
-def sample_document(version: int = 1, name: str = "Joana D'Arc & Filhos") -> ContractDocument:
+def sample_document(version: int = 1, name: str = "Joana D'Arc & Filhos") -> ContractPrintout:
     client = Client(
         id=1,
         kind=PersonKind.PF,
@@ -45,7 +45,7 @@ def sample_document(version: int = 1, name: str = "Joana D'Arc & Filhos") -> Con
         template=ContractTemplate(1, "PF-RES", "Residencial", PersonKind.PF, TEMPLATE_FILE),
         loyalty=Loyalty.none(),
     )
-    return ContractDocument(
+    return ContractPrintout(
         contract_id=42,
         number="7777",
         version=version,
@@ -58,7 +58,7 @@ def sample_document(version: int = 1, name: str = "Joana D'Arc & Filhos") -> Con
     )
 
 
-def other_document(doc: ContractDocument, contract_id: int) -> ContractDocument:
+def other_document(doc: ContractPrintout, contract_id: int) -> ContractPrintout:
     return replace(doc, contract_id=contract_id, number=str(contract_id))
 
 

@@ -31,13 +31,14 @@ from bot.domain.models import (
 )
 from bot.domain.money import Money
 from bot.domain.split import ServiceLine, split_proportional
+from bot.i18n import error_text
 from bot.pdf import DEFAULT_TEMPLATES_DIR, PdfRenderer
-from bot.pdf_cli import COMMANDS, add_parsers
-from bot.services import documents
+from bot.pdf.cli import COMMANDS, add_parsers
+from bot.services import printouts
 from bot.services.acceptance import decide_by_token, record_in_person
 from bot.services.context import ServiceContext
-from bot.services.documents import AmendmentDocument, AmendmentUnavailable, ContractDocument
 from bot.services.plan_update import create_plan_update, finalize_action
+from bot.services.printouts import AmendmentPrintout, AmendmentUnavailable, ContractPrintout
 from bot.services.tickets import close_ticket
 from tests.conftest import make_ctx, seed
 from tests.rendering.samples import flat, pdf_pages
@@ -54,7 +55,7 @@ USER_AGENT = "Mozilla/5.0 (Linux; Android 14; SM-A546E) Chrome/131.0 Mobile"
 
 @dataclass
 class Rendered:
-    doc: ContractDocument | AmendmentDocument
+    doc: ContractPrintout | AmendmentPrintout
     pdf: bytes
     pages: list[str] = field(default_factory=list)
 
@@ -80,8 +81,8 @@ class Scenario:
     pending_amendment_error: DomainError
 
 
-async def _render(renderer: PdfRenderer, doc: ContractDocument | AmendmentDocument) -> Rendered:
-    if isinstance(doc, AmendmentDocument):
+async def _render(renderer: PdfRenderer, doc: ContractPrintout | AmendmentPrintout) -> Rendered:
+    if isinstance(doc, AmendmentPrintout):
         pdf = await renderer.amendment_pdf(doc)
     else:
         pdf = await renderer.contract_pdf(doc)
@@ -156,12 +157,12 @@ async def scenario(
         # PJ client with special characters: the contract as it is.
         padaria_contract = await _add_padaria(ctx)
         padaria = await _render(
-            renderer, await documents.contract_document(ctx, padaria_contract.id)
+            renderer, await printouts.contract_printout(ctx, padaria_contract.id)
         )
 
         # PF contract: in-person acceptance, ticket closed, finalized.
         w = await world(ctx)
-        before = await _render(renderer, await documents.contract_document(ctx, w.contract.id))
+        before = await _render(renderer, await printouts.contract_printout(ctx, w.contract.id))
         name = await _other_plan(ctx, w.contract, ["Fibra 1 Giga", "Fibra 700 Mega"])
         change = await plan_change(
             ctx, w.contract, plan_name=name, channel=AcceptanceChannel.IN_PERSON
@@ -175,9 +176,9 @@ async def scenario(
         await close_ticket(ctx, w.technician.id, created.ticket.id, "ONU trocada, sinal ok")
         clock.advance(minutes=10)
         await finalize_action(ctx, w.operator.id, created.action.id)
-        after = await _render(renderer, await documents.contract_document(ctx, w.contract.id))
+        after = await _render(renderer, await printouts.contract_printout(ctx, w.contract.id))
         amendment_in_person = await _render(
-            renderer, await documents.amendment_document(ctx, created.action.id)
+            renderer, await printouts.amendment_printout(ctx, created.action.id)
         )
 
         # Padaria: web link; the client sees the proposal PDF, accepts with its hash.
@@ -186,11 +187,11 @@ async def scenario(
         web = await create_plan_update(ctx, w.operator.id, padaria_contract.id, change)
         assert web.token is not None and web.ticket is not None
         proposal = await _render(
-            renderer, await documents.proposed_contract_document(ctx, web.action.id)
+            renderer, await printouts.proposed_contract_printout(ctx, web.action.id)
         )
         sha = hashlib.sha256(proposal.pdf).hexdigest()
         try:
-            await documents.amendment_document(ctx, web.action.id)
+            await printouts.amendment_printout(ctx, web.action.id)
         except DomainError as exc:
             pending_error: DomainError = exc
         else:  # pragma: no cover
@@ -206,7 +207,7 @@ async def scenario(
         fresh = PdfRenderer(DEFAULT_TEMPLATES_DIR, ProviderInfo(), None)
         try:  # the page that shows the proposal again must produce the very same bytes
             rerendered = await fresh.contract_pdf(
-                await documents.proposed_contract_document(ctx, web.action.id)
+                await printouts.proposed_contract_printout(ctx, web.action.id)
             )
         finally:
             fresh.close()
@@ -214,7 +215,7 @@ async def scenario(
         clock.advance(minutes=5)
         await finalize_action(ctx, w.operator2.id, web.action.id)
         amendment_web = await _render(
-            renderer, await documents.amendment_document(ctx, web.action.id)
+            renderer, await printouts.amendment_printout(ctx, web.action.id)
         )
 
         # A PJ demo contract: no acceptance asked, no ticket, loyalty kept.
@@ -234,7 +235,7 @@ async def scenario(
         quiet = await create_plan_update(ctx, w.operator.id, pj.contract.id, change)
         await finalize_action(ctx, w.operator.id, quiet.action.id)
         amendment_none = await _render(
-            renderer, await documents.amendment_document(ctx, quiet.action.id)
+            renderer, await printouts.amendment_printout(ctx, quiet.action.id)
         )
 
         yield Scenario(
@@ -259,7 +260,7 @@ async def scenario(
 
 async def test_contract_shows_the_parties_with_escaped_accented_names(scenario: Scenario) -> None:
     doc = scenario.padaria.doc
-    assert isinstance(doc, ContractDocument)
+    assert isinstance(doc, ContractPrintout)
     text = scenario.padaria.text
     assert PADARIA in text
     assert doc.client.document_formatted in text  # CNPJ 12.345.678/0001-xx
@@ -277,7 +278,7 @@ async def test_contract_shows_the_parties_with_escaped_accented_names(scenario: 
 
 async def test_contract_shows_plan_speeds_value_and_every_share(scenario: Scenario) -> None:
     doc = scenario.padaria.doc
-    assert isinstance(doc, ContractDocument)
+    assert isinstance(doc, ContractPrintout)
     text = scenario.padaria.text
     assert "Contrato nº 88001" in text
     assert "Empresarial 300 Mega Empresarial Fibra 300 Mbps 300 Mbps" in text
@@ -303,7 +304,7 @@ async def test_contract_loyalty_clause(scenario: Scenario) -> None:
 
 async def test_contract_without_loyalty_says_so(scenario: Scenario) -> None:
     before = scenario.before.doc
-    assert isinstance(before, ContractDocument)
+    assert isinstance(before, ContractPrintout)
     if before.terms.loyalty.active:
         pytest.skip("the demo PF contract happens to have a loyalty period")
     assert "Sem fidelidade: este contrato não possui prazo de permanência mínima" in (
@@ -326,7 +327,7 @@ async def test_every_page_has_the_page_x_of_y_footer_and_contract_number(
 
 async def test_finalize_changes_the_contract_pdf(scenario: Scenario) -> None:
     before, after = scenario.before.doc, scenario.after.doc
-    assert isinstance(before, ContractDocument) and isinstance(after, ContractDocument)
+    assert isinstance(before, ContractPrintout) and isinstance(after, ContractPrintout)
     assert after.version == before.version + 1
     assert before.terms.plan.name != after.terms.plan.name
     assert before.terms.value != after.terms.value
@@ -349,7 +350,7 @@ async def test_finalize_changes_the_contract_pdf(scenario: Scenario) -> None:
 
 async def test_proposal_is_the_contract_as_it_would_be(scenario: Scenario) -> None:
     doc = scenario.proposal.doc
-    assert isinstance(doc, ContractDocument) and doc.proposal
+    assert isinstance(doc, ContractPrintout) and doc.proposal
     text = scenario.proposal.text
     assert "PROPOSTA DE ALTERAÇÃO CONTRATUAL" in text
     assert "Contrato nº 88001 · versão 2 (proposta)" in text
@@ -370,7 +371,7 @@ async def test_proposal_bytes_are_reproducible(scenario: Scenario) -> None:
 
 async def test_amendment_shows_before_after_and_web_evidence(scenario: Scenario) -> None:
     doc = scenario.amendment_web.doc
-    assert isinstance(doc, AmendmentDocument)
+    assert isinstance(doc, AmendmentPrintout)
     text = scenario.amendment_web.text
     assert "TERMO ADITIVO" in text
     assert f"ação nº {doc.action_id}" in text
@@ -399,7 +400,7 @@ async def test_amendment_shows_before_after_and_web_evidence(scenario: Scenario)
 
 async def test_amendment_records_in_person_acceptance(scenario: Scenario) -> None:
     doc = scenario.amendment_in_person.doc
-    assert isinstance(doc, AmendmentDocument)
+    assert isinstance(doc, AmendmentPrintout)
     text = scenario.amendment_in_person.text
     assert "Presencial (registrado pela equipe da CONTRATADA)" in text
     assert doc.acceptance is not None and doc.acceptance.staff_name == doc.created_by
@@ -412,7 +413,7 @@ async def test_amendment_records_in_person_acceptance(scenario: Scenario) -> Non
 
 async def test_amendment_without_required_acceptance_says_so(scenario: Scenario) -> None:
     doc = scenario.amendment_no_acceptance.doc
-    assert isinstance(doc, AmendmentDocument)
+    assert isinstance(doc, AmendmentPrintout)
     assert doc.acceptance is None and not doc.acceptance_required
     text = scenario.amendment_no_acceptance.text
     assert "Não foi exigido aceite expresso do ASSINANTE" in text
@@ -423,7 +424,7 @@ async def test_amendment_without_required_acceptance_says_so(scenario: Scenario)
 async def test_pending_action_has_no_amendment(scenario: Scenario) -> None:
     error = scenario.pending_amendment_error
     assert isinstance(error, AmendmentUnavailable)
-    assert "pendente" in error.message()
+    assert "pendente" in error_text(error)
 
 
 # --------------------------------------------------------------------------- CLI
@@ -451,7 +452,7 @@ async def test_cli_renders_contract_and_amendment(
 
     monkeypatch.chdir(tmp_path)
     doc = scenario.amendment_web.doc
-    assert isinstance(doc, AmendmentDocument)
+    assert isinstance(doc, AmendmentPrintout)
     args = parser.parse_args(["render-amendment", str(doc.action_id)])
     assert await COMMANDS[args.command](core, args) == 0  # type: ignore[arg-type]
     expected = tmp_path / f"aditivo-88001-acao{doc.action_id}.pdf"

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-import bot.pdf as pdf_module
+import bot.pdf.renderer as pdf_module
 from bot.config import ProviderInfo
 from bot.pdf import AssetRefused, PdfRenderer, make_url_fetcher, money_words
 from tests.rendering.samples import pdf_pages, pdf_text, sample_document, tiny_templates

@@ -28,6 +28,7 @@ from bot.domain.models import (
 from bot.domain.money import Money
 from bot.domain.split import Share
 from bot.domain.tokens import hash_token
+from bot.i18n import error_text
 from bot.services import tickets
 from bot.services.acceptance import AcceptanceUnavailable, decide_by_token, open_by_token
 from bot.services.cards import action_card
@@ -150,7 +151,7 @@ async def test_create_refuses_a_cancelled_contract(
             fctx, seed.operator.id, seed.cancelled_contract.id, pf_change(seed)
         )
     assert err.value.key == "errors.contract_cancelled"
-    assert "19001" in err.value.message()
+    assert "19001" in error_text(err.value)
     assert_nothing_created(store)
 
 
@@ -339,10 +340,10 @@ async def test_finalize_blocked_lists_everything_missing(
     with pytest.raises(FinalizeBlocked) as err:
         await finalize_action(fctx, seed.operator.id, created.action.id)
     assert err.value.blockers == [Blocker.ACCEPTANCE_PENDING, Blocker.TICKET_NOT_CLOSED]
-    assert err.value.message() == (
+    assert error_text(err.value) == (
         "• O aceite do cliente ainda está pendente.\n• O atendimento ainda não foi concluído."
     )
-    assert err.value.message("en") == (
+    assert error_text(err.value, "en") == (
         "• The client's acceptance is still pending.\n• The ticket has not been closed yet."
     )
     assert store.actions[created.action.id].status is ActionStatus.PENDING
@@ -448,7 +449,7 @@ async def test_finalize_refuses_when_the_contract_changed(
 
     assert err.value.blockers == [Blocker.CONTRACT_CHANGED]
     assert (err.value.base, err.value.current) == (1, 2)
-    assert "versão 1 → 2" in err.value.message()
+    assert "versão 1 → 2" in error_text(err.value)
     assert store.contracts[seed.pf_contract.id] == changed
     assert store.actions[created.action.id].status is ActionStatus.PENDING
     assert store.revisions == {}
@@ -501,8 +502,8 @@ async def test_finalize_permissions_and_unknown_action(
 async def test_a_declined_acceptance_blocks_finalize_even_without_the_gate(
     fctx: ServiceContext, seed: Seed, store: FakeStore
 ) -> None:
-    # DESIGN §4: "A declined acceptance blocks finalizing until a new request is accepted or
-    # the action is cancelled."
+    # A declined acceptance blocks finalizing until a new request is accepted or the action is
+    # cancelled.
     change = simple_change(seed, acceptance_channel=AcceptanceChannel.WEB)
     created = await create_plan_update(fctx, seed.operator.id, seed.pf_contract.id, change)
     assert created.token is not None

@@ -6,6 +6,7 @@ import pytest
 
 from bot.domain.errors import InvalidInput
 from bot.domain.models import PersonKind
+from bot.i18n import error_text
 from bot.services.context import ServiceContext
 from bot.services.search import search_clients
 from tests.services.fakes import FakeStore, Seed, add_client, cpf, store_of
@@ -71,7 +72,7 @@ async def test_too_short(fctx: ServiceContext, query: str | None) -> None:
         await search_clients(fctx, query)  # type: ignore[arg-type]
     assert err.value.key == "search.too_short"
     assert err.value.params == {"min": 2}
-    assert "2 caracteres" in err.value.message()
+    assert "2 caracteres" in error_text(err.value)
 
 
 async def test_pagination_orders_by_name_without_accents(fctx: ServiceContext) -> None:

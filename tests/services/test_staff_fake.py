@@ -8,6 +8,7 @@ import pytest
 
 from bot.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.domain.models import Role, Staff
+from bot.i18n import error_text
 from bot.services import staff as staff_service
 from bot.services.context import ServiceContext
 from bot.services.history import contract_history
@@ -42,7 +43,7 @@ async def test_duplicate_add_is_a_conflict(
             fctx, seed.admin.id, seed.operator.telegram_id, "Outra", Role.ADMIN
         )
     assert err.value.key == "staff.already"
-    assert err.value.message() == "Patrícia Atendente já faz parte da equipe."
+    assert error_text(err.value) == "Patrícia Atendente já faz parte da equipe."
     assert store.staff[seed.operator.id] == seed.operator
 
 

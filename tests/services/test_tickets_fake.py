@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.domain.errors import InvalidInput, NotFound, PermissionDenied
+from bot.domain.errors import InvalidInput, NotFound, PermissionDenied, Term
 from bot.domain.models import Priority, Ticket, TicketNote, TicketStatus
+from bot.i18n import error_text
 from bot.services import tickets
 from bot.services.context import ServiceContext
 from bot.services.plan_update import create_plan_update
@@ -81,8 +82,11 @@ async def test_cancel_then_no_more_transitions(
     assert (cancelled.cancel_reason, cancelled.cancelled_at) == ("Cliente ausente", clock.now)
     with pytest.raises(TicketTransitionError) as err:
         await tickets.close_ticket(fctx, seed.technician.id, ticket.id, "feito")
-    assert err.value.key == "ticket.bad_transition"
-    assert err.value.params == {"number": ticket.id, "status": "cancelled", "target": "concluído"}
+    assert err.value.key == "ticket.cannot_close"
+    assert err.value.params == {"number": ticket.id, "status": Term("ticket_status.cancelled")}
+    assert error_text(err.value) == (
+        f"O atendimento #{ticket.id} está ✖️ cancelado e não pode ser concluído."
+    )
     with pytest.raises(TicketTransitionError):
         await tickets.start_ticket(fctx, seed.technician.id, ticket.id)
     assert store.tickets[ticket.id] == cancelled
@@ -94,7 +98,8 @@ async def test_start_a_closed_ticket_is_refused(
     await tickets.close_ticket(fctx, seed.technician.id, ticket.id, "feito")
     with pytest.raises(TicketTransitionError) as err:
         await tickets.start_ticket(fctx, seed.technician.id, ticket.id)
-    assert err.value.params["status"] == "closed"
+    assert err.value.key == "ticket.cannot_start"
+    assert err.value.params["status"] == Term("ticket_status.closed")
     assert store.tickets[ticket.id].status is TicketStatus.CLOSED
 
 

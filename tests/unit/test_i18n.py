@@ -6,7 +6,18 @@ import string
 
 import pytest
 
-from bot.i18n import DEFAULT_LOCALE, LOCALES, catalog, has_key, normalize_locale, t
+from bot.domain.errors import InvalidInput
+from bot.domain.gates import Blocker
+from bot.i18n import (
+    DEFAULT_LOCALE,
+    LOCALES,
+    catalog,
+    error_text,
+    has_key,
+    normalize_locale,
+    t,
+)
+from bot.services.plan_update import FinalizeBlocked
 
 PT = catalog("pt_BR")
 EN = catalog("en")
@@ -90,3 +101,17 @@ def test_has_key() -> None:
     assert has_key("money.empty")
     assert not has_key("money.nope", "pt_BR")
     assert not has_key("money", "pt_BR")  # sections are not messages
+
+
+def test_error_text_translates_a_domain_error_at_the_edge() -> None:
+    err = InvalidInput("errors.description_too_long", max=500)
+    assert str(err) == "errors.description_too_long (max=500)"  # logs: untranslated
+    assert "500" in error_text(err) and error_text(err) != error_text(err, "en")
+    assert error_text(err, "en") == t("errors.description_too_long", "en", max=500)
+
+
+def test_error_text_lists_every_reason_of_a_listed_error() -> None:
+    one = FinalizeBlocked([Blocker.TICKET_NOT_CLOSED], base=1, current=1)
+    assert error_text(one, "en") == "• " + t("blocker.ticket_not_closed", "en")
+    two = FinalizeBlocked([Blocker.ACCEPTANCE_PENDING, Blocker.TICKET_NOT_CLOSED], 1, 1)
+    assert error_text(two).count("\n") == 1 and error_text(two).startswith("• ")

@@ -16,8 +16,8 @@ from aiohttp.web import Response
 from bot.config import Settings
 from bot.services.context import ServiceContext
 from bot.web import (
-    RateLimiter,
     RedactingAccessLogger,
+    WrongTokenThrottle,
     bound_port,
     build_web_app,
     client_ip,
@@ -128,9 +128,9 @@ async def test_used_and_expired_links_do_not_count_as_guesses(
             assert (await client.get(f"/aceite/{p.token}")).status == 410
 
 
-def test_rate_limiter_window() -> None:
+def test_wrong_token_throttle_window() -> None:
     clock = FakeClock(datetime(2026, 1, 1, tzinfo=UTC))
-    limiter = RateLimiter(clock, limit=2, window=timedelta(minutes=1), max_keys=2)
+    limiter = WrongTokenThrottle(clock, limit=2, window=timedelta(minutes=1), max_keys=2)
     assert limiter.retry_after("a") is None
     limiter.hit("a")
     clock.advance(seconds=20)

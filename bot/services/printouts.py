@@ -1,220 +1,80 @@
 """What a contract PDF or an amendment (termo aditivo) prints, gathered in one transaction.
 
-The renderer (``bot/pdf.py``) only formats: every value it prints comes from one of the plain
-dataclasses below, read through the repositories in a single unit of work so the document is
-one consistent picture of the database.
+A *printout* is the data of one PDF ("document" is kept for the client's CPF/CNPJ, see
+:mod:`bot.domain.documents`). The renderer (``bot/pdf/``) only formats: every value it prints
+comes from one of the plain dataclasses of :mod:`bot.services.printout_data`, read through the
+repositories in a single unit of work so the printout is one consistent picture of the
+database. :class:`PdfPrinter` is the port the chat and the web page print through;
+``bot.pdf.PdfRenderer`` implements it.
 
-Three documents:
+Three printouts:
 
-* :func:`contract_document` - the contract as it is now (its current version);
-* :func:`proposed_contract_document` - the contract as it *would be* after a pending action
+* :func:`contract_printout` - the contract as it is now (its current version);
+* :func:`proposed_contract_printout` - the contract as it *would be* after a pending action
   (new plan, value, services, template and loyalty; version + 1, labelled "proposta"). This is
   what the client reads before accepting, so its content depends only on the action and the
   contract version it was made against (never on today's date): rendering it twice gives the
   same bytes, whose SHA-256 is kept as evidence;
-* :func:`amendment_document` - the termo aditivo of a finalized action: the revision's
+* :func:`amendment_printout` - the termo aditivo of a finalized action: the revision's
   before → after, the change type and the client's acceptance evidence.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from bot.domain.change import ChangeType, change_type
+from bot.domain.change import change_type
 from bot.domain.errors import Conflict
-from bot.domain.loyalty import Loyalty, early_termination_fee, loyalty_from_term
+from bot.domain.loyalty import Loyalty, loyalty_from_term
 from bot.domain.models import (
-    AcceptanceChannel,
     AcceptanceRequest,
-    AcceptanceStatus,
     ActionStatus,
-    Client,
     Contract,
     ContractAction,
     ContractRevision,
-    ContractStatus,
-    ContractTemplate,
     Plan,
     Staff,
-    TicketStatus,
 )
 from bot.domain.money import Money
 from bot.domain.split import Share
 from bot.services.context import ServiceContext, found
 from bot.services.ports import UnitOfWork
+from bot.services.printout_data import (
+    AcceptanceEvidence,
+    AmendmentPrintout,
+    ContractPrintout,
+    ContractTerms,
+    PdfPrinter,
+)
 
 
 class AmendmentUnavailable(Conflict):
     """A termo aditivo exists only for a finalized action."""
 
-    key = "documents.amendment_not_finalized"
-
-    _FALLBACK = (
-        "O termo aditivo só existe para ações finalizadas; a ação #{action_id} está {status}."
-    )
-
-    def message(self, locale: str | None = None) -> str:
-        try:
-            return super().message(locale)
-        except KeyError:  # catalog key not added yet: the Portuguese text is still right
-            return self._FALLBACK.format(**self.params)
-
-
-# --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class ContractTerms:
-    """The commercial terms of one contract version: what a revision changes."""
-
-    plan: Plan
-    plan_group: str | None
-    value: Money
-    services: tuple[Share, ...]
-    template: ContractTemplate
-    loyalty: Loyalty
-    loyalty_term_name: str | None = None
-
-    @property
-    def services_total(self) -> Money:
-        return sum((s.amount for s in self.services), Money.zero())
-
-    @property
-    def loyalty_total_benefit(self) -> Money:
-        return self.loyalty.monthly_benefit.times(self.loyalty.months)
-
-
-@dataclass(frozen=True)
-class ContractDocument:
-    """A contract at one version (current, or proposed by a pending action)."""
-
-    contract_id: int
-    number: str
-    version: int
-    status: ContractStatus
-    client: Client
-    terms: ContractTerms
-    due_day: int
-    start_date: date
-    issued_on: date  # the date of this version (last revision, or the contract's start)
-    proposal: bool = False
-    action_id: int | None = None  # set for a proposal: the action that proposes it
-
-    @property
-    def template_file(self) -> str:
-        return self.terms.template.file
-
-    @property
-    def max_early_termination_fee(self) -> Money:
-        """The highest fee the loyalty clause can ever charge (its total benefit)."""
-        return self.terms.loyalty_total_benefit
-
-    def early_termination_fee_on(self, on: date) -> Money:
-        return early_termination_fee(self.terms.loyalty, on)
-
-
-@dataclass(frozen=True)
-class AcceptanceEvidence:
-    """How the client accepted (or not) the change: what the termo aditivo records."""
-
-    request_id: int
-    channel: AcceptanceChannel
-    status: AcceptanceStatus
-    requested_at: datetime
-    decided_at: datetime | None
-    document_sha256: str | None
-    ip: str | None = None
-    user_agent: str | None = None
-    telegram_user_id: int | None = None
-    telegram_name: str | None = None
-    staff_id: int | None = None
-    staff_name: str | None = None
-    note: str | None = None
-    photo_file_id: str | None = None
-
-
-@dataclass(frozen=True)
-class AmendmentDocument:
-    """A finalized plan update, printed as a termo aditivo to the contract."""
-
-    action_id: int
-    contract_id: int
-    contract_number: str
-    client: Client
-    change_type: ChangeType
-    before: ContractTerms
-    after: ContractTerms
-    version_before: int
-    version_after: int
-    due_day: int
-    created_at: datetime
-    created_by: str | None
-    finalized_at: datetime
-    finalized_by: str | None
-    effective_on: date  # the local date the change took effect (finalized_at's day)
-    acceptance_required: bool
-    acceptance: AcceptanceEvidence | None
-    ticket_number: int | None = None
-    ticket_status: TicketStatus | None = None
-
-    @property
-    def template_file(self) -> str:
-        return "contracts/amendment.html.j2"
-
-    @property
-    def service_rows(self) -> list[tuple[str, Money | None, Money | None]]:
-        """Every service in either version: (name, share before, share after); None = absent."""
-        before = {s.service_id: s for s in self.before.services}
-        after = {s.service_id: s for s in self.after.services}
-        order = [s.service_id for s in self.after.services] + [
-            s.service_id for s in self.before.services if s.service_id not in after
-        ]
-        rows = []
-        for sid in order:
-            b, a = before.get(sid), after.get(sid)
-            name = (a or b).name  # type: ignore[union-attr]
-            rows.append((name, b.amount if b else None, a.amount if a else None))
-        return rows
-
-    @property
-    def changed(self) -> dict[str, bool]:
-        """Which parts changed, so the template can highlight them."""
-        b, a = self.before, self.after
-        return {
-            "plan": b.plan.id != a.plan.id,
-            "speed": (b.plan.download_mbps, b.plan.upload_mbps)
-            != (a.plan.download_mbps, a.plan.upload_mbps),
-            "value": b.value != a.value,
-            "services": [(s.service_id, s.amount) for s in b.services]
-            != [(s.service_id, s.amount) for s in a.services],
-            "template": b.template.id != a.template.id,
-            "loyalty": (b.loyalty.months, b.loyalty.monthly_benefit, b.loyalty.start)
-            != (a.loyalty.months, a.loyalty.monthly_benefit, a.loyalty.start),
-        }
+    key = "documents.amendment_pending"
 
 
 # --------------------------------------------------------------------------- use cases
 
 
-async def contract_document(ctx: ServiceContext, contract_id: int) -> ContractDocument:
+async def contract_printout(ctx: ServiceContext, contract_id: int) -> ContractPrintout:
     """The contract as it is now, at its current version."""
     async with ctx.uow() as uow:
         contract = found(await uow.contracts.get(contract_id), "errors.contract_not_found")
-        return await _contract_document(ctx, uow, contract)
+        return await _contract_printout(ctx, uow, contract)
 
 
-async def contract_document_by_number(ctx: ServiceContext, number: str) -> ContractDocument:
-    """Same as :func:`contract_document`, looked up by the contract number staff type."""
+async def contract_printout_by_number(ctx: ServiceContext, number: str) -> ContractPrintout:
+    """Same as :func:`contract_printout`, looked up by the contract number staff type."""
     async with ctx.uow() as uow:
         contract = found(await uow.contracts.by_number(number.strip()), "errors.contract_not_found")
-        return await _contract_document(ctx, uow, contract)
+        return await _contract_printout(ctx, uow, contract)
 
 
-async def _contract_document(
+async def _contract_printout(
     ctx: ServiceContext, uow: UnitOfWork, contract: Contract
-) -> ContractDocument:
+) -> ContractPrintout:
     client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
     terms = await _terms(
         uow,
@@ -229,7 +89,7 @@ async def _contract_document(
         revisions = await uow.revisions.for_contract(contract.id, limit=1)
         if revisions and revisions[0].version == contract.version:
             issued = revisions[0].created_at.astimezone(ctx.timezone).date()
-    return ContractDocument(
+    return ContractPrintout(
         contract_id=contract.id,
         number=contract.number,
         version=contract.version,
@@ -242,7 +102,7 @@ async def _contract_document(
     )
 
 
-async def proposed_contract_document(ctx: ServiceContext, action_id: int) -> ContractDocument:
+async def proposed_contract_printout(ctx: ServiceContext, action_id: int) -> ContractPrintout:
     """The contract as the action would leave it: what the client is asked to accept.
 
     Built from the action and the contract *at the version the action was made against*
@@ -272,7 +132,7 @@ async def proposed_contract_document(ctx: ServiceContext, action_id: int) -> Con
             loyalty=loyalty,
             loyalty_term_name=term_name,
         )
-        return ContractDocument(
+        return ContractPrintout(
             contract_id=contract.id,
             number=contract.number,
             version=action.base_version + 1,
@@ -287,13 +147,14 @@ async def proposed_contract_document(ctx: ServiceContext, action_id: int) -> Con
         )
 
 
-async def amendment_document(ctx: ServiceContext, action_id: int) -> AmendmentDocument:
+async def amendment_printout(ctx: ServiceContext, action_id: int) -> AmendmentPrintout:
     """The termo aditivo of a finalized action: before → after and the acceptance evidence."""
     async with ctx.uow() as uow:
         action = found(await uow.actions.get(action_id), "errors.action_not_found")
         if action.status is not ActionStatus.FINALIZED or action.finalized_at is None:
-            status = "cancelada" if action.status is ActionStatus.CANCELLED else "pendente"
-            raise AmendmentUnavailable(action_id=action.id, status=status)
+            cancelled = action.status is ActionStatus.CANCELLED
+            key = "documents.amendment_cancelled" if cancelled else AmendmentUnavailable.key
+            raise AmendmentUnavailable(key, action_id=action.id)
         contract = found(await uow.contracts.get(action.contract_id), "errors.contract_not_found")
         client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
         revision = found(await _revision_for(uow, contract, action))
@@ -301,7 +162,7 @@ async def amendment_document(ctx: ServiceContext, action_id: int) -> AmendmentDo
         after = await _terms_from_snapshot(uow, revision.after)
         request = await uow.acceptances.latest_for_action(action.id)
         ticket = await uow.tickets.for_action(action.id)
-        return AmendmentDocument(
+        return AmendmentPrintout(
             action_id=action.id,
             contract_id=contract.id,
             contract_number=contract.number,
@@ -442,12 +303,13 @@ async def _evidence(uow: UnitOfWork, request: AcceptanceRequest) -> AcceptanceEv
 
 __all__ = [
     "AcceptanceEvidence",
-    "AmendmentDocument",
+    "AmendmentPrintout",
     "AmendmentUnavailable",
-    "ContractDocument",
+    "ContractPrintout",
     "ContractTerms",
-    "amendment_document",
-    "contract_document",
-    "contract_document_by_number",
-    "proposed_contract_document",
+    "PdfPrinter",
+    "amendment_printout",
+    "contract_printout",
+    "contract_printout_by_number",
+    "proposed_contract_printout",
 ]

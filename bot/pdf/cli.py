@@ -9,14 +9,21 @@ from __future__ import annotations
 import argparse
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from bot.config import Settings
-from bot.pdf import DEFAULT_TEMPLATES_DIR, PdfRenderer
-from bot.services import documents
+from bot.pdf.renderer import PdfRenderer
+from bot.services import printouts
+from bot.services.context import ServiceContext
 
-if TYPE_CHECKING:
-    from bot.app import Core
+
+class Core(Protocol):
+    """What a command needs of the application's core (``bot.app.Core`` has it)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def ctx(self) -> ServiceContext: ...
 
 
 def add_parsers(subparsers: Any) -> None:
@@ -35,13 +42,6 @@ def add_parsers(subparsers: Any) -> None:
     )
 
 
-def renderer_for(settings: Settings, templates_dir: Path = DEFAULT_TEMPLATES_DIR) -> PdfRenderer:
-    """The renderer as the bot builds it: provider data, time zone, cache under data_dir."""
-    return PdfRenderer(
-        templates_dir, settings.provider, settings.data_dir / "pdf-cache", settings.timezone
-    )
-
-
 def _write(pdf: bytes, output: Path | None, default_name: str) -> Path:
     path = output if output is not None else Path.cwd() / default_name
     if path.is_dir():
@@ -52,8 +52,8 @@ def _write(pdf: bytes, output: Path | None, default_name: str) -> Path:
 
 
 async def _render_contract(core: Core, args: argparse.Namespace) -> int:
-    doc = await documents.contract_document_by_number(core.ctx, args.number)
-    renderer = renderer_for(core.settings)
+    doc = await printouts.contract_printout_by_number(core.ctx, args.number)
+    renderer = PdfRenderer.for_settings(core.settings)
     try:
         pdf = await renderer.contract_pdf(doc)
     finally:
@@ -63,8 +63,8 @@ async def _render_contract(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _render_amendment(core: Core, args: argparse.Namespace) -> int:
-    doc = await documents.amendment_document(core.ctx, args.action_id)
-    renderer = renderer_for(core.settings)
+    doc = await printouts.amendment_printout(core.ctx, args.action_id)
+    renderer = PdfRenderer.for_settings(core.settings)
     try:
         pdf = await renderer.amendment_pdf(doc)
     finally:

@@ -1,0 +1,107 @@
+"""What the acceptance page shows: the proposal, already formatted (templates only lay it out),
+and the page that explains why a link cannot be used."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.config import Settings
+from bot.domain.money import Money
+from bot.i18n import t
+from bot.services.cards import ActionCard
+from bot.templating import brl
+
+# Every page lives at /aceite/<token>, so links are relative to that depth; this keeps them
+# right behind a reverse proxy that mounts the app under a path prefix.
+CSS_HREF = "../static/aceite.css"
+
+UNAVAILABLE = {
+    # key: (HTTP status, catalog key of the page title, catalog key of the message)
+    "acceptance.token_invalid": (404, "web.token_invalid_title", "web.token_invalid_message"),
+    "acceptance.token_used": (410, "web.token_used_title", "web.token_used_message"),
+    "acceptance.token_expired": (410, "web.token_expired_title", "web.token_expired_message"),
+    "acceptance.token_cancelled": (
+        410,
+        "web.token_cancelled_title",
+        "web.token_cancelled_message",
+    ),
+    "acceptance.not_pending": (410, "web.not_pending_title", "web.not_pending_message"),
+}
+
+
+def unavailable(key: str) -> tuple[int, str, str]:
+    """(HTTP status, title key, message key) of the page for a link refused with ``key``."""
+    return UNAVAILABLE.get(key, UNAVAILABLE["acceptance.token_invalid"])
+
+
+def speeds(download: int, upload: int, locale: str) -> str:
+    def fmt(mbps: int) -> str:
+        return t("web.speed", locale, mbps=f"{mbps:,}".replace(",", "."))
+
+    return t("web.speeds", locale, download=fmt(download), upload=fmt(upload))
+
+
+def when(moment: datetime, locale: str) -> str:
+    return t(
+        "web.datetime", locale, date=moment.strftime("%d/%m/%Y"), time=moment.strftime("%H:%M")
+    )
+
+
+def proposal_view(card: ActionCard, settings: Settings, expires_at: datetime) -> dict[str, Any]:
+    """Everything the proposal page shows, already formatted (the template only lays it out)."""
+    tz = settings.timezone
+    locale = settings.locale
+    change = card.action.change
+    current, new = card.current_plan, card.new_plan
+    diff = change.value - card.contract.value
+    if diff.cents > 0:
+        difference = t("web.difference_up", locale, amount=brl(diff))
+    elif diff.cents < 0:
+        difference = t("web.difference_down", locale, amount=brl(Money(-diff.cents)))
+    else:
+        difference = t("web.difference_same", locale)
+    term = card.new_loyalty_term
+    kept = card.contract.loyalty
+    if term is None:
+        loyalty: dict[str, Any] = {
+            "kind": "kept",
+            "active": kept.active,
+            "months": kept.months,
+            "monthly_benefit": brl(kept.monthly_benefit),
+            "end": kept.end.strftime("%d/%m/%Y") if kept.end else None,
+        }
+    elif term.is_none:
+        loyalty = {"kind": "none"}
+    else:
+        loyalty = {
+            "kind": "new",
+            "name": term.name,
+            "months": term.months,
+            "monthly_benefit": brl(term.monthly_benefit),
+            "total_benefit": brl(term.total_benefit),
+        }
+    return {
+        "client_name": card.client.name,
+        "client_document": card.client.document_masked,
+        "contract_number": card.contract.number,
+        "current": {
+            "name": current.name,
+            "speeds": speeds(current.download_mbps, current.upload_mbps, locale),
+            "value": brl(card.contract.value),
+        },
+        "new": {
+            "name": new.name,
+            "speeds": speeds(new.download_mbps, new.upload_mbps, locale),
+            "value": brl(change.value),
+        },
+        "difference": difference,
+        "services": [{"name": s.name, "value": brl(s.amount)} for s in change.services],
+        "services_total": brl(change.value),
+        "loyalty": loyalty,
+        "template_name": card.new_template.name,
+        "expires": when(expires_at.astimezone(tz), locale),
+    }
+
+
+__all__ = ["CSS_HREF", "proposal_view", "speeds", "unavailable", "when"]
