@@ -12,7 +12,7 @@ from sqlalchemy import text, update
 from bot.config import ProviderInfo
 from bot.domain.safe_text import has_bidi
 from bot.pdf import DEFAULT_TEMPLATES_DIR, PdfRenderer
-from bot.services import documents, tickets
+from bot.services import printouts, tickets
 from bot.services import staff as staff_service
 from bot.services.acceptance import record_in_person
 from bot.services.context import ServiceContext
@@ -61,7 +61,7 @@ async def test_pdf_shows_stored_names_without_bidi_controls(
     await _store_raw(ctx, w.contract.client_id)
     renderer = PdfRenderer(DEFAULT_TEMPLATES_DIR, ProviderInfo(), tmp_path / "pdf-cache")
     try:
-        pdf = await renderer.contract_pdf(await documents.contract_document(ctx, w.contract.id))
+        pdf = await renderer.contract_pdf(await printouts.contract_printout(ctx, w.contract.id))
     finally:
         renderer.close()
     seen = pdf_text(pdf)
