@@ -15,10 +15,11 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, ContextTypes
+from telegram.ext import Application, ContextTypes, ExtBot
 
 from bot.config import Settings
 from bot.i18n import t
+from bot.notify import Compose, Dispatcher, InteractiveRateLimiter
 from bot.services.context import ServiceContext
 from storage.db import create_engine, session_factory
 from storage.uow import uow_factory
@@ -63,9 +64,10 @@ def build_pdf_renderer(settings: Settings) -> Any:
 def build_application(
     core: Core, *, rate_limit: bool = True
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The Telegram application: gate, flows, persistence in our database, rate limiting."""
-    from conversations import gate as auth
-    from conversations.persistence import DbPersistence
+    """The Telegram application: gate, flows, persistence in our database, rate limiting.
+
+    Rate limiting here is for interactive replies only (Telegram's per-chat limits, see
+    :mod:`bot.notify.interactive`); notifications are paced and retried by the outbox."""
     from bot.render import MessageRenderer
     from conversations import (
         acceptance,
@@ -78,6 +80,8 @@ def build_application(
         staff_admin,
         tickets,
     )
+    from conversations import gate as auth
+    from conversations.persistence import DbPersistence
     from storage.bot_state import BotStateStore
 
     settings = core.settings
@@ -91,8 +95,8 @@ def build_application(
         .context_types(ContextTypes(context=base.BotContext))
     )
     if rate_limit:
-        # AIORateLimiter is generic over its retry data; the builder's stub wants [None].
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+        # The builder's stub is typed for limiters without rate_limit_args.
+        builder = builder.rate_limiter(InteractiveRateLimiter())  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["app"] = base.AppServices(
         settings=settings,
@@ -181,8 +185,10 @@ async def _serve(
         _add_webhook_route(web_app, app, settings)
     await app.start()
     runner = None
+    outbox_stop = asyncio.Event()
+    outbox: asyncio.Task[None] | None = None
     try:
-        schedule_background(app, core)
+        outbox = schedule_background(app, core, outbox_stop)
         runner = await start_web(web_app, settings.web_host, settings.web_port)
         if webhook:
             await app.bot.set_webhook(
@@ -213,19 +219,32 @@ async def _serve(
             await stop_web(runner)
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        outbox_stop.set()
+        if outbox is not None:
+            await outbox  # lets the sends in flight finish and record their outcome
         await app.stop()
         pdf.close()
 
 
-def schedule_background(app: Application[Any, Any, Any, Any, Any, Any], core: Core) -> None:
-    """The outbox dispatcher, acceptance expiry and reminders, on PTB's JobQueue."""
-    from bot.notify import Dispatcher
+def build_dispatcher(ctx: ServiceContext, bot: ExtBot[Any], compose: Compose) -> Dispatcher:
+    """The outbox as ``contractbot run`` runs it: a few sends in flight (Telegram answers in
+    ~0.1 s, so one at a time would stay far below 30 a second), 50 ms of slack on every
+    limit for the network's jitter."""
+    return Dispatcher(ctx, bot, compose, concurrency=8, slack=0.05)
+
+
+def schedule_background(
+    app: Application[Any, Any, Any, Any, Any, Any], core: Core, stop: asyncio.Event
+) -> asyncio.Task[None]:
+    """Start the outbox sender (a task, until ``stop``) and put acceptance expiry and
+    reminders on PTB's JobQueue (they stop with the application)."""
     from bot.services import acceptance
     from conversations.notifications import NotificationComposer
 
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     composer = NotificationComposer(app.bot_data["app"])
-    Dispatcher(core.ctx, app.bot, composer).schedule(app.job_queue, interval=2.0)
+    dispatcher = build_dispatcher(core.ctx, app.bot, composer)
+    outbox = asyncio.create_task(dispatcher.run_forever(stop), name="notification-outbox")
     reminder_after = core.settings.acceptance_reminder_after
 
     async def expire(_: Any) -> None:
@@ -236,6 +255,7 @@ def schedule_background(app: Application[Any, Any, Any, Any, Any, Any], core: Co
 
     app.job_queue.run_repeating(expire, interval=300, first=5, name="acceptance-expiry")
     app.job_queue.run_repeating(remind, interval=900, first=10, name="acceptance-reminders")
+    return outbox
 
 
 def _proposed_pdf(core: Core, pdf: Any) -> Any:
