@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hmac
 import logging
 import secrets
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,6 +23,15 @@ from bot.config import Settings
 from bot.i18n import t
 from bot.notify import Compose, Dispatcher, InteractiveRateLimiter
 from bot.services.context import ServiceContext
+from bot.standby import (
+    CHECK_SECONDS,
+    InstanceLock,
+    Standing,
+    instance_lock,
+    report_role,
+    wait_for_turn,
+    watch,
+)
 from storage.db import create_engine, session_factory
 from storage.uow import uow_factory
 
@@ -62,7 +73,7 @@ def build_pdf_renderer(settings: Settings) -> Any:
 
 
 def build_application(
-    core: Core, *, rate_limit: bool = True
+    core: Core, *, rate_limit: bool = True, pdf: Any = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Telegram application: gate, flows, persistence in our database, rate limiting.
 
@@ -102,7 +113,7 @@ def build_application(
         settings=settings,
         ctx=core.ctx,
         renderer=MessageRenderer(settings.timezone, clock=core.ctx.clock),
-        pdf=build_pdf_renderer(settings),
+        pdf=pdf if pdf is not None else build_pdf_renderer(settings),
     )
     for group, gate_handler in enumerate(auth.build(), start=-2):
         app.add_handler(gate_handler, group=group)
@@ -147,49 +158,94 @@ async def prepare(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 async def run(settings: Settings, *, webhook: bool = False) -> int:
-    """``contractbot run``: migrate, start the bot (polling or webhook) and the web app,
-    and stop cleanly on Ctrl-C or SIGTERM."""
-    from bot.services import staff as staff_service
-    from storage.db import migrate
+    """``contractbot run``: serve the web app at once; become the active instance when no
+    other one is (see :mod:`bot.standby`), then migrate and start the bot (polling or
+    webhook) and its background work; stop cleanly on Ctrl-C or SIGTERM. Returns 1 when the
+    active-instance lock was lost, so a supervisor restarts the process as a standby."""
+    from bot.web import build_web_app, start_web, stop_web
 
     if webhook and not settings.webhook_secret:
         # Without a secret anyone could post forged updates as any staff member.
         settings = replace(settings, webhook_secret=secrets.token_urlsafe(32))
     core = build_core(settings)
+    stop = asyncio.Event()
+    _on_signals(stop)
+    lock = instance_lock(settings.database_url)
+    standing = Standing()
+    pdf = build_pdf_renderer(settings)
+    web_app = build_web_app(core.ctx, settings, document=_proposed_pdf(core, pdf))
+    web_app.middlewares.append(report_role(standing))
+    # Built now (no I/O), initialized only when active: its persistence is loaded then.
+    app = build_application(core, pdf=pdf)
+    if webhook:
+        _add_webhook_route(web_app, app, settings, accepting=lambda: app.running)
+    runner = None
     try:
-        await migrate(core.engine, "upgrade", "head")
-        await staff_service.ensure_admins(core.ctx, settings.admins)
-        app = build_application(core)
-        stop = asyncio.Event()
-        _on_signals(stop)
+        runner = await start_web(web_app, settings.web_host, settings.web_port)
+        standby = functools.partial(print, t("run.standby", settings.locale), flush=True)
+        if not await wait_for_turn(lock, stop, standby):
+            return 0
+        print(t("run.active", settings.locale), flush=True)
+        standing.active = True
+        return await _run_active(core, app, webhook, stop, lock)
+    finally:
+        standing.active = False
+        if runner is not None:
+            await stop_web(runner)
+        pdf.close()
+        await lock.release()
+        await core.close()
+
+
+async def _run_active(
+    core: Core,
+    app: Application[Any, Any, Any, Any, Any, Any],
+    webhook: bool,
+    stop: asyncio.Event,
+    lock: InstanceLock,
+) -> int:
+    """The active instance: migrations, admins, the Telegram application and everything that
+    runs by time. Only one process in the deployment ever gets here at a time."""
+    from bot.services import staff as staff_service
+    from storage.db import migrate
+
+    await migrate(core.engine, "upgrade", "head")
+    await staff_service.ensure_admins(core.ctx, core.settings.admins)
+    lost = asyncio.Event()
+
+    async def lose() -> None:
+        print(t("run.lost_lock", core.settings.locale), flush=True)
+        lost.set()
+        stop.set()
+
+    watcher = asyncio.create_task(watch(lock, lose, CHECK_SECONDS), name="active-lock-watch")
+    try:
         async with app:
             await prepare(app)
             await _announce_claim(core, app.bot.username or "")
             await _serve(app, core, webhook, stop)
     finally:
-        await core.close()
-    return 0
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    return 1 if lost.is_set() else 0
 
 
 async def _serve(
-    app: Application[Any, Any, Any, Any, Any, Any], core: Core, webhook: bool, stop: asyncio.Event
+    app: Application[Any, Any, Any, Any, Any, Any],
+    core: Core,
+    webhook: bool,
+    stop: asyncio.Event,
 ) -> None:
-    """Start everything, wait for the stop signal, and stop in the reverse order: first the
-    doors updates come in by (web server, polling), then the application, then the PDF worker."""
-    from bot.web import build_web_app, start_web, stop_web
-
+    """Start the bot and its background work, wait for the stop signal, and stop in the
+    reverse order: first the doors updates come in by (webhook, polling), then the outbox
+    and the application."""
     settings = core.settings
-    pdf = app.bot_data["app"].pdf
-    web_app = build_web_app(core.ctx, settings, document=_proposed_pdf(core, pdf))
-    if webhook:
-        _add_webhook_route(web_app, app, settings)
     await app.start()
-    runner = None
     outbox_stop = asyncio.Event()
     outbox: asyncio.Task[None] | None = None
     try:
         outbox = schedule_background(app, core, outbox_stop)
-        runner = await start_web(web_app, settings.web_host, settings.web_port)
         if webhook:
             await app.bot.set_webhook(
                 f"{settings.public_url}{WEBHOOK_PATH}",
@@ -215,15 +271,12 @@ async def _serve(
         await stop.wait()
         print(t("run.stopping", settings.locale), flush=True)
     finally:
-        if runner is not None:
-            await stop_web(runner)
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         outbox_stop.set()
         if outbox is not None:
             await outbox  # lets the sends in flight finish and record their outcome
         await app.stop()
-        pdf.close()
 
 
 def build_dispatcher(ctx: ServiceContext, bot: ExtBot[Any], compose: Compose) -> Dispatcher:
@@ -286,9 +339,13 @@ async def _announce_claim(core: Core, username: str) -> None:
 
 
 def _add_webhook_route(
-    web_app: web.Application, app: Application[Any, Any, Any, Any, Any, Any], settings: Settings
+    web_app: web.Application,
+    app: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    accepting: Callable[[], bool] = lambda: True,
 ) -> None:
-    """Telegram posts updates here; the secret token header proves it is Telegram."""
+    """Telegram posts updates here; the secret token header proves it is Telegram. A standby
+    instance answers 503 (Telegram retries later; the reverse proxy should fail over)."""
 
     expected = (settings.webhook_secret or "").encode()
 
@@ -296,6 +353,8 @@ def _add_webhook_route(
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "").encode()
         if not expected or not hmac.compare_digest(given, expected):
             return web.Response(status=403)
+        if not accepting():
+            return web.Response(status=503, text="standby")
         update = Update.de_json(await request.json(), app.bot)
         if update is not None:
             await app.update_queue.put(update)
