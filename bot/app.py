@@ -282,8 +282,10 @@ async def _serve(
 def build_dispatcher(ctx: ServiceContext, bot: ExtBot[Any], compose: Compose) -> Dispatcher:
     """The outbox as ``contractbot run`` runs it: a few sends in flight (Telegram answers in
     ~0.1 s, so one at a time would stay far below 30 a second), 50 ms of slack on every
-    limit for the network's jitter."""
-    return Dispatcher(ctx, bot, compose, concurrency=8, slack=0.05)
+    limit for the network's jitter, and a 30 s lease (one send with PTB's default timeouts
+    takes at most ~16 s): a row in flight when the active instance died goes out again
+    from the standby that took over once its lease ends."""
+    return Dispatcher(ctx, bot, compose, concurrency=8, slack=0.05, lease=30.0)
 
 
 def schedule_background(
