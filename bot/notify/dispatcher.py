@@ -267,8 +267,8 @@ class Dispatcher:
                 sleeper.cancel()
 
     async def _settle(self) -> None:
-        """Wait for the sends still in flight (stop, end of a run, after a failure); their
-        outcomes are already in the database, so a second failure among them is only logged."""
+        """Wait for the sends still in flight to record their outcome (stop, end of a run,
+        after a failure); a failure among them is logged, the first one was already raised."""
         if self._in_flight:
             await asyncio.wait(set(self._in_flight.values()))
         for task in self._in_flight.values():
