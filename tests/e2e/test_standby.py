@@ -158,23 +158,24 @@ async def test_standby_takes_over_when_the_active_one_is_killed(
         }
         _cli(env, "db", "upgrade")
         _cli(env, "demo-data")
-        await queue_notifications(database_url)
         api.inject_delay("sendMessage", 0.4, times=10_000)  # slow Telegram: kill mid-outbox
 
         first = Instance(env, tmp_path, _free_port())
         second: Instance | None = None
         try:
-            await api.wait_for(lambda: first.said("Instância ativa"), timeout=60)
+            await api.wait_for(lambda: first.said("rodando como"), timeout=60)
             second = Instance(env, tmp_path, _free_port())
             await api.wait_for(lambda: second.said("Instância em espera"), timeout=60)
             standby = await asyncio.to_thread(health, second.web_port)
             assert standby["role"] == "standby" and standby["database"] == "ok"
+            await queue_notifications(database_url)  # both are up: the work starts now
             await api.wait_for(
                 lambda: sum(bool(api.chat(c).messages) for c in CHATS) >= 15, timeout=60
             )
             assert len(api.calls_for("getMe")) == 1  # the standby has not touched Telegram
 
             first.proc.send_signal(signal.SIGKILL)
+            assert sum(bool(api.chat(c).messages) for c in CHATS) < len(CHATS)  # mid-outbox
             await first.stop()
             await api.wait_for(
                 lambda: second.said("Instância ativa"),
