@@ -4,11 +4,15 @@ held only by Telegram's per-chat limits, never behind notifications or other use
 from __future__ import annotations
 
 import asyncio
+import warnings
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.app import Core, build_application
 from bot.config import Settings
@@ -117,3 +121,27 @@ async def test_outbox_sends_pass_straight_through_even_to_a_busy_group() -> None
     assert calls.reached == ["reply", "notification"]
     held.cancel()
     await asyncio.gather(first, held, outbox, return_exceptions=True)
+
+
+async def test_a_short_flood_wait_is_retried_once_a_long_one_reaches_the_handler() -> None:
+    limiter = InteractiveRateLimiter(max_retry_after=5)
+    answers: list[int] = []
+
+    def flooding(waits: list[int]) -> Any:
+        async def call() -> bool:
+            answers.append(len(answers))
+            if waits:
+                raise RetryAfter(waits.pop(0))
+            return True
+
+        return call
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        assert await limiter.process_request(flooding([0]), (), {}, "editMessageText", {}, None)
+        assert len(answers) == 2
+        with pytest.raises(RetryAfter):
+            await limiter.process_request(flooding([30]), (), {}, "editMessageText", {}, None)
+        assert len(answers) == 3  # not retried: the handler decides
+        with pytest.raises(RetryAfter):
+            await limiter.process_request(flooding([0, 0]), (), {}, "editMessageText", {}, None)

@@ -17,6 +17,7 @@ from bot.standby import (
     instance_lock,
     report_role,
     wait_for_turn,
+    watch,
 )
 from tests.support.db import postgres_url
 
@@ -122,3 +123,27 @@ async def test_a_standby_refuses_webhook_updates_so_telegram_retries() -> None:
 
     assert (refused.status, accepted.status) == (503, 200)
     assert bot_app.update_queue.qsize() == 1
+
+
+class FlakyLock(NoLock):
+    """Held until the database connection drops on the ``after``-th check."""
+
+    def __init__(self, after: int) -> None:
+        self.checks = 0
+        self.after = after
+
+    async def held(self) -> bool:
+        self.checks += 1
+        return self.checks < self.after
+
+
+async def test_the_active_one_stops_once_when_its_lock_is_lost() -> None:
+    lock = FlakyLock(after=3)
+    lost: list[int] = []
+
+    async def lose() -> None:
+        lost.append(lock.checks)
+
+    await asyncio.wait_for(watch(lock, lose, every=0), timeout=5)
+
+    assert lost == [3]
