@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import secrets
 import signal
@@ -13,14 +14,24 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import BotCommand, Update
-from telegram.ext import AIORateLimiter, Application, BaseHandler, ContextTypes
+from telegram.ext import Application, BaseHandler, ContextTypes, ExtBot
 from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.i18n import t
+from bot.notify import Compose, Dispatcher, InteractiveRateLimiter
 from bot.pdf import PdfRenderer
 from bot.services import printouts
 from bot.services.context import ServiceContext
+from bot.standby import (
+    CHECK_SECONDS,
+    InstanceLock,
+    Standing,
+    instance_lock,
+    report_role,
+    wait_for_turn,
+    watch,
+)
 from bot.web import ProposalPdf
 from bot.web.webhook import WEBHOOK_PATH
 from storage.db import create_engine, session_factory
@@ -67,6 +78,8 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The Telegram application: gate, flows, persistence in our database, rate limiting.
 
+    Rate limiting here is for interactive replies only (Telegram's per-chat limits, see
+    :mod:`bot.notify.interactive`); notifications are paced and retried by the outbox.
     ``request`` replaces the HTTP client (the benchmark's in-process Bot API); ``pdf`` is the
     renderer to share with the web page (default: a new one)."""
     from bot.render import MessageRenderer
@@ -98,8 +111,8 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
-        # AIORateLimiter is generic over its retry data; the builder's stub wants [None].
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=2))  # type: ignore[arg-type]
+        # The builder's stub is typed for limiters without rate_limit_args.
+        builder = builder.rate_limiter(InteractiveRateLimiter())  # type: ignore[arg-type]
     app = builder.build()
     app.bot_data["app"] = base.AppServices(
         settings=settings,
@@ -150,52 +163,94 @@ async def prepare(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 
 async def run(settings: Settings, *, webhook: bool = False) -> int:
-    """``contractbot run``: migrate, start the bot (polling or webhook) and the web app,
-    and stop cleanly on Ctrl-C or SIGTERM."""
-    from bot.services import staff as staff_service
-    from storage.db import migrate
+    """``contractbot run``: serve the web app at once; become the active instance when no
+    other one is (see :mod:`bot.standby`), then migrate and start the bot (polling or
+    webhook) and its background work; stop cleanly on Ctrl-C or SIGTERM. Returns 1 when the
+    active-instance lock was lost, so a supervisor restarts the process as a standby."""
+    from bot.web import add_webhook_route, build_web_app, start_web, stop_web
 
     if webhook and not settings.webhook_secret:
         # Without a secret anyone could post forged updates as any staff member.
         settings = replace(settings, webhook_secret=secrets.token_urlsafe(32))
     core = build_core(settings)
+    stop = asyncio.Event()
+    _on_signals(stop)
+    lock = instance_lock(settings.database_url)
+    standing = Standing()
     pdf = build_pdf_renderer(settings)
+    web_app = build_web_app(core.ctx, settings, _proposed_pdf(core, pdf))
+    web_app.middlewares.append(report_role(standing))
+    # Built now (no I/O), initialized only when active: its persistence is loaded then.
+    app = build_application(core, pdf=pdf)
+    if webhook:
+        add_webhook_route(web_app, app, settings, accepting=lambda: app.running)
+    runner = None
     try:
-        await migrate(core.engine, "upgrade", "head")
-        await staff_service.ensure_admins(core.ctx, settings.admins)
-        app = build_application(core, pdf=pdf)
-        stop = asyncio.Event()
-        _on_signals(stop)
+        runner = await start_web(web_app, settings.web_host, settings.web_port)
+        standby = functools.partial(print, t("run.standby", settings.locale), flush=True)
+        if not await wait_for_turn(lock, stop, standby):
+            return 0
+        print(t("run.active", settings.locale), flush=True)
+        standing.active = True
+        return await _run_active(core, app, webhook, stop, lock)
+    finally:
+        standing.active = False
+        if runner is not None:
+            await stop_web(runner)
+        pdf.close()
+        await lock.release()
+        await core.close()
+
+
+async def _run_active(
+    core: Core,
+    app: Application[Any, Any, Any, Any, Any, Any],
+    webhook: bool,
+    stop: asyncio.Event,
+    lock: InstanceLock,
+) -> int:
+    """The active instance: migrations, admins, the Telegram application and everything that
+    runs by time. Only one process in the deployment ever gets here at a time."""
+    from bot.services import staff as staff_service
+    from storage.db import migrate
+
+    await migrate(core.engine, "upgrade", "head")
+    await staff_service.ensure_admins(core.ctx, core.settings.admins)
+    lost = asyncio.Event()
+
+    async def lose() -> None:
+        print(t("run.lost_lock", core.settings.locale), flush=True)
+        lost.set()
+        stop.set()
+
+    watcher = asyncio.create_task(watch(lock, lose, CHECK_SECONDS), name="active-lock-watch")
+    try:
         async with app:
             await prepare(app)
             await _announce_claim(core, app.bot.username or "")
-            await _serve(app, core, pdf, webhook, stop)
+            await _serve(app, core, webhook, stop)
     finally:
-        pdf.close()
-        await core.close()
-    return 0
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    return 1 if lost.is_set() else 0
 
 
 async def _serve(
     app: Application[Any, Any, Any, Any, Any, Any],
     core: Core,
-    pdf: PdfRenderer,
     webhook: bool,
     stop: asyncio.Event,
 ) -> None:
-    """Start everything, wait for the stop signal, and stop in the reverse order: first the
-    doors updates come in by (web server, polling), then the application, then the PDF worker."""
-    from bot.web import add_webhook_route, build_web_app, start_web, stop_web
-
+    """Start the bot and its background work, wait for the stop signal, and stop in the
+    reverse order: first the doors updates come in by (webhook, polling), then the outbox
+    and the application."""
     settings = core.settings
-    web_app = build_web_app(core.ctx, settings, _proposed_pdf(core, pdf))
-    if webhook:
-        add_webhook_route(web_app, app, settings)
     await app.start()
-    runner = None
+    outbox_stop = asyncio.Event()
+    outbox: asyncio.Task[None] | None = None
     try:
-        schedule_background(app, core)
-        runner = await start_web(web_app, settings.web_host, settings.web_port)
+        outbox = schedule_background(app, core, outbox_stop)
         if webhook:
             await app.bot.set_webhook(
                 f"{settings.public_url}{WEBHOOK_PATH}",
@@ -221,23 +276,35 @@ async def _serve(
         await stop.wait()
         print(t("run.stopping", settings.locale), flush=True)
     finally:
-        if runner is not None:
-            await stop_web(runner)
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        outbox_stop.set()
+        if outbox is not None:
+            await outbox  # lets the sends in flight finish and record their outcome
         await app.stop()
-        pdf.close()
 
 
-def schedule_background(app: Application[Any, Any, Any, Any, Any, Any], core: Core) -> None:
-    """The outbox dispatcher, acceptance expiry and reminders, on PTB's JobQueue."""
-    from bot.notify import Dispatcher
+def build_dispatcher(ctx: ServiceContext, bot: ExtBot[Any], compose: Compose) -> Dispatcher:
+    """The outbox as ``contractbot run`` runs it: a few sends in flight (Telegram answers in
+    ~0.1 s, so one at a time would stay far below 30 a second), 50 ms of slack on every
+    limit for the network's jitter, and a 30 s lease (one send with PTB's default timeouts
+    takes at most ~16 s): a row in flight when the active instance died goes out again
+    from the standby that took over once its lease ends."""
+    return Dispatcher(ctx, bot, compose, concurrency=8, slack=0.05, lease=30.0)
+
+
+def schedule_background(
+    app: Application[Any, Any, Any, Any, Any, Any], core: Core, stop: asyncio.Event
+) -> asyncio.Task[None]:
+    """Start the outbox sender (a task, until ``stop``) and put acceptance expiry and
+    reminders on PTB's JobQueue (they stop with the application)."""
     from bot.services import acceptance
     from conversations.notifications import NotificationComposer
 
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
     composer = NotificationComposer(app.bot_data["app"])
-    Dispatcher(core.ctx, app.bot, composer).schedule(app.job_queue, interval=2.0)
+    dispatcher = build_dispatcher(core.ctx, app.bot, composer)
+    outbox = asyncio.create_task(dispatcher.run_forever(stop), name="notification-outbox")
     reminder_after = core.settings.acceptance_reminder_after
 
     async def expire(_: Any) -> None:
@@ -248,6 +315,7 @@ def schedule_background(app: Application[Any, Any, Any, Any, Any, Any], core: Co
 
     app.job_queue.run_repeating(expire, interval=300, first=5, name="acceptance-expiry")
     app.job_queue.run_repeating(remind, interval=900, first=10, name="acceptance-reminders")
+    return outbox
 
 
 def _proposed_pdf(core: Core, pdf: PdfRenderer) -> ProposalPdf:

@@ -838,7 +838,7 @@ class SqlNotificationRepo(_Repo):
         )
 
     async def mark_retry(
-        self, notification_id: int, *, next_attempt_at: datetime, error: str
+        self, notification_id: int, *, next_attempt_at: datetime, error: str, attempt: bool = True
     ) -> None:
         await self.s.execute(
             update(orm.NotificationRow)
@@ -846,7 +846,7 @@ class SqlNotificationRepo(_Repo):
             .values(
                 next_attempt_at=next_attempt_at,
                 last_error=error[:1000],
-                attempts=orm.NotificationRow.attempts + 1,
+                attempts=orm.NotificationRow.attempts + (1 if attempt else 0),
             )
         )
 

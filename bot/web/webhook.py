@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -50,9 +51,13 @@ def parse_update(body: bytes, application: AnyApplication) -> Update:
 
 
 def add_webhook_route(
-    web_app: web.Application, application: AnyApplication, settings: Settings
+    web_app: web.Application,
+    application: AnyApplication,
+    settings: Settings,
+    accepting: Callable[[], bool] = lambda: True,
 ) -> None:
-    """Telegram posts updates here; the secret token header proves it is Telegram."""
+    """Telegram posts updates here; the secret token header proves it is Telegram. A standby
+    instance answers 503 (Telegram retries later; the reverse proxy should fail over)."""
 
     expected = (settings.webhook_secret or "").encode()
 
@@ -60,6 +65,8 @@ def add_webhook_route(
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not expected or not hmac.compare_digest(given, expected):
             return web.Response(status=403)
+        if not accepting():
+            return web.Response(status=503, text="standby")
         try:
             update = parse_update(await request.read(), application)
         except NotAnUpdate as exc:

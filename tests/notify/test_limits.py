@@ -9,10 +9,19 @@ import pytest
 from telegram.ext import ExtBot
 
 from bot.domain.models import NotificationStatus
-from bot.notify import RateLimiter, backoff_delay
+from bot.notify import OutboxLimiter, backoff_delay
 from bot.services.context import ServiceContext
 from tests.fakebot import FakeBotApi
-from tests.notify.support import FakeTime, add, make_dispatcher, pending, rows, sends, texts
+from tests.notify.support import (
+    FakeTime,
+    add,
+    drain,
+    make_dispatcher,
+    pending,
+    rows,
+    sends,
+    texts,
+)
 
 # PTB itself warns inside RetryAfter.__init__ unless PTB_TIMEDELTA is set; not ours to fix here.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -93,7 +102,7 @@ async def test_long_flood_wait_ends_the_run_and_leaves_rows_pending(
 
 def test_sliding_window_allows_rate_per_window_exactly() -> None:
     now = [0.0]
-    limiter = RateLimiter(global_rate=3, per_chat_interval=1.0, monotonic=lambda: now[0])
+    limiter = OutboxLimiter(global_rate=3, per_chat_interval=1.0, monotonic=lambda: now[0])
     for chat_id in (1, 2, 3):
         assert limiter.wait_time(chat_id) == 0
         limiter.record(chat_id)
@@ -109,7 +118,7 @@ def test_sliding_window_allows_rate_per_window_exactly() -> None:
 
 def test_group_chats_get_a_longer_interval() -> None:
     now = [0.0]
-    limiter = RateLimiter(per_chat_interval=1.0, group_interval=3.0, monotonic=lambda: now[0])
+    limiter = OutboxLimiter(per_chat_interval=1.0, group_interval=3.0, monotonic=lambda: now[0])
     limiter.record(-100)
     limiter.record(100)
     assert (limiter.wait_time(-100), limiter.wait_time(100)) == (3.0, 1.0)
@@ -122,3 +131,63 @@ def test_backoff_is_exponential_jittered_and_capped() -> None:
         assert all(nominal / 2 <= d <= nominal for d in delays)
         assert len(set(delays)) > 40  # jittered
     assert 450 <= backoff_delay(500, base=5, cap=900, rng=rng) <= 900
+
+
+async def test_a_flood_does_not_use_up_the_attempts(
+    sqlite_ctx: ServiceContext, api: FakeBotApi, bot: ExtBot[None], fake_time: FakeTime
+) -> None:
+    """Seven 429s and then one 500: the 429s were Telegram's pacing, not the notification's
+    fault, so the row is retried, not given up."""
+    ctx = sqlite_ctx
+    n = await add(ctx, 101, "depois da enxurrada")
+    api.inject_fault("sendMessage", status=429, retry_after=1, times=7, chat_id=101)
+    api.inject_fault("sendMessage", status=500, chat_id=101)
+    dispatcher = make_dispatcher(ctx, bot, fake_time)
+
+    await drain(ctx, dispatcher, fake_time)
+
+    row = (await rows(ctx))[n]
+    assert row.status is NotificationStatus.SENT
+    assert row.attempts == 2  # the 500 and the success; the 429s counted nothing
+    assert texts(api, 101) == ["depois da enxurrada"]
+    assert len(sends(api, 101)) == 9
+
+
+async def test_limits_hold_with_many_sends_in_flight(
+    sqlite_ctx: ServiceContext, api: FakeBotApi, bot: ExtBot[None], fake_time: FakeTime
+) -> None:
+    """Eight sends at once, 12 private chats and two groups with several rows each: per chat
+    1 a second, per group 20 a minute (one every 3 s), never more than 30 in any second."""
+    ctx = sqlite_ctx
+    chats = [*range(2001, 2013), -100500, -100600]
+    api.group(-100600, "Técnicos")
+    for chat_id in chats[:12]:
+        api.user(chat_id)
+    for i in range(6):
+        for chat_id in chats:
+            await add(ctx, chat_id, f"{chat_id}:{i}")
+
+    await drain(ctx, make_dispatcher(ctx, bot, fake_time, concurrency=8), fake_time)
+
+    for chat_id in chats:
+        assert texts(api, chat_id) == [f"{chat_id}:{i}" for i in range(6)]
+        at = [c.at for c in sends(api, chat_id)]
+        gap = 3.0 if chat_id < 0 else 1.0
+        assert all(b - a >= gap - 1e-9 for a, b in itertools.pairwise(at))
+    assert busiest_second([c.at for c in sends(api)]) <= 30
+
+
+async def test_a_busy_chats_backlog_does_not_hold_up_another_chat(
+    sqlite_ctx: ServiceContext, api: FakeBotApi, bot: ExtBot[None], fake_time: FakeTime
+) -> None:
+    """Sixty rows for one chat written first, then one for another chat: the other chat's row
+    goes out at once, not after the first chat's minute of one-a-second messages."""
+    ctx = sqlite_ctx
+    for i in range(60):
+        await add(ctx, 101, f"lote {i}")
+    await add(ctx, 102, "urgente")
+
+    await drain(ctx, make_dispatcher(ctx, bot, fake_time), fake_time)
+
+    assert sends(api, 102)[0].at < sends(api, 101)[1].at
+    assert texts(api, 101) == [f"lote {i}" for i in range(60)]

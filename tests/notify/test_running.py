@@ -1,5 +1,5 @@
 """How the dispatcher runs: no overlapping runs, safe beside a second dispatcher (with a claiming
-repository), on PTB's JobQueue, and as a loop that survives errors and stops on request."""
+repository), beside a real Application, and as a loop that survives errors and stops on request."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import random
 from typing import Any
 
 import pytest
-from telegram.ext import AIORateLimiter, ExtBot
+from telegram.ext import ExtBot
 
 from bot.domain.models import Notification, NotificationStatus
-from bot.notify import Dispatcher, OutgoingMessage
+from bot.notify import Dispatcher, InteractiveRateLimiter, OutgoingMessage
 from bot.services.context import ServiceContext
 from tests.fakebot import FakeBotApi
 from tests.notify.support import (
@@ -68,30 +68,31 @@ async def test_two_dispatchers_send_each_once(
     assert {n.status for n in (await rows(ctx)).values()} == {NotificationStatus.SENT}
 
 
-async def test_scheduled_on_the_job_queue_of_a_real_application(
+async def test_runs_beside_a_real_application_built_with_its_rate_limiter(
     sqlite_ctx: ServiceContext, api: FakeBotApi, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Real time here (the JobQueue has its own clock); ticks every 0.1 s overlap a run that
-    spends 0.4 s on per-chat spacing, and still every message goes out once. The bot is the
-    app's own ExtBot, behind PTB's AIORateLimiter as in production."""
+    """Real time here: the continuous sender on the Application's own ExtBot, behind the
+    interactive rate limiter as in production; every message goes out once, in chat order."""
     ctx = sqlite_ctx
     for text in ("p1", "p2", "p3"):
         await add(ctx, 101, text)
     await add(ctx, 102, "q1")
-    app = api.app_builder().rate_limiter(AIORateLimiter(max_retries=2)).build()
-    dispatcher = Dispatcher(ctx, app.bot, compose_text, per_chat_interval=0.2)
+    await add(ctx, -100500, "g1")
+    app = api.app_builder().rate_limiter(InteractiveRateLimiter()).build()
+    dispatcher = Dispatcher(ctx, app.bot, compose_text, per_chat_interval=0.2, concurrency=4)
+    stop = asyncio.Event()
 
     with caplog.at_level(logging.WARNING):
         async with app:
-            await app.start()
-            job = dispatcher.schedule(app.job_queue, interval=0.1)  # type: ignore[arg-type]
+            loop = asyncio.create_task(dispatcher.run_forever(stop, interval=0.05))
             await api.wait_for(lambda: len(texts(api, 101)) == 3, timeout=5)
-            await asyncio.sleep(0.2)  # a few more ticks: nothing is sent again
-            job.schedule_removal()
-            await app.stop()
+            await asyncio.sleep(0.2)  # a few more passes: nothing is sent again
+            stop.set()
+            await asyncio.wait_for(loop, timeout=2)
 
     assert texts(api, 101) == ["p1", "p2", "p3"]
     assert texts(api, 102) == ["q1"]
+    assert texts(api, -100500) == ["g1"]
     assert {n.status for n in (await rows(ctx)).values()} == {NotificationStatus.SENT}
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 

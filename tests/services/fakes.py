@@ -678,18 +678,24 @@ class FakeNotificationRepo(_Repo):
         ]
         return sorted(rows, key=lambda n: (n.next_attempt_at, n.id))[:limit]
 
-    def _update(self, notification_id: int, **changes: Any) -> None:
+    def _update(self, notification_id: int, *, attempt: bool = True, **changes: Any) -> None:
         n = self.db.notifications.get(notification_id)
         if n is not None:
-            self.db.notifications[notification_id] = replace(n, attempts=n.attempts + 1, **changes)
+            attempts = n.attempts + (1 if attempt else 0)
+            self.db.notifications[notification_id] = replace(n, attempts=attempts, **changes)
 
     async def mark_sent(self, notification_id: int, now: datetime) -> None:
         self._update(notification_id, status=NotificationStatus.SENT, sent_at=now)
 
     async def mark_retry(
-        self, notification_id: int, *, next_attempt_at: datetime, error: str
+        self, notification_id: int, *, next_attempt_at: datetime, error: str, attempt: bool = True
     ) -> None:
-        self._update(notification_id, next_attempt_at=next_attempt_at, last_error=error[:1000])
+        self._update(
+            notification_id,
+            attempt=attempt,
+            next_attempt_at=next_attempt_at,
+            last_error=error[:1000],
+        )
 
     async def mark_failed(self, notification_id: int, *, error: str) -> None:
         n = self.db.notifications.get(notification_id)

@@ -470,6 +470,26 @@ async def test_notifications_and_staff(impl: ServiceContext, clock: FakeClock) -
         assert staff not in await uow.staff.list(active_only=True)
 
 
+async def test_a_flood_wait_retry_keeps_the_attempt_count(impl: ServiceContext) -> None:
+    now = impl.now()
+    async with impl.uow() as uow:
+        n = await uow.notifications.add(chat_id=1, kind="a", payload={}, now=now)
+        await uow.notifications.mark_retry(
+            n.id, next_attempt_at=now + timedelta(seconds=1), error="429", attempt=False
+        )
+        await uow.notifications.mark_retry(
+            n.id, next_attempt_at=now + timedelta(seconds=5), error="500"
+        )
+        await uow.commit()
+    async with impl.uow() as uow:
+        (row,) = await uow.notifications.all()
+    assert (row.attempts, row.last_error, row.next_attempt_at) == (
+        1,
+        "500",
+        now + timedelta(seconds=5),
+    )
+
+
 async def test_admin_claims(impl: ServiceContext) -> None:
     now = impl.now()
     async with impl.uow() as uow:
