@@ -96,7 +96,7 @@ def summary_table(result: ImportResult) -> RichTable:
 
 
 async def _import(core: Core, args: argparse.Namespace) -> int:
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     kind = KIND_NAMES[args.kind]
     cmap = load_map(args.map) if args.map else ColumnMap()
     table = open_table(args.file)
