@@ -1,4 +1,4 @@
-"""``contractbot import``: load a provider's services, plans, clients and contracts from files.
+"""``contractbot import`` and ``export``: a provider's data in from files, and out again.
 
 Wired into ``bot/__main__.py`` through :func:`add_parsers` and :data:`COMMANDS`. The terminal
 shows the encoding used, a progress bar, every rejected line with its column and reason, and a
@@ -18,11 +18,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
+from bot.domain.errors import DomainError
+from bot.domain.fields import parse_date
 from bot.domain.import_layout import Kind
+from bot.domain.models import ActionStatus
 from bot.i18n import t
+from bot.services.exporting import changes_table, layout_table
 from bot.services.importing import ColumnMap, ImportRefused, ImportResult, run_import
+from bot.spreadsheet import write_table
 from bot.tabular import open_table
 from storage.bulk import import_store_factory
+from storage.exports import export_reader_factory
 
 if TYPE_CHECKING:
     from bot.app import Core
@@ -41,6 +47,15 @@ def add_parsers(subparsers: Any) -> None:
         "--skip-invalid",
         action="store_true",
         help="grava as linhas válidas e salva as rejeitadas em <arquivo>.rejeitadas.csv",
+    )
+    exp = subparsers.add_parser("export", help="exporta alterações, clientes ou contratos")
+    exp.add_argument("what", choices=["changes", "clients", "contracts"])
+    exp.add_argument("-o", "--output", type=Path, required=True, help="arquivo .xlsx ou .csv")
+    exp.add_argument("--from", dest="start", help="changes: criadas a partir de dd/mm/aaaa")
+    exp.add_argument("--to", dest="end", help="changes: criadas até dd/mm/aaaa (inclusive)")
+    exp.add_argument("--status", choices=[s.value for s in ActionStatus], help="changes: situação")
+    exp.add_argument(
+        "--full-document", action="store_true", help="changes: CPF/CNPJ completo (sem máscara)"
     )
 
 
@@ -171,6 +186,34 @@ def _report(console: Console, result: ImportResult, header: list[str], args: Any
     return 1 if result.rejected and not args.skip_invalid else 0
 
 
+def _day(text: str | None, option: str) -> Any:
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except DomainError:
+        raise ImportRefused("export.bad_date", value=text, option=option) from None
+
+
+async def _export(core: Core, args: argparse.Namespace) -> int:
+    readers = export_reader_factory(core.engine)
+    if args.what == "changes":
+        table = await changes_table(
+            core.ctx,
+            readers,
+            start=_day(args.start, "--from"),
+            end=_day(args.end, "--to"),
+            status=args.status,
+            full_document=args.full_document,
+        )
+    else:
+        table = await layout_table(readers, Kind(args.what))
+    count = await write_table(table, args.output)
+    print(t("export.written", None, count=count, path=args.output))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Core, argparse.Namespace], Awaitable[int]]] = {
     "import": _import,
+    "export": _export,
 }

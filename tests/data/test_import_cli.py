@@ -131,3 +131,15 @@ def test_the_example_files_import_cleanly(db: Path, capsys: pytest.CaptureFixtur
         code, out = run(capsys, kind, str(folder / f"{name}.csv"))
         assert code == 0, out
         assert "Rejeitados" in out and "Linha" not in out
+
+
+def test_export_writes_the_file_and_says_how_many_rows(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["export", "clients", "-o", str(db / "clientes.xlsx")]) == 0
+    assert f"60 linhas gravadas em {db / 'clientes.xlsx'}." in capsys.readouterr().out
+    assert main(["export", "changes", "--from", "31/02/2026", "-o", str(db / "a.xlsx")]) == 1
+    assert 'Data "31/02/2026" inválida em --from: use dd/mm/aaaa.' in capsys.readouterr().err
+    assert main(["export", "changes", "-o", str(db / "a.ods")]) == 1
+    assert "Extensão não aceita (.ods): use .xlsx ou .csv." in capsys.readouterr().err
