@@ -25,7 +25,7 @@ from bot.domain.models import ActionStatus
 from bot.i18n import t
 from bot.services.exporting import changes_table, layout_table
 from bot.services.importing import ColumnMap, ImportRefused, ImportResult, run_import
-from bot.spreadsheet import write_table
+from bot.spreadsheet import ExportRefused, write_table
 from bot.tabular import open_table
 from storage.bulk import import_store_factory
 from storage.exports import export_reader_factory
@@ -192,7 +192,7 @@ def _day(text: str | None, option: str) -> Any:
     try:
         return parse_date(text)
     except DomainError:
-        raise ImportRefused("export.bad_date", value=text, option=option) from None
+        raise ExportRefused("export.bad_date", value=text, option=option) from None
 
 
 async def _export(core: Core, args: argparse.Namespace) -> int:

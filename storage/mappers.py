@@ -171,6 +171,7 @@ def revision(row: orm.ContractRevisionRow) -> ContractRevision:
         row.after,
         row.staff_id,
         row.created_at,
+        row.author,
     )
 
 

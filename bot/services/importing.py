@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from bot.domain.errors import DomainError
 from bot.domain.import_layout import (
@@ -185,12 +184,3 @@ def _count(result: ImportResult, line: int, raw: list[str], outcome: Outcome) ->
     else:
         result.held.append((line, outcome.removeprefix("held:")))
 
-
-def summary_counts(result: ImportResult) -> dict[str, Any]:
-    return {
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-        "rejected": len(result.rejected),
-        "held": len(result.held),
-    }

@@ -106,6 +106,9 @@ async def test_a_changed_contract_gets_a_new_version_and_a_revision_by_the_impor
         assert rev is not None
         assert (rev.author, rev.staff_id, rev.version) == ("importação", None, 2)
         assert (rev.before["value_cents"], rev.after["value_cents"]) == (11990, 13990)
+    async with ctx.uow() as uow:
+        (seen,) = await uow.revisions.for_contract(ct.id)
+    assert (seen.author, seen.version) == ("importação", 2)
 
 
 async def test_a_contract_with_a_pending_action_is_reported_not_overwritten(
