@@ -8,10 +8,11 @@ memory.
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -54,7 +55,14 @@ async def write_table(table: Table, path: Path, locale: str | None = None) -> in
     return await _xlsx(table, path, locale)
 
 
-async def _xlsx(table: Table, path: Path, locale: str | None) -> int:
+async def xlsx_bytes(table: Table, locale: str | None = None) -> tuple[bytes, int]:
+    """The workbook in memory (a chat document) and how many rows it has."""
+    buffer = io.BytesIO()
+    count = await _xlsx(table, buffer, locale)
+    return buffer.getvalue(), count
+
+
+async def _xlsx(table: Table, path: Path | IO[bytes], locale: str | None) -> int:
     wb = Workbook(write_only=True)
     ws: Worksheet = wb.create_sheet()
     ws.freeze_panes = "A2"
