@@ -183,4 +183,3 @@ def _count(result: ImportResult, line: int, raw: list[str], outcome: Outcome) ->
         result.unchanged += 1
     else:
         result.held.append((line, outcome.removeprefix("held:")))
-
