@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from dotenv import load_dotenv
 
+from bot import data_cli
 from bot.app import Core, build_core, run
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.errors import DomainError
@@ -55,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
         help="receive updates by webhook at PUBLIC_URL/telegram/webhook (HTTPS)",
     )
     pdf_cli.add_parsers(sub)
+    data_cli.add_parsers(sub)
     return p
 
 
@@ -117,6 +119,7 @@ COMMANDS: dict[str, Callable[[Core, argparse.Namespace], Awaitable[int]]] = {
     "demo-data": _demo,
     "staff": _staff,
     **pdf_cli.COMMANDS,
+    **data_cli.COMMANDS,
 }
 
 

@@ -92,11 +92,13 @@ def build_application(
         gate,
         menu,
         plan_update,
+        reports,
         staff_admin,
         tickets,
     )
     from conversations.persistence import DbPersistence
     from storage.bot_state import BotStateStore
+    from storage.exports import export_reader_factory
 
     settings = core.settings
     assert settings.bot_token, "TELEGRAM_BOT_TOKEN is required"
@@ -136,6 +138,7 @@ def build_application(
         *actions.handlers(),
         *documents.handlers(),
         *plan_update.handlers(),
+        *reports.handlers(export_reader_factory(core.engine)),
         *menu.fallback_handlers(),
         clients.free_text_handler(),
     ]:

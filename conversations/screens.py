@@ -59,7 +59,12 @@ def menu_keyboard(context: BotContext) -> list[list[InlineKeyboardButton]]:
     who = "me" if me.role is Role.TECHNICIAN else "all"
     rows.append([button(context.tr("menu.tickets"), "tk", "l", who, 0)])
     if me.role is Role.ADMIN:
-        rows.append([button(context.tr("menu.staff"), "st", "l")])
+        rows.append(
+            [
+                button(context.tr("menu.staff"), "st", "l"),
+                button(context.tr("reports.menu"), "rp", "menu"),
+            ]
+        )
     rows.append(
         [
             button(context.tr("menu.language"), "m", "lang"),

@@ -213,9 +213,13 @@ def _cnpj(rng: random.Random) -> str:
 
 
 async def load_demo_data(
-    session: AsyncSession, today: date, now: datetime | None = None
+    session: AsyncSession, today: date, now: datetime | None = None, *, clients: bool = True
 ) -> DemoSummary:
-    """Insert what is missing of the demo ISP; return what was created."""
+    """Insert what is missing of the demo ISP; return what was created.
+
+    ``clients=False`` loads the catalog and staff only: a provider about to import its own
+    clients and contracts (and the import round-trip tests) start from there.
+    """
     now = now or datetime.now(UTC)
     ld = _Loader(session)
     groups = [
@@ -290,7 +294,8 @@ async def load_demo_data(
             locale="pt_BR",
             created_at=now,
         )
-    await _clients(ld, today, plans, services, templates, terms)
+    if clients:
+        await _clients(ld, today, plans, services, templates, terms)
     if ld.created:
         await bump_reference_version(session)
     return DemoSummary(ld.created)
@@ -316,7 +321,8 @@ async def _clients(
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {rng.choice(LAST)}"
             document = _cpf(rng)
         city, state, zip_prefix = rng.choice(CITIES)
-        phone = f"(19) 9{rng.randint(8000, 9999)}-{rng.randint(1000, 9999)}"
+        # Stored as contractbot import normalises phones, so exported demo data re-imports as is.
+        phone = f"+55 19 9{rng.randint(8000, 9999)}-{rng.randint(1000, 9999)}"
         email_user = fold(name).replace(" ", ".").replace("&", "e").replace(".ltda.", "")
         client = await ld.get_or_add(
             orm.ClientRow,

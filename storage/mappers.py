@@ -189,6 +189,7 @@ def revision(row: orm.ContractRevisionRow) -> ContractRevision:
         _json(row.after),
         row.staff_id,
         row.created_at,
+        row.author,
     )
 
 

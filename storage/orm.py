@@ -61,6 +61,7 @@ class ServiceRow(Base):
     name: Mapped[str] = mapped_column(String(80))
     list_price_cents: Mapped[int] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    external_id: Mapped[str | None] = mapped_column(String(60), index=True, unique=True)
 
 
 class PlanRow(Base):
@@ -72,6 +73,7 @@ class PlanRow(Base):
     upload_mbps: Mapped[int] = mapped_column(Integer)
     price_cents: Mapped[int] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    external_id: Mapped[str | None] = mapped_column(String(60), index=True, unique=True)
 
 
 class PlanServiceRow(Base):
@@ -131,6 +133,7 @@ class ClientRow(Base):
     city: Mapped[str] = mapped_column(String(80), default="")
     state: Mapped[str] = mapped_column(String(2), default="")
     zip_code: Mapped[str] = mapped_column(String(9), default="")
+    external_id: Mapped[str | None] = mapped_column(String(60), index=True, unique=True)
 
 
 class ContractRow(Base):
@@ -150,6 +153,7 @@ class ContractRow(Base):
     due_day: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[date] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    external_id: Mapped[str | None] = mapped_column(String(60), index=True, unique=True)
 
 
 class ContractServiceRow(Base):
@@ -245,6 +249,8 @@ class ContractRevisionRow(Base):
     before: Mapped[dict[str, Any]]
     after: Mapped[dict[str, Any]]
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # Who made a change that no staff member made ("importação"); NULL for staff changes.
+    author: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
 
 

@@ -363,6 +363,7 @@ class ContractRevision:
     after: dict[str, Any]
     staff_id: int | None
     created_at: datetime
+    author: str | None = None  # who made it when no staff member did ("importação")
 
 
 @dataclass(frozen=True, slots=True)

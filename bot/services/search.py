@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from bot.domain.documents import only_digits
+from bot.domain.documents import document_chars, looks_like_alphanumeric_cnpj
 from bot.domain.errors import InvalidInput
 from bot.domain.models import Client
 from bot.services.context import ServiceContext
@@ -83,8 +83,8 @@ async def search_clients(
     text = " ".join((query or "").split())
     if len(text) < MIN_QUERY:
         raise InvalidInput("search.too_short", min=MIN_QUERY)
-    has_letters = any(c.isalpha() for c in text)
-    digits = only_digits(text)
+    has_letters = any(c.isalpha() for c in text) and not looks_like_alphanumeric_cnpj(text)
+    digits = document_chars(text)  # digits, or an alphanumeric CNPJ's letters and digits
     if not has_letters and len(digits) < MIN_QUERY:
         raise InvalidInput("search.too_short", min=MIN_QUERY)
     terms, cut = name_terms(text)

@@ -58,6 +58,7 @@ async def test_start_menu_differs_by_role(env: BotEnv) -> None:
         "⏳ Ações pendentes",
         "🛠️ Atendimentos",
         "👥 Equipe",
+        "📊 Relatórios",
         "🌐 Idioma",
         "❓ Ajuda",
     ]
