@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -18,6 +18,7 @@ from bot.domain.models import ActionStatus
 from storage import orm
 from storage.db import session_factory
 from storage.repositories import bump_reference_version, fold
+from storage.uow import SessionScope
 
 TABLES: dict[str, type[orm.Base]] = {
     "services": orm.ServiceRow,
@@ -68,32 +69,15 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield values[i : i + _IN_LIMIT]
 
 
-class SqlImportStore:
+class SqlImportStore(SessionScope):
     """``async with SqlImportStore(engine) as store:`` one session, rolled back unless committed."""
 
     def __init__(self, engine: AsyncEngine) -> None:
-        self._sessions = session_factory(engine)
-        self._session: AsyncSession | None = None
-
-    async def __aenter__(self) -> Self:
-        self._session = self._sessions()
-        return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        assert self._session is not None
-        try:
-            await self._session.rollback()
-        finally:
-            await self._session.close()
-            self._session = None
+        super().__init__(session_factory(engine))
 
     @property
     def s(self) -> AsyncSession:
-        assert self._session is not None, "use inside `async with`"
-        return self._session
-
-    async def commit(self) -> None:
-        await self.s.commit()
+        return self.session
 
     # --- catalog: small, read whole -------------------------------------------------------
 

@@ -10,7 +10,42 @@ from bot.services import ports
 from storage import repositories as r
 
 
-class SqlUnitOfWork:
+class SessionScope:
+    """``async with`` opens one session; it is rolled back and closed on the way out unless
+    ``commit`` made the work stick. Not re-entrant: make a new one per use."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._session is not None:
+            raise RuntimeError("unit of work is not re-entrant; make a new one")
+        self._session = self._sessions()
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        assert self._session is not None
+        try:
+            await self._session.rollback()
+        finally:
+            await self._session.close()
+            self._session = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """Raw session, for storage-level helpers (demo data, conversation state, bulk)."""
+        assert self._session is not None, "use inside `async with`"
+        return self._session
+
+    async def commit(self) -> None:
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+
+class SqlUnitOfWork(SessionScope):
     """``async with uow:`` opens a session; ``await uow.commit()`` makes it stick.
 
     Implements :class:`bot.services.ports.UnitOfWork`; the repositories exist inside
@@ -28,15 +63,9 @@ class SqlUnitOfWork:
     notifications: ports.NotificationRepo
     claims: ports.ClaimRepo
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
-        self._session: AsyncSession | None = None
-
     async def __aenter__(self) -> Self:
-        if self._session is not None:
-            raise RuntimeError("unit of work is not re-entrant; make a new one")
-        session = self._sessions()
-        self._session = session
+        await super().__aenter__()
+        session = self.session
         self.staff = r.SqlStaffRepo(session)
         self.catalog = r.SqlCatalogRepo(session)
         self.clients = r.SqlClientRepo(session)
@@ -48,26 +77,6 @@ class SqlUnitOfWork:
         self.notifications = r.SqlNotificationRepo(session)
         self.claims = r.SqlClaimRepo(session)
         return self
-
-    async def __aexit__(self, *exc: Any) -> None:
-        assert self._session is not None
-        try:
-            await self._session.rollback()
-        finally:
-            await self._session.close()
-            self._session = None
-
-    @property
-    def session(self) -> AsyncSession:
-        """Raw session, for storage-level helpers (demo data, conversation state)."""
-        assert self._session is not None, "use inside `async with uow:`"
-        return self._session
-
-    async def commit(self) -> None:
-        await self.session.commit()
-
-    async def rollback(self) -> None:
-        await self.session.rollback()
 
 
 def uow_factory(sessions: async_sessionmaker[AsyncSession]) -> ports.UnitOfWorkFactory:
