@@ -19,6 +19,7 @@ from telegram.ext import (
 from bot.domain.errors import DomainError
 from bot.domain.models import ActionStatus, Role
 from bot.services import acceptance as acceptance_service
+from bot.services import printouts
 from bot.services.cards import action_card
 from bot.services.pending import pending_actions
 from bot.services.plan_update import FinalizeBlocked, cancel_action, finalize_action
@@ -107,26 +108,30 @@ async def confirm_finalize(update: Update, context: BotContext) -> None:
         await ack(context, update, context.tr("action.already_finalized"), alert=True)
         return
     await ack(context, update, context.tr("action.finalized_short"))
+    after = await printouts.after_finalize(context.services, result.contract.id, action_id)
     await render_contract_card(
         update,
         context,
         result.contract.id,
         notice=context.tr("action.finalized", number=result.contract.number),
+        card=after.card,
     )
-    await send_after_finalize(update, context, result.contract.id, action_id)
+    await send_after_finalize(update, context, after)
 
 
 async def send_after_finalize(
-    update: Update, context: BotContext, contract_id: int, action_id: int
+    update: Update, context: BotContext, after: printouts.AfterFinalize
 ) -> None:
     """The updated contract (and the amendment) as PDFs, after the commit."""
     chat = update.effective_chat
     assert chat is not None
     try:
-        await send_contract_pdf(context, chat.id, contract_id)
-        await send_amendment_pdf(context, chat.id, action_id)
+        await send_contract_pdf(context, chat.id, after.contract.contract_id, after.contract)
+        await send_amendment_pdf(context, chat.id, after.amendment.action_id, after.amendment)
     except Exception:  # the contract is updated; a PDF problem must not read like a failure
-        log.exception("PDFs after finalizing action %s could not be sent", action_id)
+        log.exception(
+            "PDFs after finalizing action %s could not be sent", after.amendment.action_id
+        )
         await context.bot.send_message(chat.id, context.tr("documents.failed"))
 
 

@@ -10,15 +10,19 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.services import printouts
+from bot.services.printout_data import AmendmentPrintout, ContractPrintout
 from conversations.base import OFFICE, BotContext, ack, arg_int, staff_only
 
 log = logging.getLogger(__name__)
 
 
-async def send_contract_pdf(context: BotContext, chat_id: int, contract_id: int) -> None:
-    """Render (or reuse) the current contract and send it as ``contrato-<n>-v<version>.pdf``."""
+async def send_contract_pdf(
+    context: BotContext, chat_id: int, contract_id: int, doc: ContractPrintout | None = None
+) -> None:
+    """Render (or reuse) the current contract and send it as ``contrato-<n>-v<version>.pdf``
+    (``doc``: its data, when already read)."""
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-    doc = await printouts.contract_printout(context.services, contract_id)
+    doc = doc or await printouts.contract_printout(context.services, contract_id)
     data = await context.app.pdf.contract_pdf(doc)
     name = context.app.pdf.filename(doc)
     await context.bot.send_document(
@@ -29,11 +33,13 @@ async def send_contract_pdf(context: BotContext, chat_id: int, contract_id: int)
     )
 
 
-async def send_amendment_pdf(context: BotContext, chat_id: int, action_id: int) -> None:
+async def send_amendment_pdf(
+    context: BotContext, chat_id: int, action_id: int, doc: AmendmentPrintout | None = None
+) -> None:
     """The termo aditivo of a finalized plan update, with the acceptance evidence."""
     try:
         await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-        doc = await printouts.amendment_printout(context.services, action_id)
+        doc = doc or await printouts.amendment_printout(context.services, action_id)
         data = await context.app.pdf.amendment_pdf(doc)
         name = context.app.pdf.filename(doc)
         await context.bot.send_document(

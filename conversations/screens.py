@@ -112,8 +112,10 @@ async def render_contract_card(
     *,
     new: bool = False,
     notice: str | None = None,
+    card: ContractCard | None = None,
 ) -> None:
-    card = await contract_card(context.services, contract_id)
+    """The contract card (``card``: already read, e.g. right after finalizing)."""
+    card = card or await contract_card(context.services, contract_id)
     text = context.render("contract_card", card=card, icons=STATUS_ICON, notice=notice)
     await show(update, context, text, keyboard(contract_keyboard(context, card)), new=new)
 

@@ -21,6 +21,9 @@ Three printouts:
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -38,6 +41,7 @@ from bot.domain.models import (
 )
 from bot.domain.money import Money
 from bot.domain.split import Share
+from bot.services.cards import ContractCard, load_contract_card
 from bot.services.context import ServiceContext, found
 from bot.services.ports import UnitOfWork
 from bot.services.printout_data import (
@@ -147,9 +151,12 @@ async def proposed_contract_printout(ctx: ServiceContext, action_id: int) -> Con
         )
 
 
-async def amendment_printout(ctx: ServiceContext, action_id: int) -> AmendmentPrintout:
-    """The termo aditivo of a finalized action: before → after and the acceptance evidence."""
-    async with ctx.uow() as uow:
+async def amendment_printout(
+    ctx: ServiceContext, action_id: int, within: UnitOfWork | None = None
+) -> AmendmentPrintout:
+    """The termo aditivo of a finalized action: before → after and the acceptance evidence.
+    ``within``: read in that open unit of work instead of a new one."""
+    async with _reading(ctx, within) as uow:
         action = found(await uow.actions.get(action_id), "errors.action_not_found")
         if action.status is not ActionStatus.FINALIZED or action.finalized_at is None:
             cancelled = action.status is ActionStatus.CANCELLED
@@ -187,7 +194,36 @@ async def amendment_printout(ctx: ServiceContext, action_id: int) -> AmendmentPr
         )
 
 
+@dataclass(frozen=True)
+class AfterFinalize:
+    """What the chat shows and sends once an action is finalized, read in one trip."""
+
+    card: ContractCard
+    contract: ContractPrintout
+    amendment: AmendmentPrintout
+
+
+async def after_finalize(ctx: ServiceContext, contract_id: int, action_id: int) -> AfterFinalize:
+    """The updated contract's card, its PDF data and the amendment's, in one transaction
+    (instead of one per screen and document)."""
+    async with ctx.uow() as uow:
+        card = await load_contract_card(uow, contract_id)
+        contract = await _contract_printout(ctx, uow, card.contract)
+        amendment = await amendment_printout(ctx, action_id, within=uow)
+    return AfterFinalize(card, contract, amendment)
+
+
 # --------------------------------------------------------------------------- helpers
+
+
+@asynccontextmanager
+async def _reading(ctx: ServiceContext, within: UnitOfWork | None) -> AsyncIterator[UnitOfWork]:
+    """The given open unit of work, or a new one for this read alone."""
+    if within is not None:
+        yield within
+        return
+    async with ctx.uow() as uow:
+        yield uow
 
 
 def _name(staff: Staff | None) -> str | None:
