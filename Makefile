@@ -37,6 +37,7 @@ check: lint typecheck test
 
 bench: setup
 	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.bench_outbox
 	$(BIN)/python -m tests.bench_import
 
 clean:
