@@ -51,7 +51,7 @@ async def test_stored_names_with_bidi_controls_do_not_reach_the_chat(env: BotEnv
 
 
 async def test_deep_link_of_a_finalized_action_shows_and_records_nothing(env: BotEnv) -> None:
-    """The Telegram side of a resend that raced finalize (issue 9, defect 3): a request still
+    """The Telegram side of a resend that raced finalize: a request still
     pending behind a finalized action, as older versions left it."""
     stub_pdf(env)
     created, _ = await telegram_action(
