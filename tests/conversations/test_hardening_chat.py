@@ -83,3 +83,15 @@ async def test_deep_link_of_a_finalized_action_shows_and_records_nothing(env: Bo
     assert len(joana.chat.documents) == docs
     assert [r["status"] for r in acceptances(env, created.action.id)] == ["cancelled"]
     assert outbox(env, "acceptance_accepted") == []
+
+
+async def test_a_typed_search_is_echoed_without_bidi_controls(env: BotEnv) -> None:
+    """Text never stored but shown back (the search's title) loses them too."""
+    op = env.user(OPERATOR_ID, "Patrícia")
+    await op.send(env.app, "/clientes")
+
+    (result,) = await op.send(env.app, "Silva\u202e00,001 $R")
+
+    text = result.text or ""
+    assert "Silva00,001 $R" in text
+    assert not has_bidi(text) and not any(has_bidi(label) for label in result.button_texts())
