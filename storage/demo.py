@@ -1,5 +1,8 @@
 """A realistic demo ISP: catalog, staff and 60 clients with contracts.
 
+The catalog is the base one every provider gets (``bot.domain.catalog_base``: templates,
+"Sem fidelidade", ticket types, departments) plus the demo's groups, plans and loyalty terms.
+
 Deterministic (seeded) and idempotent: every row is looked up by its natural key first, so
 running ``contractbot demo-data`` twice adds nothing the second time.
 """
@@ -14,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.catalog_base import DEPARTMENTS, NO_LOYALTY, TEMPLATES, TICKET_TYPES
 from bot.domain.documents import cnpj_check_digits, cpf_check_digits
 from bot.domain.loyalty import add_months
 from bot.domain.money import Money
@@ -43,28 +47,12 @@ PLANS = [  # group index, name, down, up, price (cents), default service codes
     (2, "Rural 20 Mega", 20, 5, 12990, ["SCM"]),
     (2, "Rural 50 Mega", 50, 10, 17990, ["SCM"]),
 ]
-TEMPLATES = [  # code, name, kind, file
-    (
-        "PF-RES",
-        "Contrato de Prestação de Serviços - Pessoa Física (Residencial)",
-        "PF",
-        "contracts/pf_residencial.html.j2",
-    ),
-    (
-        "PJ-EMP",
-        "Contrato de Prestação de Serviços - Pessoa Jurídica (Empresarial)",
-        "PJ",
-        "contracts/pj_empresarial.html.j2",
-    ),
-]
-LOYALTY = [  # name, months, monthly benefit (cents)
-    ("Sem fidelidade", 0, 0),
+LOYALTY = [  # name, months, monthly benefit (cents): the base catalog's term, then the demo's
+    (NO_LOYALTY, 0, 0),
     ("Fidelidade 12 meses", 12, 2000),
     ("Fidelidade 12 meses (instalação grátis)", 12, 3500),
     ("Fidelidade 24 meses (empresarial)", 24, 5000),
 ]
-TICKET_TYPES = ["Visita técnica", "Troca de equipamento", "Alteração de plano", "Suporte remoto"]
-DEPARTMENTS = ["Suporte técnico", "Comercial", "Financeiro", "Instalação"]
 STAFF = [  # telegram id, name, role
     (900000001, "Marcos Técnico Oliveira", "technician"),
     (900000002, "Juliana Técnica Santos", "technician"),
@@ -257,16 +245,16 @@ async def load_demo_data(
             )
         plans.append((plan, codes))
     templates = {
-        kind: await ld.get_or_add(
+        spec.kind.value: await ld.get_or_add(
             orm.ContractTemplateRow,
             "modelos de contrato",
-            {"code": code},
-            name=name,
-            kind=kind,
-            file=file,
+            {"code": spec.code},
+            name=spec.name,
+            kind=spec.kind.value,
+            file=spec.file,
             active=True,
         )
-        for code, name, kind, file in TEMPLATES
+        for spec in TEMPLATES
     }
     terms = [
         await ld.get_or_add(

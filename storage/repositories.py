@@ -190,6 +190,45 @@ class SqlCatalogRepo(_Repo):
         rows = await self.s.scalars(select(orm.DepartmentRow).order_by(orm.DepartmentRow.id))
         return [mappers.catalog_item(r) for r in rows]
 
+    async def _insert(self, row: orm.Base, name: str) -> None:
+        """Add a catalog row and tell every process (same transaction); a name another
+        writer took meanwhile is refused as a duplicate, like the one the service saw."""
+        self.s.add(row)
+        try:
+            await self.s.flush()
+        except IntegrityError:
+            raise Conflict("catalog.duplicate", name=name) from None
+        await bump_reference_version(self.s)
+
+    async def add_plan_group(self, name: str) -> PlanGroup:
+        row = orm.PlanGroupRow(name=name)
+        await self._insert(row, name)
+        return mappers.plan_group(row)
+
+    async def add_template(
+        self, code: str, name: str, kind: PersonKind, file: str
+    ) -> ContractTemplate:
+        row = orm.ContractTemplateRow(code=code, name=name, kind=kind.value, file=file, active=True)
+        await self._insert(row, code)
+        return mappers.template(row)
+
+    async def add_loyalty_term(self, name: str, months: int, monthly_benefit: Money) -> LoyaltyTerm:
+        row = orm.LoyaltyTermRow(
+            name=name, months=months, monthly_benefit_cents=monthly_benefit.cents, active=True
+        )
+        await self._insert(row, name)
+        return mappers.loyalty_term(row)
+
+    async def add_ticket_type(self, name: str) -> CatalogItem:
+        row = orm.TicketTypeRow(name=name)
+        await self._insert(row, name)
+        return mappers.catalog_item(row)
+
+    async def add_department(self, name: str) -> CatalogItem:
+        row = orm.DepartmentRow(name=name)
+        await self._insert(row, name)
+        return mappers.catalog_item(row)
+
 
 class SqlClientRepo(_Repo):
     async def get(self, client_id: int) -> Client | None:

@@ -239,6 +239,34 @@ class FakeCatalogRepo(_Repo):
     async def departments(self) -> list[CatalogItem]:
         return sorted(self.db.departments.values(), key=lambda d: d.id)
 
+    def _unique(self, table: str, name: str, key: str = "name") -> None:
+        if any(getattr(r, key) == name for r in getattr(self.db, table).values()):
+            raise Conflict("catalog.duplicate", name=name)  # the SQL column is unique
+
+    async def add_plan_group(self, name: str) -> PlanGroup:
+        self._unique("plan_groups", name)
+        return self.db.insert("plan_groups", lambda i: PlanGroup(i, name))
+
+    async def add_template(
+        self, code: str, name: str, kind: PersonKind, file: str
+    ) -> ContractTemplate:
+        self._unique("templates", code, "code")
+        return self.db.insert("templates", lambda i: ContractTemplate(i, code, name, kind, file))
+
+    async def add_loyalty_term(self, name: str, months: int, monthly_benefit: Money) -> LoyaltyTerm:
+        self._unique("loyalty_terms", name)
+        return self.db.insert(
+            "loyalty_terms", lambda i: LoyaltyTerm(i, name, months, monthly_benefit)
+        )
+
+    async def add_ticket_type(self, name: str) -> CatalogItem:
+        self._unique("ticket_types", name)
+        return self.db.insert("ticket_types", lambda i: CatalogItem(i, name))
+
+    async def add_department(self, name: str) -> CatalogItem:
+        self._unique("departments", name)
+        return self.db.insert("departments", lambda i: CatalogItem(i, name))
+
 
 class FakeClientRepo(_Repo):
     async def get(self, client_id: int) -> Client | None:
