@@ -1,4 +1,4 @@
-"""``contractbot`` command line: database, demo data, staff, the bot itself, PDFs."""
+"""``contractbot`` command line: database, demo data, catalog, staff, the bot itself, PDFs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from dotenv import load_dotenv
 
-from bot import data_cli
+from bot import catalog_cli, data_cli
 from bot.app import Core, build_core, run
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.errors import DomainError
@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     pdf_cli.add_parsers(sub)
     data_cli.add_parsers(sub)
+    catalog_cli.add_parsers(sub)
     return p
 
 
@@ -120,6 +121,7 @@ COMMANDS: dict[str, Callable[[Core, argparse.Namespace], Awaitable[int]]] = {
     "staff": _staff,
     **pdf_cli.COMMANDS,
     **data_cli.COMMANDS,
+    **catalog_cli.COMMANDS,
 }
 
 
