@@ -506,3 +506,36 @@ async def test_admin_claims(impl: ServiceContext) -> None:
     async with impl.uow() as uow:
         await uow.claims.revoke_unused()  # used codes stay, still used
         assert not await uow.claims.use("c" * 64, 2, now)
+
+
+async def test_catalog_writes_are_seen_bump_the_version_and_refuse_a_taken_name(
+    impl: ServiceContext,
+) -> None:
+    async with impl.uow() as uow:
+        version = await uow.catalog.reference_version()
+        group = await uow.catalog.add_plan_group("Satélite")
+        template = await uow.catalog.add_template(
+            "PJ-SAT", "Contrato Satélite", PersonKind.PJ, "contracts/pj_empresarial.html.j2"
+        )
+        term = await uow.catalog.add_loyalty_term("Fidelidade 18 meses", 18, Money(4000))
+        ticket_type = await uow.catalog.add_ticket_type("Instalação de antena")
+        department = await uow.catalog.add_department("Ouvidoria")
+        await uow.commit()
+    async with impl.uow() as uow:
+        assert await uow.catalog.reference_version() != version
+        assert group in await uow.catalog.plan_groups()
+        assert await uow.catalog.template(template.id) == template
+        assert (template.code, template.kind, template.active) == ("PJ-SAT", PersonKind.PJ, True)
+        assert await uow.catalog.loyalty_term(term.id) == term
+        assert (term.months, term.monthly_benefit) == (18, Money(4000))
+        assert ticket_type in await uow.catalog.ticket_types()
+        assert department in await uow.catalog.departments()
+    async with impl.uow() as uow:
+        with pytest.raises(Conflict) as caught:
+            await uow.catalog.add_plan_group("Satélite")
+    assert (caught.value.key, caught.value.params) == ("catalog.duplicate", {"name": "Satélite"})
+    async with impl.uow() as uow:
+        with pytest.raises(Conflict):
+            await uow.catalog.add_template("PJ-SAT", "Outro", PersonKind.PJ, "x.html.j2")
+    async with impl.uow() as uow:
+        assert [g.name for g in await uow.catalog.plan_groups()].count("Satélite") == 1
