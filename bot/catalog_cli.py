@@ -71,7 +71,11 @@ async def _init(core: Core) -> None:
         "ticket_types": result.ticket_types,
         "departments": result.departments,
     }
-    parts = [t(f"catalog.count_{key}", None, count=n) for key, n in counts.items() if n]
+    parts = [
+        t(f"catalog.count_{key}_{'one' if n == 1 else 'other'}", None, count=n)
+        for key, n in counts.items()
+        if n
+    ]
     print(t("catalog.init_created", None, parts=", ".join(parts)))
 
 

@@ -191,6 +191,28 @@ def test_catalog_init_twice_creates_nothing_the_second_time_and_says_so(
     assert reference_version(database) == version  # nothing written, nothing to re-read
 
 
+def test_catalog_init_completes_a_catalog_started_by_hand(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "db", "upgrade")[0] == 0
+
+    async def one_template(ctx: ServiceContext) -> None:
+        async with ctx.uow() as uow:
+            await uow.catalog.add_template("PF-RES", "Meu contrato", PersonKind.PF, "meu.html.j2")
+            await uow.commit()
+
+    read(database, one_template)
+    code, out, _ = run(capsys, "catalog", "init")
+    assert (code, out) == (
+        0,
+        "Catálogo base criado: 1 modelo de contrato, 1 fidelidade, 4 tipos de atendimento, "
+        "4 departamentos.\n",
+    )
+    templates = catalog_now(database).templates
+    assert (templates[0].code, templates[0].name) == ("PF-RES", "Meu contrato")  # kept
+    assert [t.code for t in templates] == ["PF-RES", "PJ-EMP"]
+
+
 def test_demo_data_builds_on_the_base_catalog_in_either_order(
     database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
