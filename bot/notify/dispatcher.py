@@ -49,6 +49,7 @@ from typing import Any
 from telegram.ext import ExtBot
 
 from bot.domain.models import Notification
+from bot.metrics import METRICS
 from bot.notify.limits import Monotonic, OutboxLimiter, backoff_delay
 from bot.notify.sending import OutgoingMessage, SendResult, Verdict, send
 from bot.services.context import ServiceContext
@@ -380,6 +381,10 @@ class Dispatcher:
         # only now: a failed write keeps "already sent" in memory for the next run
         self._progress.pop(n.id, None)
         self._unrecorded.pop(n.id, None)
+        if progress.delivered:
+            METRICS.deliveries.labels(n.kind).inc()
+        else:
+            METRICS.delivery_failures.labels(n.kind).inc()
         if progress.delivered and progress.errors:
             log.warning("notification %s: sent, but not to every recipient: %s", n.id, error)
         elif not progress.delivered:
