@@ -66,6 +66,9 @@ class ProviderInfo:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting. The field defaults serve code that builds Settings directly (tests,
+    benchmarks); :func:`load_settings` is how the bot gets them, data directory included."""
+
     bot_token: str | None = None
     api_url: str = DEFAULT_API_URL
     database_url: str = DEFAULT_DB_URL
@@ -132,7 +135,7 @@ class _Reader:
             value = int(raw)
         except ValueError:
             self.bad("bad_int", name, raw)
-            return int(default or 0)
+            return 0
         if (low is not None and value < low) or (high is not None and value > high):
             self.bad("bad_range", name, raw, low=str(low), high=str(high))
         return value

@@ -123,8 +123,9 @@ def test_a_database_left_in_the_old_place_is_pointed_out(tmp_path: Path) -> None
 
 def test_config_error_lists_every_problem() -> None:
     with pytest.raises(ConfigError) as caught:
-        load_settings({"WEB_PORT": "x", "METRICS_PORT": "y"})
+        load_settings({"WEB_PORT": "x", "METRICS_PORT": "y", "STAFF_GROUP_CHAT_ID": "grupo"})
     assert [(p.key, p.params["name"]) for p in caught.value.problems] == [
         ("bad_int", "WEB_PORT"),
         ("bad_int", "METRICS_PORT"),
+        ("bad_int", "STAFF_GROUP_CHAT_ID"),
     ]
