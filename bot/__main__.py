@@ -5,22 +5,46 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from dotenv import load_dotenv
 
 from bot import catalog_cli, data_cli
 from bot.app import Core, build_core, run
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import (
+    DB_FILE_NAME,
+    ConfigError,
+    ConfigProblem,
+    Settings,
+    config_warnings,
+    load_settings,
+    sqlite_url,
+)
 from bot.domain.errors import DomainError
+from bot.domain.locales import normalize_locale
 from bot.domain.models import Role
 from bot.i18n import error_text, t
+from bot.logs import configure_logging
 from bot.pdf import cli as pdf_cli
 from bot.services import staff as staff_service
 from storage.db import migrate
 
 ROLE_NAMES = {r.value: r for r in Role}
+log = logging.getLogger("contractbot")
+
+
+def startup_warnings(settings: Settings, cwd: Path | None = None) -> list[ConfigProblem]:
+    """:func:`~bot.config.config_warnings`, and a database left behind in ``./var`` by versions
+    whose default database lived in the current directory."""
+    problems = config_warnings(settings)
+    old = (cwd or Path.cwd()) / "var" / DB_FILE_NAME
+    new = settings.data_dir / DB_FILE_NAME
+    if settings.database_url == sqlite_url(settings.data_dir) and old.exists() and not new.exists():
+        problems.append(ConfigProblem("legacy_database", {"old": str(old), "new": str(new)}))
+    return problems
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     down = db_sub.add_parser("downgrade", help="revert migrations")
     down.add_argument("revision", nargs="?", default="-1")
     db_sub.add_parser("current", help="show the schema revision")
+    backup = db_sub.add_parser(
+        "backup", help="a consistent copy of the live SQLite database (PostgreSQL: pg_dump)"
+    )
+    backup.add_argument(
+        "-o", "--output", help="file to write (default: DATA_DIR/backups/contractbot-<time>.db)"
+    )
 
     sub.add_parser("demo-data", help="load a realistic demo ISP (idempotent)")
 
@@ -83,6 +113,32 @@ async def _db(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    """``contractbot db backup``: runs beside a live bot, needs no engine of its own."""
+    from datetime import datetime
+
+    from storage.backup import BackupFailed, BackupNotSupported, backup_sqlite, sqlite_path
+
+    locale = settings.locale
+    try:
+        source = sqlite_path(settings.database_url)
+    except BackupNotSupported:
+        print(t("backup.use_pg_dump", locale), file=sys.stderr)
+        return 2
+    stamp = datetime.now(settings.timezone).strftime("%Y%m%d-%H%M%S")
+    target = Path(args.output or settings.data_dir / "backups" / f"contractbot-{stamp}.db")
+    try:
+        result = backup_sqlite(source, target)
+    except FileNotFoundError:
+        print(t("backup.no_database", locale, path=source), file=sys.stderr)
+        return 1
+    except BackupFailed as exc:
+        print(t("backup.failed", locale, detail=exc), file=sys.stderr)
+        return 1
+    print(t("backup.done", locale, path=result.path, size=f"{result.size / 1024:.0f}"))
+    return 0
+
+
 async def _demo(core: Core, _args: argparse.Namespace) -> int:
     from storage.demo import load_demo_data
 
@@ -125,16 +181,26 @@ COMMANDS: dict[str, Callable[[Core, argparse.Namespace], Awaitable[int]]] = {
 }
 
 
+def _config_errors(exc: ConfigError) -> None:
+    """Every unusable setting, one line each, in the configured (or default) language."""
+    locale = normalize_locale(os.environ.get("CONTRACTBOT_LOCALE"))
+    for problem in exc.problems:
+        line = t(f"config.{problem.key}", locale, **problem.params)
+        print(f"{t('config.invalid', locale)}: {line}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     load_dotenv(".env")
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"Configuração inválida: {exc}", file=sys.stderr)
+        _config_errors(exc)
         return 2
     if args.command == "run":
         return _run(settings, args)
+    if args.command == "db" and args.db_command == "backup":
+        return _backup(settings, args)
     handler = COMMANDS[args.command]
 
     async def go(core: Core) -> int:
@@ -162,10 +228,17 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    configure_logging(
+        settings.log_format,
+        [settings.bot_token, settings.webhook_secret, settings.metrics_token],
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for problem in startup_warnings(settings):
+        log.warning(
+            "%s: %s",
+            t("config.warning", settings.locale),
+            t(f"config.{problem.key}", settings.locale, **problem.params),
+            extra={"event": "config.warning", "setting": problem.key},
+        )
     try:
         return asyncio.run(run(settings, webhook=args.webhook))
     except KeyboardInterrupt:

@@ -19,6 +19,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Settings
 from bot.i18n import t
+from bot.metrics import METRICS
 from bot.notify import Compose, Dispatcher, InteractiveRateLimiter
 from bot.pdf import PdfRenderer
 from bot.services import printouts
@@ -32,6 +33,7 @@ from bot.standby import (
     wait_for_turn,
     watch,
 )
+from bot.telemetry import database_refresh, expose_metrics, instrument_handlers
 from bot.web import ProposalPdf
 from bot.web.webhook import WEBHOOK_PATH
 from storage.db import create_engine, session_factory
@@ -145,6 +147,7 @@ def build_application(
         app.add_handler(handler)
     app.add_handler(_stale_button_handler())
     app.add_error_handler(base.on_error)
+    instrument_handlers(app, METRICS)
     return app
 
 
@@ -187,9 +190,15 @@ async def run(settings: Settings, *, webhook: bool = False) -> int:
     app = build_application(core, pdf=pdf)
     if webhook:
         add_webhook_route(web_app, app, settings, accepting=lambda: app.running)
-    runner = None
+    refresh = database_refresh(core.engine, core.ctx, METRICS)
+    metrics_app = expose_metrics(web_app, settings, METRICS, refresh)
+    runner = metrics_runner = None
     try:
         runner = await start_web(web_app, settings.web_host, settings.web_port)
+        if metrics_app is not None and settings.metrics_port:
+            metrics_runner = await start_web(
+                metrics_app, settings.metrics_host, settings.metrics_port
+            )
         standby = functools.partial(print, t("run.standby", settings.locale), flush=True)
         if not await wait_for_turn(lock, stop, standby):
             return 0
@@ -198,6 +207,8 @@ async def run(settings: Settings, *, webhook: bool = False) -> int:
         return await _run_active(core, app, webhook, stop, lock)
     finally:
         standing.active = False
+        if metrics_runner is not None:
+            await stop_web(metrics_runner)
         if runner is not None:
             await stop_web(runner)
         pdf.close()

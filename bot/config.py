@@ -8,16 +8,48 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.documents import is_valid_cnpj, mask_document
 from bot.domain.locales import normalize_locale
 
-DEFAULT_DB_URL = "sqlite+aiosqlite:///./var/contractbot.db"
 DEFAULT_API_URL = "https://api.telegram.org"
+DB_FILE_NAME = "contractbot.db"
+LOG_FORMATS = ("text", "json")
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    """Where the bot keeps its SQLite database and PDF cache when nothing says otherwise: a
+    fixed per-user directory (``$XDG_DATA_HOME/contractbot``), never the directory the bot
+    happens to start from."""
+    xdg = (env.get("XDG_DATA_HOME") or "").strip()
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return (base / "contractbot").absolute()
+
+
+def sqlite_url(data_dir: Path) -> str:
+    return f"sqlite+aiosqlite:///{data_dir.absolute() / DB_FILE_NAME}"
+
+
+DEFAULT_DB_URL = sqlite_url(default_data_dir({}))
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One invalid or risky setting: a message key under ``[config]`` in the locale files and
+    its parameters (the variable's name among them), so the CLI prints it in one language."""
+
+    key: str
+    params: dict[str, str] = field(default_factory=dict)
 
 
 class ConfigError(ValueError):
-    """A setting is present but unusable; the message names the variable."""
+    """Some settings are present but unusable; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        super().__init__("; ".join(f"{p.key} {p.params}" for p in problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -34,6 +66,9 @@ class ProviderInfo:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting. The field defaults serve code that builds Settings directly (tests,
+    benchmarks); :func:`load_settings` is how the bot gets them, data directory included."""
+
     bot_token: str | None = None
     api_url: str = DEFAULT_API_URL
     database_url: str = DEFAULT_DB_URL
@@ -50,6 +85,10 @@ class Settings:
     acceptance_reminder_after: timedelta = timedelta(hours=24)
     provider: ProviderInfo = field(default_factory=ProviderInfo)
     data_dir: Path = Path("var")
+    log_format: str = "text"
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int | None = None
+    metrics_token: str | None = None
 
     @property
     def bot_base_url(self) -> str:
@@ -67,69 +106,150 @@ class Settings:
         return any(addr in ipaddress.ip_network(net, strict=False) for net in self.trusted_proxies)
 
 
-def _int_list(name: str, raw: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in raw.replace(" ", "").split(",") if part)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be comma-separated Telegram user ids, got {raw!r}") from exc
+class _Reader:
+    """Reads variables and collects every problem instead of stopping at the first."""
 
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[ConfigProblem] = []
 
-def _int(name: str, raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+    def get(self, key: str, default: str = "") -> str:
+        return (self.env.get(key) or default).strip()
 
+    def bad(self, key: str, name: str, value: str, **extra: str) -> None:
+        self.problems.append(ConfigProblem(key, {"name": name, "value": value, **extra}))
 
-def _hours(name: str, raw: str) -> timedelta:
-    try:
-        return timedelta(hours=float(raw))
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number of hours, got {raw!r}") from exc
+    def int_list(self, name: str) -> tuple[int, ...]:
+        raw = self.get(name)
+        try:
+            return tuple(int(part) for part in raw.replace(" ", "").split(",") if part)
+        except ValueError:
+            self.bad("bad_ids", name, raw)
+            return ()
+
+    def integer(
+        self, name: str, default: str, low: int | None = None, high: int | None = None
+    ) -> int:
+        raw = self.get(name, default)
+        try:
+            value = int(raw)
+        except ValueError:
+            self.bad("bad_int", name, raw)
+            return 0
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.bad("bad_range", name, raw, low=str(low), high=str(high))
+        return value
+
+    def positive(self, name: str, default: str, unit: str) -> float:
+        raw = self.get(name, default)
+        try:
+            value = float(raw.replace(",", "."))
+        except ValueError:
+            value = -1.0
+        if not value > 0:
+            self.bad(f"bad_{unit}", name, raw)
+            return float(default)
+        return value
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read settings from ``env`` (default: the process environment)."""
+    """Read settings from ``env`` (default: the process environment); raise
+    :class:`ConfigError` listing every unusable value."""
     env = os.environ if env is None else env
-    get = lambda key, default="": (env.get(key) or default).strip()  # noqa: E731
+    r = _Reader(env)
+    get = r.get
     tz_name = get("CONTRACTBOT_TIMEZONE", "America/Sao_Paulo")
     try:
         tz = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"CONTRACTBOT_TIMEZONE: unknown time zone {tz_name!r}") from exc
-    group = get("STAFF_GROUP_CHAT_ID")
+    except (ZoneInfoNotFoundError, ValueError):
+        r.bad("bad_timezone", "CONTRACTBOT_TIMEZONE", tz_name)
+        tz = ZoneInfo("America/Sao_Paulo")
     proxies = tuple(p for p in get("TRUSTED_PROXIES").replace(" ", "").split(",") if p)
     for proxy in proxies:
         try:
             ipaddress.ip_network(proxy, strict=False)
-        except ValueError as exc:
-            raise ConfigError(f"TRUSTED_PROXIES: {proxy!r} is not an IP or network") from exc
-    web_port = _int("WEB_PORT", get("WEB_PORT", "8080"))
+        except ValueError:
+            r.bad("bad_proxy", "TRUSTED_PROXIES", proxy)
+    web_port = r.integer("WEB_PORT", "8080", 1, 65535)
+    metrics_port = r.integer("METRICS_PORT", "0", 0, 65535)
+    public_url = get("PUBLIC_URL", f"http://127.0.0.1:{web_port}").rstrip("/")
+    if urlsplit(public_url).scheme not in ("http", "https") or not urlsplit(public_url).hostname:
+        r.bad("bad_url", "PUBLIC_URL", public_url)
+    log_format = get("LOG_FORMAT", "text").lower()
+    if log_format not in LOG_FORMATS:
+        r.bad("bad_choice", "LOG_FORMAT", log_format, choices=", ".join(LOG_FORMATS))
+    group = get("STAFF_GROUP_CHAT_ID")
+    data_dir = Path(get("CONTRACTBOT_DATA_DIR")) if get("CONTRACTBOT_DATA_DIR") else None
+    data_dir = (data_dir or default_data_dir(env)).absolute()
     provider = ProviderInfo(
         name=get("PROVIDER_NAME", ProviderInfo.name),
-        cnpj="".join(c for c in get("PROVIDER_CNPJ", ProviderInfo.cnpj) if c.isdigit()),
+        cnpj="".join(c for c in get("PROVIDER_CNPJ", ProviderInfo.cnpj) if c.isalnum()).upper(),
         address=get("PROVIDER_ADDRESS", ProviderInfo.address),
         phone=get("PROVIDER_PHONE", ProviderInfo.phone),
         email=get("PROVIDER_EMAIL", ProviderInfo.email),
         city=get("PROVIDER_CITY", ProviderInfo.city),
     )
-    return Settings(
+    settings = Settings(
         bot_token=get("TELEGRAM_BOT_TOKEN") or None,
         api_url=get("TELEGRAM_API_URL", DEFAULT_API_URL),
-        database_url=get("DATABASE_URL", DEFAULT_DB_URL),
-        admins=_int_list("CONTRACTBOT_ADMINS", get("CONTRACTBOT_ADMINS")),
-        public_url=get("PUBLIC_URL", f"http://127.0.0.1:{web_port}").rstrip("/"),
+        database_url=get("DATABASE_URL") or sqlite_url(data_dir),
+        admins=r.int_list("CONTRACTBOT_ADMINS"),
+        public_url=public_url,
         web_host=get("WEB_HOST", "127.0.0.1"),
         web_port=web_port,
         locale=normalize_locale(get("CONTRACTBOT_LOCALE", "pt_BR")),
         timezone=tz,
-        staff_group_chat_id=_int("STAFF_GROUP_CHAT_ID", group) if group else None,
+        staff_group_chat_id=r.integer("STAFF_GROUP_CHAT_ID", group) if group else None,
         webhook_secret=get("WEBHOOK_SECRET") or None,
         trusted_proxies=proxies,
-        acceptance_ttl=timedelta(days=float(get("ACCEPTANCE_TTL_DAYS", "7") or 7)),
-        acceptance_reminder_after=_hours(
-            "ACCEPTANCE_REMINDER_HOURS", get("ACCEPTANCE_REMINDER_HOURS", "24")
+        acceptance_ttl=timedelta(days=r.positive("ACCEPTANCE_TTL_DAYS", "7", "days")),
+        acceptance_reminder_after=timedelta(
+            hours=r.positive("ACCEPTANCE_REMINDER_HOURS", "24", "hours")
         ),
         provider=provider,
-        data_dir=Path(get("CONTRACTBOT_DATA_DIR", "var")),
+        data_dir=data_dir,
+        log_format=log_format,
+        metrics_host=get("METRICS_HOST", "127.0.0.1"),
+        metrics_port=metrics_port or None,
+        metrics_token=get("METRICS_TOKEN") or None,
     )
+    if r.problems:
+        raise ConfigError(r.problems)
+    return settings
+
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def config_warnings(settings: Settings) -> list[ConfigProblem]:
+    """Settings that work but are probably a mistake in production: links clients cannot open
+    (loopback or plain-HTTP ``PUBLIC_URL``), the demo provider printed on real contracts, a
+    provider CNPJ whose check digits are wrong."""
+    warnings: list[ConfigProblem] = []
+    url = urlsplit(settings.public_url)
+    if _is_loopback(url.hostname or ""):
+        warnings.append(ConfigProblem("public_url_loopback", {"value": settings.public_url}))
+    elif url.scheme != "https":
+        warnings.append(ConfigProblem("public_url_http", {"value": settings.public_url}))
+    demo = ProviderInfo()
+    for name, value in (
+        ("PROVIDER_NAME", settings.provider.name),
+        ("PROVIDER_CNPJ", settings.provider.cnpj),
+        ("PROVIDER_EMAIL", settings.provider.email),
+    ):
+        if value == getattr(demo, name.removeprefix("PROVIDER_").lower()):
+            warnings.append(ConfigProblem("provider_demo", {"name": name}))
+    if not is_valid_cnpj(settings.provider.cnpj):
+        warnings.append(
+            ConfigProblem("provider_cnpj_invalid", {"value": mask_document(settings.provider.cnpj)})
+        )
+    return warnings

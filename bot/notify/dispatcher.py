@@ -49,6 +49,7 @@ from typing import Any
 from telegram.ext import ExtBot
 
 from bot.domain.models import Notification
+from bot.metrics import METRICS
 from bot.notify.limits import Monotonic, OutboxLimiter, backoff_delay
 from bot.notify.sending import OutgoingMessage, SendResult, Verdict, send
 from bot.services.context import ServiceContext
@@ -349,7 +350,6 @@ class Dispatcher:
     async def _retry_or_give_up(self, n: Notification, progress: _Progress, error: str) -> bool:
         attempt = n.attempts + 1
         if attempt >= self._max_attempts:
-            log.warning("notification %s: giving up after %d attempts: %s", n.id, attempt, error)
             progress.errors.append(f"gave up after {attempt} attempts: {error}")
             return await self._finish(n, progress)
         delay = backoff_delay(
@@ -381,8 +381,24 @@ class Dispatcher:
         # only now: a failed write keeps "already sent" in memory for the next run
         self._progress.pop(n.id, None)
         self._unrecorded.pop(n.id, None)
+        if progress.delivered:
+            METRICS.deliveries.labels(n.kind).inc()
+        else:
+            METRICS.delivery_failures.labels(n.kind).inc()
         if progress.delivered and progress.errors:
             log.warning("notification %s: sent, but not to every recipient: %s", n.id, error)
+        elif not progress.delivered:
+            log.warning(
+                "notification %s failed: %s",
+                n.id,
+                error,
+                extra={
+                    "event": "notification.failed",
+                    "notification_id": n.id,
+                    "kind": n.kind,
+                    "chat_id": n.chat_id,
+                },
+            )
         return bool(progress.delivered)
 
     async def _idle(self, stop: asyncio.Event, interval: float) -> None:

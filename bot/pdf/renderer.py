@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -37,6 +38,7 @@ from zoneinfo import ZoneInfo
 
 from bot.config import ProviderInfo, Settings
 from bot.domain.documents import format_document
+from bot.metrics import METRICS
 from bot.pdf.cache import PdfCache
 from bot.pdf.fetcher import make_url_fetcher
 from bot.pdf.formatting import (
@@ -247,7 +249,11 @@ class PdfRenderer:
             if cached is not None:
                 return cached
             fetcher = make_url_fetcher(self.templates_dir, self._refused)
+            started = time.perf_counter()
             data = _weasyprint_pdf(job.html, job.base_url, fetcher, job.epoch)
+            METRICS.pdf_seconds.labels(job.key.split("-", 1)[0]).observe(
+                time.perf_counter() - started
+            )
             self.renders += 1
             self._cache.put(job.key, data)
             return data

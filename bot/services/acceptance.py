@@ -3,6 +3,7 @@ reminders and expiry."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,6 +21,8 @@ from bot.services.cards import ActionCard, load_action_card
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 class AcceptanceUnavailable(DomainError):
@@ -124,7 +127,21 @@ async def decide_by_hash(
         )
         decided = found(await uow.acceptances.get(request.id))
         await uow.commit()
+    _log_decision(decided)
     return Decision(decided, accept)
+
+
+def _log_decision(request: AcceptanceRequest) -> None:
+    log.info(
+        "acceptance decided",
+        extra={
+            "event": "acceptance.decided",
+            "action_id": request.action_id,
+            "acceptance_id": request.id,
+            "channel": request.channel.value,
+            "outcome": request.status.value,
+        },
+    )
 
 
 def _same_person(recorded: Evidence, now: Evidence) -> bool:
@@ -175,6 +192,7 @@ async def record_in_person(
             await _tell_owner(uow, action_id, "acceptance_accepted", now)
         decided = found(await uow.acceptances.get(new.id))
         await uow.commit()
+    _log_decision(decided)
     return Decision(decided, True)
 
 
@@ -243,6 +261,15 @@ async def expire_overdue(ctx: ServiceContext) -> int:
         for request in overdue:
             await _expire(ctx, uow, request)
         await uow.commit()
+    for request in overdue:
+        log.info(
+            "acceptance expired",
+            extra={
+                "event": "acceptance.expired",
+                "action_id": request.action_id,
+                "acceptance_id": request.id,
+            },
+        )
     return len(overdue)
 
 

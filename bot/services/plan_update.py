@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,8 @@ from bot.services.acceptance import open_acceptance
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 class FinalizeBlocked(DomainError):
@@ -184,6 +187,17 @@ async def create_plan_update(
                     action_id=action.id,
                 )
         await uow.commit()
+    log.info(
+        "action created",
+        extra={
+            "event": "action.created",
+            "action_id": action.id,
+            "contract_id": contract.id,
+            "actor_id": actor_id,
+            "acceptance_channel": change.acceptance_channel,
+            "ticket_id": ticket.id if ticket else None,
+        },
+    )
     return Created(action, token, ticket)
 
 
@@ -268,6 +282,16 @@ async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) ->
             )
         final = found(await uow.actions.get(action.id))
         await uow.commit()
+    log.info(
+        "action finalized",
+        extra={
+            "event": "action.finalized",
+            "action_id": action.id,
+            "contract_id": contract.id,
+            "actor_id": actor_id,
+            "contract_version": updated.version,
+        },
+    )
     return Finalized(final, updated, revision)
 
 
@@ -338,4 +362,8 @@ async def cancel_action(
             )
         final = found(await uow.actions.get(action.id))
         await uow.commit()
+    log.info(
+        "action cancelled",
+        extra={"event": "action.cancelled", "action_id": action.id, "actor_id": actor_id},
+    )
     return Cancelled(final)

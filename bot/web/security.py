@@ -181,10 +181,18 @@ def redact(path: str) -> str:
     return _TOKEN_IN_PATH.sub("/aceite/<token>", path)
 
 
+# Polled by machines (a container's HEALTHCHECK every 30 s, Prometheus every 15 s): their
+# successful answers would be most of the log; a failure is still logged.
+QUIET_PATHS = frozenset({"/health", "/metrics"})
+
+
 class RedactingAccessLogger(AbstractAccessLogger):
-    """Access log lines without the acceptance token (it is a bearer secret)."""
+    """Access log lines without the acceptance token (it is a bearer secret), and without the
+    successful polls of ``/health`` and ``/metrics``."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        if request.path in QUIET_PATHS and response.status < 400:
+            return
         self.logger.info(
             '%s "%s %s" %s %.3fs',
             request.remote,

@@ -220,3 +220,17 @@ def test_access_log_never_contains_the_token(caplog: pytest.LogCaptureFixture) -
         access.log(request, Response(status=200), 0.01)
     assert "SeCrEtToKeN" not in caplog.text
     assert "/aceite/<token>/contrato.pdf" in caplog.text
+
+
+def test_access_log_skips_successful_polls_only(caplog: pytest.LogCaptureFixture) -> None:
+    access = RedactingAccessLogger(logging.getLogger("test.access"), "")
+    with caplog.at_level(logging.INFO, logger="test.access"):
+        access.log(make_mocked_request("GET", "/health"), Response(status=200), 0.01)
+        access.log(make_mocked_request("GET", "/metrics"), Response(status=200), 0.01)
+        access.log(make_mocked_request("GET", "/health"), Response(status=503), 0.01)
+        access.log(make_mocked_request("GET", "/metrics"), Response(status=401), 0.01)
+    assert [r.getMessage().split('"')[1] for r in caplog.records] == [
+        "GET /health",
+        "GET /metrics",
+    ]
+    assert [r.getMessage().split()[-2] for r in caplog.records] == ["503", "401"]
