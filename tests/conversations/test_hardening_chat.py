@@ -30,7 +30,7 @@ async def test_long_search_says_which_words_it_used(env: BotEnv) -> None:
 async def test_stored_names_with_bidi_controls_do_not_reach_the_chat(env: BotEnv) -> None:
     client = one(env, "SELECT id, name FROM clients ORDER BY id LIMIT 1")
     first, *rest = client["name"].split()
-    hostile = f"{first} \u202e{' '.join(rest)}\u2066 \u200fR$ 1,00"
+    hostile = f"{first} \u202e{' '.join(rest)}\u2066 \u200fR$\u00a01,00"
     con = sqlite3.connect(env.db_path)  # a row written before input was cleaned
     with con:
         con.execute("UPDATE clients SET name = ? WHERE id = ?", (hostile, client["id"]))
@@ -38,7 +38,7 @@ async def test_stored_names_with_bidi_controls_do_not_reach_the_chat(env: BotEnv
     op = env.user(OPERATOR_ID, "Patrícia")
     await op.send(env.app, "/clientes")
     (result,) = await op.send(env.app, first)
-    shown = f"{client['name']} R$ 1,00"
+    shown = f"{client['name']} R$\u00a01,00"
     label = next(b for b in result.button_texts() if b.startswith(shown))
 
     await op.tap(env.app, label, result.message_id)

@@ -41,17 +41,19 @@ async def test_page_shows_the_proposed_change(ctx: ServiceContext, clock: FakeCl
     assert f"contrato nº {card.contract.number}" in seen
     # Current plan versus new plan, with speeds and values.
     assert f"Plano atual {card.current_plan.name}" in seen
-    assert "Novo plano Fibra 1 Giga Download 1.000 Mbps · Upload 500 Mbps R$ 199,90/mês" in seen
+    assert (
+        "Novo plano Fibra 1 Giga Download 1.000 Mbps · Upload 500 Mbps R$\u00a0199,90/mês" in seen
+    )
     assert f"{format_brl(card.contract.value.cents)}/mês" in seen
-    assert "Nova mensalidade: R$ 199,90" in seen
+    assert "Nova mensalidade: R$\u00a0199,90" in seen
     # Services with their share of the value, adding up to the total.
     for share in card.action.change.services:
         assert f"{share.name} {share.amount.format()}" in seen
-    assert "Total R$ 199,90" in seen
+    assert "Total R$\u00a0199,90" in seen
     # The new loyalty term and its benefit.
     assert "Fidelidade 12 meses: permanência mínima de 12 meses" in seen
-    assert "Benefício mensal: R$ 20,00" in seen
-    assert "Benefício total no período: R$ 240,00" in seen
+    assert "Benefício mensal: R$\u00a020,00" in seen
+    assert "Benefício total no período: R$\u00a0240,00" in seen
     # The contract, the checkbox, the two answers and the deadline.
     assert f'href="{p.token}/contrato.pdf"' in page
     assert "Ver o contrato proposto (PDF)" in seen
@@ -136,7 +138,7 @@ async def test_accept_without_ticking_the_box_asks_again(
     assert resp.status == 400
     seen = text_of(again)
     assert "Para aceitar, marque a opção “Li e concordo com os termos”." in seen
-    assert "Nova mensalidade: R$ 199,90" in seen and "Aceitar" in seen
+    assert "Nova mensalidade: R$\u00a0199,90" in seen and "Aceitar" in seen
     assert (await latest_request(ctx, p.action_id)).status is AcceptanceStatus.PENDING
 
 
@@ -272,7 +274,7 @@ async def test_a_resent_link_replaces_the_old_one(ctx: ServiceContext, clock: Fa
         assert "Solicitação cancelada" in text_of(await old.text())
         resp = await client.get(f"/aceite/{new_token}")
         page = await resp.text()
-        assert resp.status == 200 and "Nova mensalidade: R$ 199,90" in text_of(page)
+        assert resp.status == 200 and "Nova mensalidade: R$\u00a0199,90" in text_of(page)
         done = await client.post(
             f"/aceite/{new_token}", data={"csrf": csrf_of(page), "decision": "accept", "agree": "1"}
         )
