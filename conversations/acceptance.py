@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import hashlib
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.errors import DomainError
-from bot.domain.models import Evidence
+from bot.domain.models import AcceptanceStatus, Evidence
 from bot.domain.tokens import hash_token
 from bot.services import acceptance as acceptance_service
 from bot.services import printouts
-from conversations.base import BotContext, ack, button, expired, keyboard, show, tell
+from conversations.base import BotContext, ack, button, drop_keyboard, keyboard, show, tell
 
 
 async def open_link(update: Update, context: BotContext) -> None:
@@ -78,7 +78,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     verb, request_id = context.matches[0].group(1), int(context.matches[0].group(2))
     offer = _offer(context, request_id)
     if offer is None:
-        await expired(update, context)
+        await _late_tap(update, context, request_id)
         return
     if verb == "b":
         await ack(context, update)
@@ -97,6 +97,34 @@ async def on_button(update: Update, context: BotContext) -> None:
         await show(update, context, context.tr(f"client_acceptance.{key}"), keyboard(rows))
         return
     await _decide(update, context, request_id, offer, accept=verb == "yy")
+
+
+async def _late_tap(update: Update, context: BotContext, request_id: int) -> None:
+    """A repeated or late tap: the client is told what was recorded, in their words (clients
+    have no menu to reopen a card from), and the old buttons go."""
+    user = update.effective_user
+    assert user is not None
+    decided = await acceptance_service.decided_by_telegram_user(
+        context.services, request_id, user.id
+    )
+    if decided is None or decided.decided_at is None:
+        text = context.tr("client_acceptance.stale")
+    else:
+        moment = decided.decided_at.astimezone(context.app.settings.timezone)
+        key = (
+            "already_accepted"
+            if decided.status is AcceptanceStatus.ACCEPTED
+            else "already_declined"
+        )
+        text = context.tr(
+            f"client_acceptance.{key}",
+            date=moment.strftime("%d/%m"),
+            time=moment.strftime("%H:%M"),
+        )
+    await ack(context, update, text, alert=True)
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        await drop_keyboard(context, query.message.chat_id, query.message.message_id)
 
 
 async def _decide(

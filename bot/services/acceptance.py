@@ -127,6 +127,26 @@ async def decide_by_hash(
     return Decision(decided, accept)
 
 
+async def decided_by_telegram_user(
+    ctx: ServiceContext, request_id: int, telegram_user_id: int
+) -> AcceptanceRequest | None:
+    """The request ``request_id`` when this Telegram user already answered it, else None.
+
+    A late or repeated tap on the client's buttons is answered with what was recorded; anyone
+    else (a guessed id, another chat) learns nothing.
+    """
+    async with ctx.uow() as uow:
+        request = await uow.acceptances.get(request_id)
+    if request is None or request.status not in (
+        AcceptanceStatus.ACCEPTED,
+        AcceptanceStatus.DECLINED,
+    ):
+        return None
+    if request.evidence.telegram_user_id != telegram_user_id:
+        return None
+    return request
+
+
 def _same_person(recorded: Evidence, now: Evidence) -> bool:
     if recorded.telegram_user_id is not None:
         return recorded.telegram_user_id == now.telegram_user_id

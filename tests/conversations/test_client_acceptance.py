@@ -7,7 +7,7 @@ in the bot is reachable for them."""
 from __future__ import annotations
 
 from bot.domain.models import AcceptanceChannel
-from bot.services.acceptance import expire_overdue, resend_acceptance
+from bot.services.acceptance import decided_by_telegram_user, expire_overdue, resend_acceptance
 from bot.services.plan_update import cancel_action
 from tests.conversations.actions_helpers import (
     acceptances,
@@ -44,6 +44,11 @@ TOKEN_EXPIRED = "Este link de aceite expirou. Peça um novo link ao seu provedor
 TOKEN_CANCELLED = "Esta solicitação de aceite foi cancelada."
 NOT_STAFF = "Olá! Este bot é de uso exclusivo da equipe do provedor."
 BUTTON_EXPIRED = "Este botão expirou."
+ALREADY_ACCEPTED = "Seu aceite já foi registrado em 20/11 às 10:00."
+STALE = (
+    "Este pedido não está mais aberto. Se precisar, fale com o seu provedor para receber um novo"
+    " link."
+)
 
 
 def client_name(env, contract) -> str:  # type: ignore[no-untyped-def]
@@ -68,13 +73,16 @@ async def test_client_opens_the_link_sees_the_proposal_and_the_pdf_and_accepts(e
     assert text.startswith("🏢 Provedor Exemplo Telecom Ltda.\n")
     assert f"Olá, {client_name(env, contract)}!" in text
     assert f"📄 Contrato {contract.number}" in text
-    assert f"📶 Atual: {plan_name(env, contract.plan_id)} (300/150 Mbps) · R$ 99,90" in text
+    assert f"📶 Atual: {plan_name(env, contract.plan_id)} (300/150 Mbps) · R$\u00a099,90" in text
     assert "📶 Novo: Fibra 1 Giga (1.000/500 Mbps)" in text
-    assert "💰 Novo valor mensal: R$ 199,90" in text
+    assert "💰 Novo valor mensal: R$\u00a0199,90" in text
     for service in created.action.change.services:
         assert service.name in text
-    assert "  • Internet (SCM): R$ 137,91" in text
-    assert "🔒 Fidelidade de 12 meses com benefício de R$ 20,00/mês (total R$ 240,00)." in text
+    assert "  • Internet (SCM): R$\u00a0137,91" in text
+    assert (
+        "🔒 Fidelidade de 12 meses com benefício de R$\u00a020,00/mês (total R$\u00a0240,00)."
+        in text
+    )
     assert "multa é proporcional aos meses restantes" in text
     assert "⏰ Este pedido de aceite vale até 27/11/2026 10:00." in text
     assert offer.buttons == []
@@ -332,8 +340,14 @@ async def test_double_tapped_sim_aceito_records_once(env) -> None:  # type: igno
     assert first[0]["status"] == "accepted"
     assert len(outbox(env, "acceptance_accepted")) == 1
     assert joana.chat.message(question.message_id).text == ACCEPTED
-    # The second tap is answered (no endless spinner), and says nothing alarming.
-    assert BUTTON_EXPIRED in last_alert(env, CLIENT_ID)
+    # The second tap is answered (no endless spinner) in the client's words: what was recorded
+    # and when, never the staff's "open the card again from the menu".
+    assert last_alert(env, CLIENT_ID) == ALREADY_ACCEPTED
+    assert joana.chat.message(question.message_id).buttons == []
+
+    # Anyone else asking about the same request id learns nothing about it.
+    assert await decided_by_telegram_user(env.ctx, req, CLIENT_ID) is not None
+    assert await decided_by_telegram_user(env.ctx, req, CLIENT_ID + 1) is None
 
 
 async def test_buttons_of_an_older_offer_do_not_answer_a_newer_one(env) -> None:  # type: ignore[no-untyped-def]
@@ -409,8 +423,10 @@ async def test_acceptance_buttons_without_an_open_link_are_stale(env) -> None:  
     joana = client(env)
     (reply,) = await open_link(env, joana, "B" * 32)  # something to tap on
     req = acceptances(env, created.action.id)[0]["id"]
-    for data in (f"ac:y:{req}", f"ac:yy:{req}", f"ac:nn:{req}", f"ac:b:{req}", "ac:y"):
+    for data in (f"ac:y:{req}", f"ac:yy:{req}", f"ac:nn:{req}", f"ac:b:{req}"):
         await joana.tap_data(env.app, reply.message_id, data)
-        assert BUTTON_EXPIRED in last_alert(env, CLIENT_ID), data
+        assert last_alert(env, CLIENT_ID) == STALE, data
+    await joana.tap_data(env.app, reply.message_id, "ac:y")
+    assert BUTTON_EXPIRED in last_alert(env, CLIENT_ID)
     assert acceptances(env, created.action.id)[0]["status"] == "pending"
     assert outbox(env, "acceptance_accepted") == []
