@@ -15,6 +15,7 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.errors import DomainError
+from bot.domain.loyalty import new_term_period
 from bot.domain.models import AcceptanceStatus, Evidence
 from bot.domain.tokens import hash_token
 from bot.services import acceptance as acceptance_service
@@ -33,11 +34,17 @@ async def open_link(update: Update, context: BotContext) -> None:
         await message.reply_text(context.explain(exc))
         return
     chat_id = message.chat_id
+    # A new loyalty period is dated as the proposed contract dates it: from the effective date.
+    start = card.action.created_at.astimezone(context.app.settings.timezone).date()
+    term = card.new_loyalty_term
+    period = new_term_period(term, start) if term is not None else None
     text = context.render(
         "acceptance_offer",
         card=card,
         provider=context.app.settings.provider,
         expires_at=request.expires_at,
+        start=period[0] if period else None,
+        end=period[1] if period else None,
     )
     await show(update, context, text, None, new=True)
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)

@@ -144,6 +144,7 @@ async def proposed_contract_printout(ctx: ServiceContext, action_id: int) -> Con
             issued_on=created_on,
             proposal=True,
             action_id=action.id,
+            loyalty_kept=change.loyalty_term_id is None,
         )
 
 

@@ -157,7 +157,8 @@ class AcceptanceWeb:
         if card.action.status is not ActionStatus.PENDING:
             # Finalized without waiting for this (optional) acceptance: nothing left to answer.
             return _Refused("acceptance.not_pending", self.unavailable("acceptance.not_pending"))
-        view = proposal_view(card, self.settings, acceptance.expires_at)
+        today = self.clock().astimezone(self.settings.timezone).date()
+        view = proposal_view(card, self.settings, acceptance.expires_at, today)
         return _Opened(acceptance.id, acceptance.action_id, view)
 
     async def pdf_bytes(self, opened: _Opened) -> bytes | None:

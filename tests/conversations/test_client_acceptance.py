@@ -13,6 +13,7 @@ from tests.conversations.actions_helpers import (
     acceptances,
     action_row,
     contract_row,
+    db,
     last_alert,
     revisions,
     rows,
@@ -317,6 +318,49 @@ async def test_a_cancelled_action_link_stops_working_even_with_the_offer_open(en
     assert acceptances(env, created.action.id)[0]["status"] == "cancelled"
     (reply,) = await open_link(env, joana, created.token)
     assert reply.text == TOKEN_CANCELLED
+
+
+async def test_the_offer_tells_an_ended_loyalty_and_the_services_removed(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    contract = None
+    async with env.ctx.uow() as uow:
+        for client_id in range(1, 300):
+            for c in await uow.contracts.for_client(client_id):
+                if c.status.value == "ativo" and any("TV" in s.name for s in c.services):
+                    contract = c
+                    break
+            if contract:
+                break
+    assert contract is not None
+    tv = next(s.name for s in contract.services if "TV" in s.name)
+    con = db(env)
+    con.execute(
+        "UPDATE contracts SET loyalty_months = 12, loyalty_benefit_cents = 2000,"
+        " loyalty_start = '2023-08-29', loyalty_end = '2024-08-29' WHERE id = ?",
+        (contract.id,),
+    )
+    con.commit()
+    con.close()
+    created, _ = await telegram_action(env, contract=contract, loyalty_months=None)
+    joana = client(env)
+    offer, _pdf, _question = await open_link(env, joana, created.token)
+    text = offer.text or ""
+    assert (
+        "🔒 Sem fidelidade vigente: a fidelidade anterior terminou em 29/08/2024 e esta alteração"
+        " não cria uma nova." in text
+    )
+    assert "mantida" not in text
+    assert f"  ✖️ {tv}: removido (deixa de ser prestado)" in text
+
+
+async def test_the_offer_dates_a_new_loyalty_from_the_effective_date(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    offer, _pdf, _question = await open_link(env, client(env), created.token)
+    text = offer.text or ""
+    assert "🔒 Fidelidade de 12 meses com benefício de R$\u00a020,00/mês" in text
+    assert "🗓️ Início na data de efetivação (20/11/2026) e término em 20/11/2027." in text
+    assert "✖️" not in text  # nothing removed
 
 
 # --------------------------------------------------------------------------- once, and only theirs

@@ -178,7 +178,8 @@ async def test_each_acceptance_channel(
         assert "🔒" not in w.text
         await w.press("w:gok")
     kept = loyalty == "keep"
-    new_loyalty = "Novo: mantida como está" if kept else "Novo: sem fidelidade"
+    # The contract has no loyalty: keeping it is said as "none in force", not "kept".
+    new_loyalty = "Novo: sem fidelidade vigente (nenhuma nova)" if kept else "Novo: sem fidelidade"
     assert "Fidelidade\n  Atual: sem fidelidade\n  " + new_loyalty in w.text
     await w.finish()
     action = await pending_action(env, w.contract_id)

@@ -623,3 +623,22 @@ async def test_the_plan_list_writes_speeds_with_a_thousands_dot(env: BotEnv) -> 
     await w.tap("Empresarial Fibra")
     assert "3. Empresarial 1 Giga Dedicado · 1.000/1.000 Mbps · R$\u00a0899,90" in w.text
     assert "1. Empresarial 300 Mega · 300/300 Mbps · R$\u00a0249,90" in w.text
+
+
+async def test_review_lists_the_services_the_change_removes(env: BotEnv) -> None:
+    """A contract with TV moved to a plan without it: the review says TV is removed."""
+    async with env.ctx.uow() as uow:
+        contracts = [
+            c
+            for client_id in range(1, 300)
+            for c in await uow.contracts.for_client(client_id)
+            if c.status.value == "ativo" and any("TV" in s.name for s in c.services)
+        ]
+    contract = contracts[0]
+    tv = next(s.name for s in contract.services if "TV" in s.name)
+    w = Wizard(env)
+    await w.start(contract.number)
+    path = Path(plan="Fibra 500 Mega")
+    assert tv not in path.services_after()
+    await w.walk(path, until="review")
+    assert f"Removidos: {tv}" in w.text

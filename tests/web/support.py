@@ -80,10 +80,11 @@ def csrf_of(page: str) -> str:
 
 
 def text_of(page: str) -> str:
-    """What a person reads: tags dropped, entities decoded, whitespace collapsed."""
+    """What a person reads: tags dropped, entities decoded, whitespace collapsed (a
+    non-breaking space stays one: it is what keeps "R$" with its amount)."""
     inline = re.sub(r"</?(?:strong|em|span|a|code)\b[^>]*>", "", page)
     no_tags = re.sub(r"<[^>]+>", " ", inline)
-    return re.sub(r"\s+", " ", html.unescape(no_tags)).strip()
+    return re.sub(r"[ \t\r\n\f\v]+", " ", html.unescape(no_tags)).strip()
 
 
 async def latest_request(ctx: ServiceContext, action_id: int) -> AcceptanceRequest:

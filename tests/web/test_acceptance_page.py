@@ -76,10 +76,13 @@ async def test_loyalty_none_and_kept_are_spelled_out(ctx: ServiceContext, clock:
         page = await (await client.get(f"/aceite/{kept.token}")).text()
     card = await action_card(ctx, kept.action_id)
     seen = text_of(page)
-    if card.contract.loyalty.active:
+    today = clock.now.astimezone(ctx.timezone).date()
+    if card.contract.loyalty.in_force(today):
         assert f"Fidelidade atual mantida: {card.contract.loyalty.months} meses" in seen
+    elif card.contract.loyalty.active:
+        assert "Sem fidelidade vigente. Sua fidelidade anterior terminou em" in seen
     else:
-        assert "Sem fidelidade (mantida a condição atual)." in seen
+        assert "Sem fidelidade vigente. Esta alteração não cria fidelidade." in seen
 
 
 async def test_pdf_is_the_proposed_contract(ctx: ServiceContext, clock: FakeClock) -> None:
