@@ -45,8 +45,11 @@ async def open_link(update: Update, context: BotContext) -> None:
         expires_at=request.expires_at,
         start=period[0] if period else None,
         end=period[1] if period else None,
+        staff_view=context.staff is not None,
     )
     await show(update, context, text, None, new=True)
+    if context.staff is not None:
+        return  # staff see the proposal only: the answer is the client's (or in person)
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     doc = await printouts.proposed_contract_printout(context.services, card.action.id)
     pdf = await context.app.pdf.contract_pdf(doc)

@@ -28,6 +28,12 @@ class AcceptanceUnavailable(DomainError):
     key = "acceptance.token_invalid"
 
 
+class StaffCannotDecide(DomainError):
+    """A staff member tried to answer a client's acceptance link as if they were the client."""
+
+    key = "acceptance.staff_view"
+
+
 _STATUS_KEYS = {
     AcceptanceStatus.ACCEPTED: "acceptance.token_used",
     AcceptanceStatus.DECLINED: "acceptance.token_used",
@@ -115,6 +121,7 @@ async def decide_by_hash(
         ):
             return Decision(request, accept, already=True)
         request = await _usable(ctx, uow, token_hash, lock=True)
+        await _not_staff(uow, evidence)
         if not await uow.acceptances.decide(
             request.id, to=wanted, now=now, evidence=evidence, document_sha256=document_sha256
         ):
@@ -145,6 +152,17 @@ async def decided_by_telegram_user(
     if request.evidence.telegram_user_id != telegram_user_id:
         return None
     return request
+
+
+async def _not_staff(uow: UnitOfWork, evidence: Evidence) -> None:
+    """Staff cannot answer for a client through the client's link: recorded as the client's own
+    acceptance, it would satisfy the gate of a new loyalty term. In-person acceptance (with its
+    note) is the staff's path."""
+    if evidence.telegram_user_id is None:
+        return
+    staff = await uow.staff.by_telegram_id(evidence.telegram_user_id)
+    if staff is not None and staff.active:
+        raise StaffCannotDecide()
 
 
 def _same_person(recorded: Evidence, now: Evidence) -> bool:

@@ -6,8 +6,17 @@ in the bot is reachable for them."""
 
 from __future__ import annotations
 
-from bot.domain.models import AcceptanceChannel
-from bot.services.acceptance import decided_by_telegram_user, expire_overdue, resend_acceptance
+import pytest
+
+from bot.domain.models import AcceptanceChannel, Evidence
+from bot.domain.tokens import hash_token
+from bot.services.acceptance import (
+    StaffCannotDecide,
+    decide_by_hash,
+    decided_by_telegram_user,
+    expire_overdue,
+    resend_acceptance,
+)
 from bot.services.plan_update import cancel_action
 from tests.conversations.actions_helpers import (
     acceptances,
@@ -474,3 +483,40 @@ async def test_acceptance_buttons_without_an_open_link_are_stale(env) -> None:  
     assert BUTTON_EXPIRED in last_alert(env, CLIENT_ID)
     assert acceptances(env, created.action.id)[0]["status"] == "pending"
     assert outbox(env, "acceptance_accepted") == []
+
+
+async def test_staff_opening_the_clients_link_see_a_staff_view_and_cannot_decide(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    op = env.user(OPERATOR_ID, "Patrícia")
+    sent = await open_link(env, op, created.token)
+    (offer,) = sent  # the proposal only: no PDF to answer on, no question, no buttons
+    text = offer.text or ""
+    assert text.startswith("👁️ Visualização da equipe\nEste link é do cliente: só ele pode aceitar")
+    assert "“Aceite presencial”" in text
+    assert offer.buttons == []
+    assert all(not m.buttons for m in op.chat.messages)
+    assert "acceptance" not in (env.app.user_data.get(OPERATOR_ID) or {})
+
+    # Even a forged tap or a direct call cannot record the staff member as the client.
+    req = acceptances(env, created.action.id)[0]["id"]
+    await op.tap_data(env.app, offer.message_id, f"ac:yy:{req}")
+    staff_user = await staff_id(env, OPERATOR_ID)
+    assert staff_user
+    with pytest.raises(StaffCannotDecide):
+        await decide_by_hash(
+            env.ctx,
+            hash_token(created.token or ""),
+            accept=True,
+            evidence=Evidence(telegram_user_id=OPERATOR_ID, telegram_name="Patrícia"),
+            document_sha256="0" * 64,
+        )
+    assert acceptances(env, created.action.id)[0]["status"] == "pending"
+    assert outbox(env, "acceptance_accepted") == []
+
+    # The client's own answer still works.
+    joana = client(env)
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    await joana.tap(env.app, "✅ Sim, aceito")
+    assert acceptances(env, created.action.id)[0]["status"] == "accepted"
