@@ -60,6 +60,7 @@ def build_core(settings: Settings) -> Core:
         uow=uow_factory(session_factory(engine)),
         timezone=settings.timezone,
         acceptance_ttl=settings.acceptance_ttl,
+        document_retention=settings.document_retention,
     )
     return Core(settings, engine, ctx)
 

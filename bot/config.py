@@ -47,6 +47,8 @@ class Settings:
     webhook_secret: str | None = None
     trusted_proxies: tuple[str, ...] = ()
     acceptance_ttl: timedelta = timedelta(days=7)
+    # How long a client can still download the exact document they answered.
+    document_retention: timedelta = timedelta(days=90)
     acceptance_reminder_after: timedelta = timedelta(hours=24)
     provider: ProviderInfo = field(default_factory=ProviderInfo)
     data_dir: Path = Path("var")
@@ -127,6 +129,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_secret=get("WEBHOOK_SECRET") or None,
         trusted_proxies=proxies,
         acceptance_ttl=timedelta(days=float(get("ACCEPTANCE_TTL_DAYS", "7") or 7)),
+        document_retention=timedelta(
+            days=float(get("ACCEPTED_DOCUMENT_RETENTION_DAYS", "90") or 90)
+        ),
         acceptance_reminder_after=_hours(
             "ACCEPTANCE_REMINDER_HOURS", get("ACCEPTANCE_REMINDER_HOURS", "24")
         ),

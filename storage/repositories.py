@@ -618,6 +618,22 @@ class SqlAcceptanceRepo(_Repo):
             .values(document_sha256=sha256)
         )
 
+    async def keep_document(
+        self, request_id: int, *, sha256: str, content: bytes, keep_until: datetime
+    ) -> None:
+        self.s.add(
+            orm.AcceptedDocumentRow(
+                request_id=request_id, sha256=sha256, content=content, keep_until=keep_until
+            )
+        )
+        await self.s.flush()
+
+    async def kept_document(self, request_id: int, now: datetime) -> tuple[str, bytes] | None:
+        row = await self.s.get(orm.AcceptedDocumentRow, request_id)
+        if row is None or row.keep_until <= now:
+            return None
+        return row.sha256, bytes(row.content)
+
     async def pending_expiring(self, now: datetime) -> list[AcceptanceRequest]:
         rows = await self.s.scalars(
             select(orm.AcceptanceRequestRow).where(

@@ -92,7 +92,13 @@ async def open_by_hash(
 
 
 async def decide_by_token(
-    ctx: ServiceContext, token: str, *, accept: bool, evidence: Evidence, document_sha256: str
+    ctx: ServiceContext,
+    token: str,
+    *,
+    accept: bool,
+    evidence: Evidence,
+    document_sha256: str,
+    document: bytes | None = None,
 ) -> Decision:
     """Record the client's answer once; the link is single use.
 
@@ -104,12 +110,38 @@ async def decide_by_token(
         accept=accept,
         evidence=evidence,
         document_sha256=document_sha256,
+        document=document,
     )
 
 
+async def kept_document(ctx: ServiceContext, token: str) -> tuple[AcceptanceRequest, bytes]:
+    """The answered request behind ``token`` and the exact bytes the client answered, while the
+    retention lasts; :class:`AcceptanceUnavailable` otherwise (nothing about the contract)."""
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        request = await uow.acceptances.by_token_hash(hash_token(token or ""))
+        if request is None or request.status not in (
+            AcceptanceStatus.ACCEPTED,
+            AcceptanceStatus.DECLINED,
+        ):
+            raise AcceptanceUnavailable("acceptance.token_invalid")
+        kept = await uow.acceptances.kept_document(request.id, now)
+    if kept is None or kept[0] != request.document_sha256:
+        raise AcceptanceUnavailable("acceptance.document_gone")
+    return request, kept[1]
+
+
 async def decide_by_hash(
-    ctx: ServiceContext, token_hash: str, *, accept: bool, evidence: Evidence, document_sha256: str
+    ctx: ServiceContext,
+    token_hash: str,
+    *,
+    accept: bool,
+    evidence: Evidence,
+    document_sha256: str,
+    document: bytes | None = None,
 ) -> Decision:
+    """As :func:`decide_by_token`. ``document``: the exact bytes answered (their SHA-256 is
+    ``document_sha256``), kept for the client to download for ``ctx.document_retention``."""
     now = ctx.now()
     async with ctx.uow() as uow:
         request = await uow.acceptances.by_token_hash(token_hash)
@@ -126,6 +158,13 @@ async def decide_by_hash(
             request.id, to=wanted, now=now, evidence=evidence, document_sha256=document_sha256
         ):
             raise AcceptanceUnavailable("acceptance.token_used")
+        if document is not None and document_sha256:
+            await uow.acceptances.keep_document(
+                request.id,
+                sha256=document_sha256,
+                content=document,
+                keep_until=now + ctx.document_retention,
+            )
         await _tell_owner(
             uow, request.action_id, "acceptance_accepted" if accept else "acceptance_declined", now
         )

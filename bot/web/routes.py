@@ -26,10 +26,15 @@ from aiohttp import web
 from bot.config import Settings
 from bot.domain.documents import format_document
 from bot.domain.errors import DomainError
-from bot.domain.models import ActionStatus, Evidence
+from bot.domain.models import AcceptanceStatus, ActionStatus, Evidence
 from bot.domain.tokens import sha256_hex
 from bot.i18n import t
-from bot.services.acceptance import AcceptanceUnavailable, decide_by_token, open_by_token
+from bot.services.acceptance import (
+    AcceptanceUnavailable,
+    decide_by_token,
+    kept_document,
+    open_by_token,
+)
 from bot.services.context import ServiceContext
 from bot.templating import TEMPLATES_DIR, template_environment
 from bot.web.security import (
@@ -187,13 +192,22 @@ class AcceptanceWeb:
             **opened.view,
         )
 
-    def done(self, accepted: bool, decided_at: datetime | None, sha: str | None) -> web.Response:
+    def done(
+        self,
+        accepted: bool,
+        decided_at: datetime | None,
+        sha: str | None,
+        *,
+        download_href: str | None = None,
+    ) -> web.Response:
         moment = (decided_at or self.clock()).astimezone(self.settings.timezone)
         return self.render(
             "concluido.html.j2",
             accepted=accepted,
             when=when(moment, self.settings.locale),
             document_sha256=sha or None,
+            download_href=download_href,
+            retention_days=self.ctx.document_retention.days,
         )
 
     # ---------------------------------------------------------------- routes
@@ -210,8 +224,44 @@ class AcceptanceWeb:
         token = request.match_info["token"]
         opened = await self.open(request, token)
         if isinstance(opened, _Refused):
+            if opened.key == "acceptance.token_used":
+                return await self.answered_page(token, opened.response)
             return opened.response
         return self.page(token, opened)
+
+    async def answered_page(self, token: str, refusal: web.Response) -> web.Response:
+        """An answered link shows the answer again, with the document kept for the client."""
+        try:
+            decided, _data = await kept_document(self.ctx, token)
+        except AcceptanceUnavailable:
+            return refusal
+        return self.done(
+            decided.status is AcceptanceStatus.ACCEPTED,
+            decided.decided_at,
+            decided.document_sha256,
+            download_href=self.kept_href(token),
+        )
+
+    def kept_href(self, token: str) -> str:
+        return f"{token}/aceito.pdf"
+
+    async def answered_pdf(self, request: web.Request) -> web.Response:
+        """The exact PDF the client answered (same bytes, same SHA-256), while it is kept."""
+        token = request.match_info["token"]
+        if not TOKEN_RE.match(token):
+            return self.unknown_token(self.ip(request))
+        try:
+            decided, data = await kept_document(self.ctx, token)
+        except AcceptanceUnavailable as err:
+            if err.key == "acceptance.token_invalid":
+                return self.unknown_token(self.ip(request))
+            return self.unavailable(err.key)
+        filename = self.msg("web.kept_filename", request=decided.id)
+        return web.Response(
+            body=data,
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
 
     async def contract_pdf(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -294,13 +344,23 @@ class AcceptanceWeb:
         sha = sha256_hex(data) if data is not None else ""
         try:
             result = await decide_by_token(
-                self.ctx, token, accept=accept, evidence=evidence, document_sha256=sha
+                self.ctx,
+                token,
+                accept=accept,
+                evidence=evidence,
+                document_sha256=sha,
+                document=data,
             )
         except AcceptanceUnavailable as err:
             return self.unavailable(err.key)
         self._pdfs.pop(opened.request_id, None)
         decided = result.request
-        return self.done(result.accepted, decided.decided_at, decided.document_sha256)
+        return self.done(
+            result.accepted,
+            decided.decided_at,
+            decided.document_sha256,
+            download_href=self.kept_href(token) if data is not None else None,
+        )
 
     async def maybe_repeat(
         self,
@@ -326,7 +386,12 @@ class AcceptanceWeb:
         if not result.already:  # pragma: no cover - cannot happen for a non-pending request
             return refusal
         decided = result.request
-        return self.done(result.accepted, decided.decided_at, decided.document_sha256)
+        return self.done(
+            result.accepted,
+            decided.decided_at,
+            decided.document_sha256,
+            download_href=self.kept_href(token) if decided.document_sha256 else None,
+        )
 
 
 __all__ = ["WEB_TEMPLATES_DIR", "AcceptanceWeb", "ProposalPdf"]

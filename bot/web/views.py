@@ -28,6 +28,7 @@ UNAVAILABLE = {
         "web.token_cancelled_message",
     ),
     "acceptance.not_pending": (410, "web.not_pending_title", "web.not_pending_message"),
+    "acceptance.document_gone": (410, "web.document_gone_title", "web.document_gone_message"),
 }
 
 

@@ -194,9 +194,12 @@ async def test_a_used_link_is_dead_and_reveals_nothing(
         assert repeat.status == 200 and "Aceite registrado" in text_of(await repeat.text())
         first = await latest_request(ctx, p.action_id)
 
+        # Opened again, the link shows the answer and the answered PDF to download (what the
+        # client keeps), never the form again.
         resp = await client.get(f"/aceite/{p.token}")
         gone = await resp.text()
-        assert resp.status == 410
+        assert resp.status == 200 and "Aceite registrado" in text_of(gone)
+        assert 'name="decision"' not in gone
         late = await client.post(
             f"/aceite/{p.token}",
             data={"csrf": form["csrf"], "decision": "decline", "confirm": "sim"},
@@ -208,7 +211,7 @@ async def test_a_used_link_is_dead_and_reveals_nothing(
         assert other_phone.status == 410
         assert (await client.get(f"/aceite/{p.token}/contrato.pdf")).status == 410
     seen = text_of(gone)
-    assert "Link já utilizado" in seen and "já foi utilizado" in seen
+    assert "Baixar o contrato que você aceitou (PDF)" in seen
     assert card.client.name not in seen and card.contract.number not in seen
     assert "R$" not in seen
     assert await latest_request(ctx, p.action_id) == first

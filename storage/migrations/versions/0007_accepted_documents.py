@@ -1,0 +1,42 @@
+"""accepted documents: the exact PDF a client answered, kept for them to download
+
+Revision ID: 0007
+Revises: 0004
+Create Date: 2026-11-29 21:15:00
+
+After answering, the client keeps the very bytes they accepted (or declined), whose SHA-256 is
+recorded with the decision, until ``keep_until`` (the provider's retention period).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.types
+
+revision: str = "0007"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "accepted_documents",
+        sa.Column(
+            "request_id",
+            sa.Integer,
+            sa.ForeignKey("acceptance_requests.id"),
+            primary_key=True,
+        ),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("content", sa.LargeBinary, nullable=False),
+        sa.Column("keep_until", storage.types.UTCDateTime(), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("accepted_documents")
