@@ -61,6 +61,7 @@ def build_core(settings: Settings) -> Core:
         timezone=settings.timezone,
         acceptance_ttl=settings.acceptance_ttl,
         document_retention=settings.document_retention,
+        identity_prefix=settings.identity_prefix,
     )
     return Core(settings, engine, ctx)
 

@@ -49,6 +49,8 @@ class Settings:
     acceptance_ttl: timedelta = timedelta(days=7)
     # How long a client can still download the exact document they answered.
     document_retention: timedelta = timedelta(days=90)
+    # How much of their CPF/CNPJ a client types before answering (0: all of it).
+    identity_prefix: int = 0
     acceptance_reminder_after: timedelta = timedelta(hours=24)
     provider: ProviderInfo = field(default_factory=ProviderInfo)
     data_dir: Path = Path("var")
@@ -132,6 +134,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         document_retention=timedelta(
             days=float(get("ACCEPTED_DOCUMENT_RETENTION_DAYS", "90") or 90)
         ),
+        identity_prefix=_int("IDENTITY_CHECK_CHARS", get("IDENTITY_CHECK_CHARS", "0")),
         acceptance_reminder_after=_hours(
             "ACCEPTANCE_REMINDER_HOURS", get("ACCEPTANCE_REMINDER_HOURS", "24")
         ),

@@ -207,6 +207,7 @@ class AcceptanceRequestRow(Base):
     decided_at: Mapped[datetime | None]
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reminded_at: Mapped[datetime | None]
+    identity_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class AcceptedDocumentRow(Base):

@@ -628,6 +628,17 @@ class SqlAcceptanceRepo(_Repo):
         )
         await self.s.flush()
 
+    async def identity_failed(self, request_id: int) -> int:
+        row = orm.AcceptanceRequestRow
+        await self.s.execute(
+            update(row)
+            .where(row.id == request_id)
+            .values(identity_failures=row.identity_failures + 1)
+            .execution_options(synchronize_session=False)
+        )
+        count = await self.s.scalar(select(row.identity_failures).where(row.id == request_id))
+        return int(count or 0)
+
     async def kept_document(self, request_id: int, now: datetime) -> tuple[str, bytes] | None:
         row = await self.s.get(orm.AcceptedDocumentRow, request_id)
         if row is None or row.keep_until <= now:

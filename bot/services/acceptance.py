@@ -3,10 +3,11 @@ reminders and expiry."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.domain.errors import Conflict, DomainError, InvalidInput
+from bot.domain.identity import MAX_IDENTITY_TRIES, document_matches
 from bot.domain.models import (
     AcceptanceChannel,
     AcceptanceRequest,
@@ -26,6 +27,18 @@ class AcceptanceUnavailable(DomainError):
     """A link that cannot be used; says why without revealing anything about the contract."""
 
     key = "acceptance.token_invalid"
+
+
+class IdentityMismatch(DomainError):
+    """The document typed is not the client's; ``remaining`` tries are left."""
+
+    key = "acceptance.identity_mismatch"
+
+
+class IdentityLocked(DomainError):
+    """Too many wrong documents: the request is locked and the owner told."""
+
+    key = "acceptance.identity_locked"
 
 
 class StaffCannotDecide(DomainError):
@@ -99,6 +112,7 @@ async def decide_by_token(
     evidence: Evidence,
     document_sha256: str,
     document: bytes | None = None,
+    typed_document: str | None = None,
 ) -> Decision:
     """Record the client's answer once; the link is single use.
 
@@ -111,6 +125,7 @@ async def decide_by_token(
         evidence=evidence,
         document_sha256=document_sha256,
         document=document,
+        typed_document=typed_document,
     )
 
 
@@ -139,9 +154,12 @@ async def decide_by_hash(
     evidence: Evidence,
     document_sha256: str,
     document: bytes | None = None,
+    typed_document: str | None = None,
 ) -> Decision:
     """As :func:`decide_by_token`. ``document``: the exact bytes answered (their SHA-256 is
-    ``document_sha256``), kept for the client to download for ``ctx.document_retention``."""
+    ``document_sha256``), kept for the client to download for ``ctx.document_retention``.
+    ``typed_document``: the CPF/CNPJ the person typed; checked first (see :func:`_check_identity`),
+    and only "document checked" is recorded."""
     now = ctx.now()
     async with ctx.uow() as uow:
         request = await uow.acceptances.by_token_hash(token_hash)
@@ -154,6 +172,9 @@ async def decide_by_hash(
             return Decision(request, accept, already=True)
         request = await _usable(ctx, uow, token_hash, lock=True)
         await _not_staff(uow, evidence)
+        if typed_document is not None:
+            await _check_identity(ctx, uow, request, typed_document)
+            evidence = replace(evidence, document_checked=True)
         if not await uow.acceptances.decide(
             request.id, to=wanted, now=now, evidence=evidence, document_sha256=document_sha256
         ):
@@ -191,6 +212,27 @@ async def decided_by_telegram_user(
     if request.evidence.telegram_user_id != telegram_user_id:
         return None
     return request
+
+
+async def _check_identity(
+    ctx: ServiceContext, uow: UnitOfWork, request: AcceptanceRequest, typed: str
+) -> None:
+    """The typed document must be the client's. A wrong one is counted (and committed, so a
+    refused answer still counts); the last allowed one cancels the request, whose link then
+    works no more, and tells the action's owner, who can send a new link."""
+    action = found(await uow.actions.get(request.action_id))
+    contract = found(await uow.contracts.get(action.contract_id))
+    client = found(await uow.clients.get(contract.client_id))
+    if document_matches(client.document, typed, ctx.identity_prefix):
+        return
+    failures = await uow.acceptances.identity_failed(request.id)
+    if failures >= MAX_IDENTITY_TRIES:
+        await uow.acceptances.decide(request.id, to=AcceptanceStatus.CANCELLED, now=ctx.now())
+        await _tell_owner(uow, request.action_id, "acceptance_locked", ctx.now())
+        await uow.commit()
+        raise IdentityLocked(tries=MAX_IDENTITY_TRIES)
+    await uow.commit()
+    raise IdentityMismatch(remaining=MAX_IDENTITY_TRIES - failures)
 
 
 async def _not_staff(uow: UnitOfWork, evidence: Evidence) -> None:

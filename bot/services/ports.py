@@ -205,6 +205,10 @@ class AcceptanceRepo(Protocol):
         """Keep the exact bytes the client answered, for them to download until ``keep_until``."""
         ...
 
+    async def identity_failed(self, request_id: int) -> int:
+        """Count one wrong document typed on this request; returns the count so far."""
+        ...
+
     async def kept_document(self, request_id: int, now: datetime) -> tuple[str, bytes] | None:
         """(sha256, bytes) of the document kept for this request, while still kept."""
         ...

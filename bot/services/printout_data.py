@@ -93,6 +93,7 @@ class AcceptanceEvidence:
     staff_name: str | None = None
     note: str | None = None
     photo_file_id: str | None = None
+    document_checked: bool = False
 
 
 @dataclass(frozen=True)

@@ -299,6 +299,7 @@ async def _evidence(uow: UnitOfWork, request: AcceptanceRequest) -> AcceptanceEv
         staff_name=_name(staff),
         note=ev.note,
         photo_file_id=ev.photo_file_id,
+        document_checked=bool(ev.document_checked),
     )
 
 

@@ -28,9 +28,11 @@ from bot.domain.documents import format_document
 from bot.domain.errors import DomainError
 from bot.domain.models import AcceptanceStatus, ActionStatus, Evidence
 from bot.domain.tokens import sha256_hex
-from bot.i18n import t
+from bot.i18n import error_text, t
 from bot.services.acceptance import (
     AcceptanceUnavailable,
+    IdentityLocked,
+    IdentityMismatch,
     decide_by_token,
     kept_document,
     open_by_token,
@@ -189,8 +191,28 @@ class AcceptanceWeb:
             error=error,
             csrf=self.csrf(token),
             pdf_href=f"{token}/contrato.pdf" if self.proposal_pdf is not None else None,
+            identity_prefix=self.ctx.identity_prefix,
             **opened.view,
         )
+
+    def decline_page(
+        self, token: str, opened: _Opened, *, error: str | None = None, status: int = 200
+    ) -> web.Response:
+        return self.render(
+            "recusar.html.j2",
+            status=status,
+            error=error,
+            csrf=self.csrf(token),
+            back_href=token,
+            identity_prefix=self.ctx.identity_prefix,
+            **opened.view,
+        )
+
+    def ask_again(self, token: str, opened: _Opened, accept: bool, error: str) -> web.Response:
+        """The answer's form again, saying what is missing or wrong (nothing recorded)."""
+        if accept:
+            return self.page(token, opened, error=error, status=400)
+        return self.decline_page(token, opened, error=error, status=400)
 
     def done(
         self,
@@ -326,12 +348,10 @@ class AcceptanceWeb:
         if accept and not form.get("agree"):
             return self.page(token, opened, error=self.msg("web.need_agree"), status=400)
         if not accept and not form.get("confirm"):
-            return self.render(
-                "recusar.html.j2",
-                csrf=self.csrf(token),
-                back_href=token,
-                **opened.view,
-            )
+            return self.decline_page(token, opened)
+        typed = str(form.get("documento", "")).strip()[:40]
+        if not typed:
+            return self.ask_again(token, opened, accept, self.msg("web.need_document"))
         if not accept:
             reason = str(form.get("reason", "")).strip()[:500]
             if reason:
@@ -350,9 +370,19 @@ class AcceptanceWeb:
                 evidence=evidence,
                 document_sha256=sha,
                 document=data,
+                typed_document=typed,
             )
         except AcceptanceUnavailable as err:
             return self.unavailable(err.key)
+        except IdentityMismatch as err:
+            return self.ask_again(token, opened, accept, error_text(err, self.settings.locale))
+        except IdentityLocked as err:
+            return self.render(
+                "indisponivel.html.j2",
+                status=403,
+                title=self.msg("web.identity_locked_title"),
+                message=error_text(err, self.settings.locale),
+            )
         self._pdfs.pop(opened.request_id, None)
         decided = result.request
         return self.done(

@@ -197,12 +197,16 @@ async def scenario(
         else:  # pragma: no cover
             raise AssertionError("a pending action has no amendment")
         clock.advance(hours=2)
+        async with ctx.uow() as uow:
+            padaria_client = await uow.clients.get(padaria_contract.client_id)
+        assert padaria_client is not None
         await decide_by_token(
             ctx,
             web.token,
             accept=True,
             evidence=Evidence(ip=IP, user_agent=USER_AGENT),
             document_sha256=sha,
+            typed_document=padaria_client.document,  # the client proves who they are first
         )
         fresh = PdfRenderer(DEFAULT_TEMPLATES_DIR, ProviderInfo(), None)
         try:  # the page that shows the proposal again must produce the very same bytes
@@ -393,6 +397,7 @@ async def test_amendment_shows_before_after_and_web_evidence(scenario: Scenario)
     assert f"Endereço IP {IP}" in text
     assert USER_AGENT in text
     assert "Aceito em 20/11/2026 13:30:00 (UTC-03:00)" in text
+    assert "Identificação documento conferido (CPF/CNPJ digitado pelo ASSINANTE" in text
     assert scenario.proposal_sha in text.replace(" ", "")
     assert doc.acceptance is not None and doc.acceptance.document_sha256 == scenario.proposal_sha
     assert f"atendimento nº {doc.ticket_number} (situação: concluído)" in text

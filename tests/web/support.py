@@ -38,6 +38,7 @@ def sha256(data: bytes) -> str:
 class Pending:
     world: World
     created: Created
+    document: str = ""  # the client's CPF/CNPJ, as they type it before answering
 
     @property
     def token(self) -> str:
@@ -54,7 +55,10 @@ async def pending_web_action(ctx: ServiceContext, **change_options: object) -> P
     change = await plan_change(ctx, w.contract, **change_options)  # type: ignore[arg-type]
     created = await create_plan_update(ctx, w.operator.id, w.contract.id, change)
     assert created.token
-    return Pending(w, created)
+    async with ctx.uow() as uow:
+        client = await uow.clients.get(w.contract.client_id)
+    assert client is not None
+    return Pending(w, created, client.document)
 
 
 @asynccontextmanager

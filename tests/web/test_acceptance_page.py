@@ -109,7 +109,13 @@ async def test_accept_records_the_decision_and_the_evidence(
         pdf = await (await client.get(f"/aceite/{p.token}/contrato.pdf")).read()
         clock.advance(minutes=3)
         resp = await client.post(
-            f"/aceite/{p.token}", data={"csrf": csrf_of(page), "decision": "accept", "agree": "sim"}
+            f"/aceite/{p.token}",
+            data={
+                "csrf": csrf_of(page),
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "sim",
+            },
         )
         done = await resp.text()
     assert resp.status == 200
@@ -164,6 +170,7 @@ async def test_decline_asks_for_confirmation_first(ctx: ServiceContext, clock: F
                 "csrf": csrf_of(confirm),
                 "decision": "decline",
                 "confirm": "sim",
+                "documento": p.document,
                 "reason": "Achei caro",
             },
         )
@@ -187,7 +194,12 @@ async def test_a_used_link_is_dead_and_reveals_nothing(
     card = await action_card(ctx, p.action_id)
     async with web_client(ctx, clock) as client:
         page = await (await client.get(f"/aceite/{p.token}")).text()
-        form = {"csrf": csrf_of(page), "decision": "accept", "agree": "sim"}
+        form = {
+            "csrf": csrf_of(page),
+            "decision": "accept",
+            "documento": p.document,
+            "agree": "sim",
+        }
         assert (await client.post(f"/aceite/{p.token}", data=form)).status == 200
         # Reloading the thank-you page (same browser) shows the same answer, records nothing new.
         repeat = await client.post(f"/aceite/{p.token}", data=form)
@@ -225,7 +237,13 @@ async def test_an_expired_link(ctx: ServiceContext, clock: FakeClock) -> None:
         page = await (await client.get(f"/aceite/{p.token}")).text()
         clock.advance(seconds=ctx.acceptance_ttl.total_seconds() + 60)
         posted = await client.post(
-            f"/aceite/{p.token}", data={"csrf": csrf_of(page), "decision": "accept", "agree": "1"}
+            f"/aceite/{p.token}",
+            data={
+                "csrf": csrf_of(page),
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "1",
+            },
         )
         posted_text = await posted.text()
         resp = await client.get(f"/aceite/{p.token}")
@@ -282,7 +300,13 @@ async def test_a_resent_link_replaces_the_old_one(ctx: ServiceContext, clock: Fa
         page = await resp.text()
         assert resp.status == 200 and "Nova mensalidade: R$\u00a0199,90" in text_of(page)
         done = await client.post(
-            f"/aceite/{new_token}", data={"csrf": csrf_of(page), "decision": "accept", "agree": "1"}
+            f"/aceite/{new_token}",
+            data={
+                "csrf": csrf_of(page),
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "1",
+            },
         )
         assert done.status == 200 and "Aceite registrado" in text_of(await done.text())
     request = await latest_request(ctx, p.action_id)
@@ -296,12 +320,18 @@ async def test_a_forged_or_stale_form_field_is_refused(
     p = await pending_web_action(ctx)
     async with web_client(ctx, clock) as client:
         resp = await client.post(
-            f"/aceite/{p.token}", data={"csrf": "0" * 64, "decision": "accept", "agree": "sim"}
+            f"/aceite/{p.token}",
+            data={"csrf": "0" * 64, "decision": "accept", "documento": p.document, "agree": "sim"},
         )
         again = await resp.text()
         cross = await client.post(
             f"/aceite/{p.token}",
-            data={"csrf": csrf_of(again), "decision": "accept", "agree": "sim"},
+            data={
+                "csrf": csrf_of(again),
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "sim",
+            },
             headers={"Sec-Fetch-Site": "cross-site"},
         )
     assert resp.status == 400
@@ -321,7 +351,13 @@ async def test_when_the_contract_cannot_be_rendered_nothing_is_recorded(
         page = await (await client.get(f"/aceite/{p.token}")).text()
         pdf = await client.get(f"/aceite/{p.token}/contrato.pdf")
         resp = await client.post(
-            f"/aceite/{p.token}", data={"csrf": csrf_of(page), "decision": "accept", "agree": "1"}
+            f"/aceite/{p.token}",
+            data={
+                "csrf": csrf_of(page),
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "1",
+            },
         )
         seen = text_of(await resp.text())
     assert pdf.status == 503
@@ -372,7 +408,12 @@ async def test_a_link_to_an_action_finalized_without_it_is_closed(
         seen = text_of(await resp.text())
         posted = await client.post(
             f"/aceite/{p.token}",
-            data={"decision": "accept", "agree": "1", "csrf": csrf_of(page)},
+            data={
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "1",
+                "csrf": csrf_of(page),
+            },
         )
     assert resp.status == 410 and posted.status == 410
     # Finalizing cancelled the request the client never answered: its link is dead.

@@ -39,7 +39,12 @@ async def test_the_answered_pdf_stays_downloadable_for_the_retention_period(
         done = await (
             await client.post(
                 f"/aceite/{p.token}",
-                data={"csrf": csrf_of(page), "decision": "accept", "agree": "sim"},
+                data={
+                    "csrf": csrf_of(page),
+                    "decision": "accept",
+                    "documento": p.document,
+                    "agree": "sim",
+                },
             )
         ).text()
         assert f'href="{p.token}/aceito.pdf"' in done

@@ -1,11 +1,13 @@
-"""accepted documents: the exact PDF a client answered, kept for them to download
+"""accepted documents: the exact PDF a client answered, kept for them to download; identity
+check failures per acceptance request
 
 Revision ID: 0007
 Revises: 0004
 Create Date: 2026-11-29 21:15:00
 
 After answering, the client keeps the very bytes they accepted (or declined), whose SHA-256 is
-recorded with the decision, until ``keep_until`` (the provider's retention period).
+recorded with the decision, until ``keep_until`` (the provider's retention period). Wrong
+CPF/CNPJ typed before answering are counted on the request; the last allowed one locks it.
 """
 
 from __future__ import annotations
@@ -36,7 +38,13 @@ def upgrade() -> None:
         sa.Column("content", sa.LargeBinary, nullable=False),
         sa.Column("keep_until", storage.types.UTCDateTime(), nullable=False),
     )
+    op.add_column(
+        "acceptance_requests",
+        sa.Column("identity_failures", sa.Integer, nullable=False, server_default="0"),
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("acceptance_requests") as batch:
+        batch.drop_column("identity_failures")
     op.drop_table("accepted_documents")
