@@ -32,7 +32,9 @@ from tests.conversations.notif_helpers import (
     CLIENT_FULL,
     CLIENT_ID,
     OPERATOR_ID,
+    answer,
     client,
+    client_document,
     open_action,
     open_link,
     outbox,
@@ -54,6 +56,7 @@ TOKEN_EXPIRED = "Este link de aceite expirou. Peça um novo link ao seu provedor
 TOKEN_CANCELLED = "Esta solicitação de aceite foi cancelada."
 NOT_STAFF = "Olá! Este bot é de uso exclusivo da equipe do provedor."
 BUTTON_EXPIRED = "Este botão expirou."
+ASK_DOCUMENT = "Para confirmar que é você, digite o seu CPF/CNPJ:"
 ALREADY_ACCEPTED = "Seu aceite já foi registrado em 20/11 às 10:00."
 STALE = (
     "Este pedido não está mais aberto. Se precisar, fale com o seu provedor para receber um novo"
@@ -126,11 +129,15 @@ async def test_client_opens_the_link_sees_the_proposal_and_the_pdf_and_accepts(e
     assert acceptances(env, created.action.id)[0]["status"] == "pending"
     await joana.tap(env.app, "✅ Aceitar")
 
+    # Before anything is recorded the client proves who they are: their CPF/CNPJ.
     assert await joana.tap(env.app, "✅ Sim, aceito") == []
-    done = joana.chat.message(question.message_id)
+    assert joana.chat.message(question.message_id).text == ASK_DOCUMENT
+    assert joana.chat.message(question.message_id).buttons == [[("⬅️ Voltar", f"ac:b:{req}")]]
+    assert acceptances(env, created.action.id)[0]["status"] == "pending"
+    (done,) = await joana.send(env.app, client_document(env, created.action.id))
     assert done.text == ACCEPTED
     assert done.buttons == []  # nothing left to tap
-    assert last_alert(env, CLIENT_ID) == ACCEPTED
+    assert joana.chat.message(question.message_id).buttons == []
 
     (request,) = acceptances(env, created.action.id)
     assert request["status"] == "accepted"
@@ -165,8 +172,8 @@ async def test_client_declines_and_declined_blocks_finalizing(env) -> None:  # t
     assert joana.chat.message(question.message_id).buttons == [
         [("❌ Sim, recuso", f"ac:nn:{req}"), ("⬅️ Voltar", f"ac:b:{req}")]
     ]
-    await joana.tap(env.app, "❌ Sim, recuso")
-    assert (joana.chat.message(question.message_id).text or "").startswith(DECLINED)
+    (done,) = await answer(env, joana, created.action.id, "❌ Sim, recuso")
+    assert (done.text or "").startswith(DECLINED)
 
     (request,) = acceptances(env, created.action.id)
     assert request["status"] == "declined"
@@ -195,7 +202,7 @@ async def test_a_used_link_opened_again_says_so_and_shows_nothing(env) -> None: 
     joana = client(env)
     await open_link(env, joana, created.token)
     await joana.tap(env.app, "✅ Aceitar")
-    await joana.tap(env.app, "✅ Sim, aceito")
+    await answer(env, joana, created.action.id, "✅ Sim, aceito")
     docs = len(joana.chat.documents)
 
     (reply,) = await open_link(env, joana, created.token)
@@ -268,7 +275,7 @@ async def test_link_expiring_while_the_offer_is_open_cannot_be_accepted(env) -> 
     await joana.tap(env.app, "✅ Aceitar")
     env.clock.advance(days=8)
 
-    await joana.tap(env.app, "✅ Sim, aceito")
+    await answer(env, joana, created.action.id, "✅ Sim, aceito")
     assert TOKEN_EXPIRED in texts(joana)
     assert ACCEPTED not in texts(joana)
     assert acceptances(env, created.action.id)[0]["status"] == "expired"
@@ -294,6 +301,7 @@ async def test_a_resent_link_kills_the_old_one_and_the_new_one_works(env) -> Non
 
     # A tap on the old offer's confirmation records nothing.
     await joana.tap(env.app, "✅ Sim, aceito", old_question.message_id)
+    await joana.send(env.app, client_document(env, created.action.id))
     assert TOKEN_CANCELLED in texts(joana)
     old, new = acceptances(env, created.action.id)
     assert (old["status"], new["status"]) == ("cancelled", "pending")
@@ -305,7 +313,8 @@ async def test_a_resent_link_kills_the_old_one_and_the_new_one_works(env) -> Non
     *_offer, new_question = await open_link(env, joana, new_token)
     await joana.tap(env.app, "✅ Aceitar", new_question.message_id)
     await joana.tap(env.app, "✅ Sim, aceito", new_question.message_id)
-    assert joana.chat.message(new_question.message_id).text == ACCEPTED
+    (done,) = await joana.send(env.app, client_document(env, created.action.id))
+    assert done.text == ACCEPTED
     old, new = acceptances(env, created.action.id)
     assert (old["status"], new["status"]) == ("cancelled", "accepted")
     assert f'"telegram_user_id": {CLIENT_ID}' in new["evidence"]
@@ -321,7 +330,7 @@ async def test_a_cancelled_action_link_stops_working_even_with_the_offer_open(en
         env.ctx, await staff_id(env, OPERATOR_ID), created.action.id, "Cliente desistiu"
     )
 
-    await joana.tap(env.app, "✅ Sim, aceito")
+    await answer(env, joana, created.action.id, "✅ Sim, aceito")
     assert TOKEN_CANCELLED in texts(joana)
     assert ACCEPTED not in texts(joana)
     assert acceptances(env, created.action.id)[0]["status"] == "cancelled"
@@ -386,13 +395,16 @@ async def test_double_tapped_sim_aceito_records_once(env) -> None:  # type: igno
 
     req = acceptances(env, created.action.id)[0]["id"]
     await joana.tap_data(env.app, question.message_id, f"ac:yy:{req}")
+    await joana.tap_data(env.app, question.message_id, f"ac:yy:{req}")  # asks again, no more
+    assert joana.chat.message(question.message_id).text == ASK_DOCUMENT
+    (done,) = await joana.send(env.app, client_document(env, created.action.id))
     first = acceptances(env, created.action.id)
     await joana.tap_data(env.app, question.message_id, f"ac:yy:{req}")
 
     assert acceptances(env, created.action.id) == first
     assert first[0]["status"] == "accepted"
     assert len(outbox(env, "acceptance_accepted")) == 1
-    assert joana.chat.message(question.message_id).text == ACCEPTED
+    assert done.text == ACCEPTED
     # The second tap is answered (no endless spinner) in the client's words: what was recorded
     # and when, never the staff's "open the card again from the menu".
     assert last_alert(env, CLIENT_ID) == ALREADY_ACCEPTED
@@ -418,6 +430,7 @@ async def test_buttons_of_an_older_offer_do_not_answer_a_newer_one(env) -> None:
     # She answers the first offer, on its own message.
     await joana.tap(env.app, "✅ Aceitar", first_question.message_id)
     await joana.tap(env.app, "✅ Sim, aceito", first_question.message_id)
+    await joana.send(env.app, client_document(env, first.action.id))
 
     first_status = acceptances(env, first.action.id)[0]["status"]
     second_status = acceptances(env, second.action.id)[0]["status"]
@@ -467,6 +480,7 @@ async def test_the_client_reaches_nothing_else(env) -> None:  # type: ignore[no-
     # Her own request still works afterwards.
     await joana.tap(env.app, "✅ Aceitar", question.message_id)
     await joana.tap(env.app, "✅ Sim, aceito", question.message_id)
+    await joana.send(env.app, client_document(env, created.action.id))
     assert acceptances(env, created.action.id)[0]["status"] == "accepted"
 
 
@@ -518,5 +532,50 @@ async def test_staff_opening_the_clients_link_see_a_staff_view_and_cannot_decide
     joana = client(env)
     await open_link(env, joana, created.token)
     await joana.tap(env.app, "✅ Aceitar")
-    await joana.tap(env.app, "✅ Sim, aceito")
+    await answer(env, joana, created.action.id, "✅ Sim, aceito")
     assert acceptances(env, created.action.id)[0]["status"] == "accepted"
+
+
+async def test_five_wrong_documents_in_the_chat_lock_the_request(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    await joana.tap(env.app, "✅ Sim, aceito")
+    for remaining in (4, 3, 2, 1):
+        error, prompt = await joana.send(env.app, "111.111.111-11")
+        assert error.text == f"O documento digitado não confere. Restam {remaining} tentativas."
+        assert prompt.text == ASK_DOCUMENT
+        assert acceptances(env, created.action.id)[0]["status"] == "pending"
+    (locked,) = await joana.send(env.app, "111.111.111-11")
+    assert (locked.text or "").startswith("Documento não conferido após 5 tentativas")
+    assert acceptances(env, created.action.id)[0]["status"] == "cancelled"
+    assert len(outbox(env, "acceptance_locked")) == 1
+    assert outbox(env, "acceptance_accepted") == []
+    # Typing more is no longer awaited: the gate answers as to anyone who is not staff.
+    (reply,) = await joana.send(env.app, client_document(env, created.action.id))
+    assert (reply.text or "").startswith(NOT_STAFF)
+    assert acceptances(env, created.action.id)[0]["status"] == "cancelled"
+
+
+async def test_the_right_document_records_document_checked_never_the_value(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    document = client_document(env, created.action.id)
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    await joana.tap(env.app, "✅ Sim, aceito")
+    await joana.send(env.app, "99999999999")
+    (done,) = await joana.send(env.app, document)
+    assert done.text == ACCEPTED
+    (raw,) = rows(
+        env,
+        "SELECT evidence, identity_failures FROM acceptance_requests WHERE action_id = ?",
+        created.action.id,
+    )
+    assert '"document_checked": true' in raw["evidence"]
+    assert document not in raw["evidence"] and "99999999999" not in raw["evidence"]
+    assert raw["identity_failures"] == 1
+    assert env.app.user_data[CLIENT_ID].get("acceptance_identity") is None

@@ -9,7 +9,14 @@ import sqlite3
 from bot.domain.safe_text import has_bidi
 from tests.conversations.actions_helpers import OPERATOR_ID, acceptances, one
 from tests.conversations.conftest import BotEnv
-from tests.conversations.notif_helpers import client, open_link, outbox, stub_pdf, telegram_action
+from tests.conversations.notif_helpers import (
+    answer,
+    client,
+    open_link,
+    outbox,
+    stub_pdf,
+    telegram_action,
+)
 
 
 async def test_long_search_says_which_words_it_used(env: BotEnv) -> None:
@@ -72,11 +79,10 @@ async def test_deep_link_of_a_finalized_action_shows_and_records_nothing(env: Bo
     docs = len(joana.chat.documents)
 
     await joana.tap(env.app, "✅ Aceitar")
-    await joana.tap(env.app, "✅ Sim, aceito")
-
-    answered = joana.chat.message(question.message_id)
+    (answered,) = await answer(env, joana, created.action.id, "✅ Sim, aceito")
     assert answered.text == "Esta solicitação de aceite não está mais pendente."
     assert answered.buttons == []
+    assert joana.chat.message(question.message_id).buttons == []
     (reply,) = await open_link(env, joana, created.token)
     assert reply.text == "Esta solicitação de aceite foi cancelada."
     assert reply.buttons == []
