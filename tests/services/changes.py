@@ -23,7 +23,7 @@ from tests.services.fakes import Seed
 
 WEB_EVIDENCE = Evidence(ip="200.150.10.20", user_agent="Mozilla/5.0 (Android 14)")
 TG_EVIDENCE = Evidence(telegram_user_id=777001, telegram_name="João")
-DOC_HASH = sha256_hex(b"Contrato PF Residencial - Fibra 1 Giga - R$\u00a0199,90")
+DOC_HASH = sha256_hex(b"Contrato PF Residencial - Fibra 1 Giga - R$ 199,90")
 
 
 def ticket_request(s: Seed, assignee_id: int | None = -1, **over: Any) -> TicketRequest:
