@@ -62,6 +62,8 @@ def build_core(settings: Settings) -> Core:
         uow=uow_factory(session_factory(engine)),
         timezone=settings.timezone,
         acceptance_ttl=settings.acceptance_ttl,
+        document_retention=settings.document_retention,
+        identity_prefix=settings.identity_prefix,
     )
     return Core(settings, engine, ctx)
 

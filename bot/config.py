@@ -82,6 +82,10 @@ class Settings:
     webhook_secret: str | None = None
     trusted_proxies: tuple[str, ...] = ()
     acceptance_ttl: timedelta = timedelta(days=7)
+    # How long a client can still download the exact document they answered.
+    document_retention: timedelta = timedelta(days=90)
+    # How much of their CPF/CNPJ a client types before answering (0: all of it).
+    identity_prefix: int = 0
     acceptance_reminder_after: timedelta = timedelta(hours=24)
     provider: ProviderInfo = field(default_factory=ProviderInfo)
     data_dir: Path = Path("var")
@@ -203,6 +207,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         webhook_secret=get("WEBHOOK_SECRET") or None,
         trusted_proxies=proxies,
         acceptance_ttl=timedelta(days=r.positive("ACCEPTANCE_TTL_DAYS", "7", "days")),
+        document_retention=timedelta(
+            days=r.positive("ACCEPTED_DOCUMENT_RETENTION_DAYS", "90", "days")
+        ),
+        identity_prefix=r.integer("IDENTITY_CHECK_CHARS", "0", low=0),
         acceptance_reminder_after=timedelta(
             hours=r.positive("ACCEPTANCE_REMINDER_HOURS", "24", "hours")
         ),

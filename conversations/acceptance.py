@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import hashlib
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update
 from telegram.constants import ChatAction
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.domain.errors import DomainError
-from bot.domain.models import Evidence
+from bot.domain.loyalty import new_term_period
+from bot.domain.models import AcceptanceStatus, Evidence
 from bot.domain.tokens import hash_token
 from bot.services import acceptance as acceptance_service
 from bot.services import printouts
-from conversations.base import BotContext, ack, button, expired, keyboard, show, tell
+from bot.services.acceptance import IdentityMismatch
+from conversations.base import BotContext, ack, button, drop_keyboard, keyboard, show, tell
 
 
 async def open_link(update: Update, context: BotContext) -> None:
@@ -33,13 +41,22 @@ async def open_link(update: Update, context: BotContext) -> None:
         await message.reply_text(context.explain(exc))
         return
     chat_id = message.chat_id
+    # A new loyalty period is dated as the proposed contract dates it: from the effective date.
+    start = card.action.created_at.astimezone(context.app.settings.timezone).date()
+    term = card.new_loyalty_term
+    period = new_term_period(term, start) if term is not None else None
     text = context.render(
         "acceptance_offer",
         card=card,
         provider=context.app.settings.provider,
         expires_at=request.expires_at,
+        start=period[0] if period else None,
+        end=period[1] if period else None,
+        staff_view=context.staff is not None,
     )
     await show(update, context, text, None, new=True)
+    if context.staff is not None:
+        return  # staff see the proposal only: the answer is the client's (or in person)
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
     doc = await printouts.proposed_contract_printout(context.services, card.action.id)
     pdf = await context.app.pdf.contract_pdf(doc)
@@ -78,10 +95,13 @@ async def on_button(update: Update, context: BotContext) -> None:
     verb, request_id = context.matches[0].group(1), int(context.matches[0].group(2))
     offer = _offer(context, request_id)
     if offer is None:
-        await expired(update, context)
+        await _late_tap(update, context, request_id)
         return
     if verb == "b":
         await ack(context, update)
+        user = update.effective_user
+        if user is not None:
+            _stop_awaiting(context, user.id)
         await _ask(update, context, request_id)
         return
     if verb in ("y", "n"):
@@ -96,11 +116,117 @@ async def on_button(update: Update, context: BotContext) -> None:
         ]
         await show(update, context, context.tr(f"client_acceptance.{key}"), keyboard(rows))
         return
-    await _decide(update, context, request_id, offer, accept=verb == "yy")
+    await ack(context, update)
+    await _ask_document(update, context, request_id, accept=verb == "yy")
+
+
+AWAITING_DOCUMENT = filters.User(allow_empty=False)
+"""Clients asked to type their CPF/CNPJ: only their text reaches :func:`typed_document` (the
+gate re-adds them from their chat state after a restart, see :func:`awaiting_document`)."""
+
+IDENTITY = "acceptance_identity"
+
+
+def awaiting_document(context: BotContext, user_id: int) -> bool:
+    """Whether this (non-staff) user was asked to type their document; keeps the filter in step."""
+    pending = context.user_data.get(IDENTITY) if context.user_data is not None else None
+    if isinstance(pending, dict):
+        AWAITING_DOCUMENT.add_user_ids(user_id)
+        return True
+    return False
+
+
+def _stop_awaiting(context: BotContext, user_id: int) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(IDENTITY, None)
+    AWAITING_DOCUMENT.remove_user_ids(user_id)
+
+
+async def _ask_document(
+    update: Update, context: BotContext, request_id: int, *, accept: bool
+) -> None:
+    """Before the answer is recorded, the client types their CPF/CNPJ (or its first part)."""
+    user = update.effective_user
+    assert user is not None and context.user_data is not None
+    prefix = context.services.identity_prefix
+    text = (
+        context.tr("client_acceptance.ask_document_part", chars=prefix)
+        if prefix
+        else context.tr("client_acceptance.ask_document")
+    )
+    rows = [[button(context.tr("ui.back"), "ac", "b", request_id)]]
+    prompt = await show(update, context, text, keyboard(rows))
+    context.user_data[IDENTITY] = {
+        "request": request_id,
+        "accept": accept,
+        "prompt": [prompt.chat_id, prompt.message_id] if prompt is not None else None,
+    }
+    AWAITING_DOCUMENT.add_user_ids(user.id)
+
+
+async def typed_document(update: Update, context: BotContext) -> None:
+    """The document typed: the answer is recorded if it matches (only "checked" is kept)."""
+    message, user = update.message, update.effective_user
+    assert message is not None and user is not None and context.user_data is not None
+    pending = context.user_data.get(IDENTITY)
+    if not isinstance(pending, dict):
+        _stop_awaiting(context, user.id)
+        return
+    request_id = int(pending["request"])
+    offer = _offer(context, request_id)
+    prompt = pending.get("prompt")
+    if prompt:
+        await drop_keyboard(context, prompt[0], prompt[1])
+    if offer is None:
+        _stop_awaiting(context, user.id)
+        await message.reply_text(context.tr("client_acceptance.stale"))
+        return
+    await _decide(
+        update,
+        context,
+        request_id,
+        offer,
+        accept=bool(pending["accept"]),
+        typed=message.text or "",
+    )
+
+
+async def _late_tap(update: Update, context: BotContext, request_id: int) -> None:
+    """A repeated or late tap: the client is told what was recorded, in their words (clients
+    have no menu to reopen a card from), and the old buttons go."""
+    user = update.effective_user
+    assert user is not None
+    decided = await acceptance_service.decided_by_telegram_user(
+        context.services, request_id, user.id
+    )
+    if decided is None or decided.decided_at is None:
+        text = context.tr("client_acceptance.stale")
+    else:
+        moment = decided.decided_at.astimezone(context.app.settings.timezone)
+        key = (
+            "already_accepted"
+            if decided.status is AcceptanceStatus.ACCEPTED
+            else "already_declined"
+        )
+        text = context.tr(
+            f"client_acceptance.{key}",
+            date=moment.strftime("%d/%m"),
+            time=moment.strftime("%H:%M"),
+        )
+    await ack(context, update, text, alert=True)
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        await drop_keyboard(context, query.message.chat_id, query.message.message_id)
 
 
 async def _decide(
-    update: Update, context: BotContext, request_id: int, offer: dict[str, str], *, accept: bool
+    update: Update,
+    context: BotContext,
+    request_id: int,
+    offer: dict[str, str],
+    *,
+    accept: bool,
+    typed: str,
 ) -> None:
     user = update.effective_user
     assert user is not None and context.user_data is not None
@@ -112,16 +238,21 @@ async def _decide(
             accept=accept,
             evidence=evidence,
             document_sha256=offer["doc"],
+            typed_document=typed,
         )
-    except DomainError as exc:
-        context.user_data.get("acceptance", {}).pop(str(request_id), None)
+    except IdentityMismatch as exc:
         await tell(update, context, context.explain(exc))
+        await _ask_document(update, context, request_id, accept=accept)
+        return
+    except DomainError as exc:
+        _stop_awaiting(context, user.id)
+        context.user_data.get("acceptance", {}).pop(str(request_id), None)
         await show(update, context, context.explain(exc), None)
         return
+    _stop_awaiting(context, user.id)
     context.user_data.get("acceptance", {}).pop(str(request_id), None)
     when = context.app.renderer.fmt_datetime(decision.request.decided_at)
     key = "accepted" if decision.accepted else "declined"
-    await ack(context, update, context.tr(f"client_acceptance.{key}", when=when))
     await show(update, context, context.tr(f"client_acceptance.{key}", when=when), None)
 
 
@@ -131,4 +262,5 @@ def handlers() -> list[BaseHandler]:
             "start", open_link, filters=filters.Regex(r"^/start ac_[A-Za-z0-9_-]{16,64}$")
         ),
         CallbackQueryHandler(on_button, pattern=r"^ac:(y|n|yy|nn|b):(\d{1,10})$"),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & AWAITING_DOCUMENT, typed_document),
     ]

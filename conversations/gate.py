@@ -16,6 +16,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.i18n import normalize_locale, t
 from bot.services.staff import staff_by_telegram_id
+from conversations.acceptance import awaiting_document
 from conversations.base import BotContext, ack, forget_awaiting
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ async def gate(update: Update, context: BotContext) -> None:
     context.staff = staff if staff is not None and staff.active else None
     if context.staff is not None or is_public(update):
         return
+    if update.message is not None and awaiting_document(context, user.id):
+        return  # a client typing their CPF/CNPJ before answering an acceptance link
     locale = normalize_locale(user.language_code) if user.language_code else context.locale
     text = t("ui.not_staff", locale, user_id=user.id)
     if update.callback_query is not None:

@@ -37,6 +37,7 @@ ACTION_KINDS = {
     "acceptance_accepted",
     "acceptance_declined",
     "acceptance_expired",
+    "acceptance_locked",
     "acceptance_reminder",
     "ticket_closed",
     "action_finalized",

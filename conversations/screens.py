@@ -23,6 +23,7 @@ from bot.domain.models import (
     ContractStatus,
     Role,
 )
+from bot.domain.whatsapp import whatsapp_link
 from bot.services.cards import ActionCard, ContractCard, action_card, contract_card
 from bot.services.search import Page, search_clients
 from conversations.base import (
@@ -158,6 +159,9 @@ def action_keyboard(
         text = quote(context.tr("action.share_text"))
         share = f"https://t.me/share/url?url={quote(primary, safe='')}&text={text}"
         rows.append([url_button(context.tr("action.share_link"), share)])
+        message = context.tr("action.whatsapp_text", link=primary)
+        whatsapp = whatsapp_link(card.client.phone, message)
+        rows.append([url_button(context.tr("action.whatsapp"), whatsapp)])
     if a.status is ActionStatus.PENDING and context.me.role in OFFICE:
         rows.append([button(context.tr("action.finalize"), "pa", "fin", a.id)])
         acc = card.acceptance

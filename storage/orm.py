@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -206,6 +207,17 @@ class AcceptanceRequestRow(Base):
     decided_at: Mapped[datetime | None]
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reminded_at: Mapped[datetime | None]
+    identity_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class AcceptedDocumentRow(Base):
+    """The exact PDF bytes a client answered, kept for them until ``keep_until``."""
+
+    __tablename__ = "accepted_documents"
+    request_id: Mapped[int] = mapped_column(ForeignKey("acceptance_requests.id"), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    keep_until: Mapped[datetime]
 
 
 class TicketRow(Base):

@@ -657,6 +657,33 @@ class SqlAcceptanceRepo(_Repo):
             .values(document_sha256=sha256)
         )
 
+    async def keep_document(
+        self, request_id: int, *, sha256: str, content: bytes, keep_until: datetime
+    ) -> None:
+        self.s.add(
+            orm.AcceptedDocumentRow(
+                request_id=request_id, sha256=sha256, content=content, keep_until=keep_until
+            )
+        )
+        await self.s.flush()
+
+    async def identity_failed(self, request_id: int) -> int:
+        row = orm.AcceptanceRequestRow
+        await self.s.execute(
+            update(row)
+            .where(row.id == request_id)
+            .values(identity_failures=row.identity_failures + 1)
+            .execution_options(synchronize_session=False)
+        )
+        count = await self.s.scalar(select(row.identity_failures).where(row.id == request_id))
+        return int(count or 0)
+
+    async def kept_document(self, request_id: int, now: datetime) -> tuple[str, bytes] | None:
+        row = await self.s.get(orm.AcceptedDocumentRow, request_id)
+        if row is None or row.keep_until <= now:
+            return None
+        return row.sha256, bytes(row.content)
+
     async def pending_expiring(self, now: datetime) -> list[AcceptanceRequest]:
         rows = await self.s.scalars(
             select(orm.AcceptanceRequestRow).where(

@@ -58,6 +58,13 @@ class Loyalty:
         return self.active and (self.end is None or on < self.end)
 
 
+def new_term_period(term: LoyaltyTerm, start: date) -> tuple[date, date] | None:
+    """(start, end) of a new loyalty period beginning on ``start``; None for "sem fidelidade"."""
+    if term.is_none:
+        return None
+    return start, add_months(start, term.months)
+
+
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year = day.year + month_index // 12

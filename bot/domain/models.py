@@ -294,6 +294,9 @@ class Evidence:
     staff_id: int | None = None
     note: str | None = None
     photo_file_id: str | None = None
+    # The client typed their CPF/CNPJ (or its configured part) and it matched; what they typed
+    # is never kept.
+    document_checked: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

@@ -98,8 +98,12 @@ def parse_money(text: str | None) -> Money:
 
 
 def format_brl(cents: int) -> str:
-    """Format cents the Brazilian way: ``R$ 1.234,56`` (``-R$ 5,00`` for negatives)."""
+    """Format cents the Brazilian way: ``R$ 1.234,56`` (``-R$ 5,00`` for negatives).
+
+    The space after ``R$`` is a non-breaking one (U+00A0), so "R$" never ends a line on a
+    phone screen, in a chat bubble or in a PDF column.
+    """
     sign = "-" if cents < 0 else ""
     whole, frac = divmod(abs(cents), 100)
     grouped = f"{whole:,}".replace(",", ".")
-    return f"{sign}R$ {grouped},{frac:02d}"
+    return f"{sign}R$\u00a0{grouped},{frac:02d}"

@@ -4,10 +4,11 @@ reminders and expiry."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.domain.errors import Conflict, DomainError, InvalidInput
+from bot.domain.identity import MAX_IDENTITY_TRIES, document_matches
 from bot.domain.models import (
     AcceptanceChannel,
     AcceptanceRequest,
@@ -29,6 +30,24 @@ class AcceptanceUnavailable(DomainError):
     """A link that cannot be used; says why without revealing anything about the contract."""
 
     key = "acceptance.token_invalid"
+
+
+class IdentityMismatch(DomainError):
+    """The document typed is not the client's; ``remaining`` tries are left."""
+
+    key = "acceptance.identity_mismatch"
+
+
+class IdentityLocked(DomainError):
+    """Too many wrong documents: the request is locked and the owner told."""
+
+    key = "acceptance.identity_locked"
+
+
+class StaffCannotDecide(DomainError):
+    """A staff member tried to answer a client's acceptance link as if they were the client."""
+
+    key = "acceptance.staff_view"
 
 
 _STATUS_KEYS = {
@@ -89,7 +108,14 @@ async def open_by_hash(
 
 
 async def decide_by_token(
-    ctx: ServiceContext, token: str, *, accept: bool, evidence: Evidence, document_sha256: str
+    ctx: ServiceContext,
+    token: str,
+    *,
+    accept: bool,
+    evidence: Evidence,
+    document_sha256: str,
+    document: bytes | None = None,
+    typed_document: str | None = None,
 ) -> Decision:
     """Record the client's answer once; the link is single use.
 
@@ -101,12 +127,42 @@ async def decide_by_token(
         accept=accept,
         evidence=evidence,
         document_sha256=document_sha256,
+        document=document,
+        typed_document=typed_document,
     )
 
 
+async def kept_document(ctx: ServiceContext, token: str) -> tuple[AcceptanceRequest, bytes]:
+    """The answered request behind ``token`` and the exact bytes the client answered, while the
+    retention lasts; :class:`AcceptanceUnavailable` otherwise (nothing about the contract)."""
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        request = await uow.acceptances.by_token_hash(hash_token(token or ""))
+        if request is None or request.status not in (
+            AcceptanceStatus.ACCEPTED,
+            AcceptanceStatus.DECLINED,
+        ):
+            raise AcceptanceUnavailable("acceptance.token_invalid")
+        kept = await uow.acceptances.kept_document(request.id, now)
+    if kept is None or kept[0] != request.document_sha256:
+        raise AcceptanceUnavailable("acceptance.document_gone")
+    return request, kept[1]
+
+
 async def decide_by_hash(
-    ctx: ServiceContext, token_hash: str, *, accept: bool, evidence: Evidence, document_sha256: str
+    ctx: ServiceContext,
+    token_hash: str,
+    *,
+    accept: bool,
+    evidence: Evidence,
+    document_sha256: str,
+    document: bytes | None = None,
+    typed_document: str | None = None,
 ) -> Decision:
+    """As :func:`decide_by_token`. ``document``: the exact bytes answered (their SHA-256 is
+    ``document_sha256``), kept for the client to download for ``ctx.document_retention``.
+    ``typed_document``: the CPF/CNPJ the person typed; checked first (see :func:`_check_identity`),
+    and only "document checked" is recorded."""
     now = ctx.now()
     async with ctx.uow() as uow:
         request = await uow.acceptances.by_token_hash(token_hash)
@@ -118,10 +174,21 @@ async def decide_by_hash(
         ):
             return Decision(request, accept, already=True)
         request = await _usable(ctx, uow, token_hash, lock=True)
+        await _not_staff(uow, evidence)
+        if typed_document is not None:
+            await _check_identity(ctx, uow, request, typed_document)
+            evidence = replace(evidence, document_checked=True)
         if not await uow.acceptances.decide(
             request.id, to=wanted, now=now, evidence=evidence, document_sha256=document_sha256
         ):
             raise AcceptanceUnavailable("acceptance.token_used")
+        if document is not None and document_sha256:
+            await uow.acceptances.keep_document(
+                request.id,
+                sha256=document_sha256,
+                content=document,
+                keep_until=now + ctx.document_retention,
+            )
         await _tell_owner(
             uow, request.action_id, "acceptance_accepted" if accept else "acceptance_declined", now
         )
@@ -142,6 +209,58 @@ def _log_decision(request: AcceptanceRequest) -> None:
             "outcome": request.status.value,
         },
     )
+
+
+async def decided_by_telegram_user(
+    ctx: ServiceContext, request_id: int, telegram_user_id: int
+) -> AcceptanceRequest | None:
+    """The request ``request_id`` when this Telegram user already answered it, else None.
+
+    A late or repeated tap on the client's buttons is answered with what was recorded; anyone
+    else (a guessed id, another chat) learns nothing.
+    """
+    async with ctx.uow() as uow:
+        request = await uow.acceptances.get(request_id)
+    if request is None or request.status not in (
+        AcceptanceStatus.ACCEPTED,
+        AcceptanceStatus.DECLINED,
+    ):
+        return None
+    if request.evidence.telegram_user_id != telegram_user_id:
+        return None
+    return request
+
+
+async def _check_identity(
+    ctx: ServiceContext, uow: UnitOfWork, request: AcceptanceRequest, typed: str
+) -> None:
+    """The typed document must be the client's. A wrong one is counted (and committed, so a
+    refused answer still counts); the last allowed one cancels the request, whose link then
+    works no more, and tells the action's owner, who can send a new link."""
+    action = found(await uow.actions.get(request.action_id))
+    contract = found(await uow.contracts.get(action.contract_id))
+    client = found(await uow.clients.get(contract.client_id))
+    if document_matches(client.document, typed, ctx.identity_prefix):
+        return
+    failures = await uow.acceptances.identity_failed(request.id)
+    if failures >= MAX_IDENTITY_TRIES:
+        await uow.acceptances.decide(request.id, to=AcceptanceStatus.CANCELLED, now=ctx.now())
+        await _tell_owner(uow, request.action_id, "acceptance_locked", ctx.now())
+        await uow.commit()
+        raise IdentityLocked(tries=MAX_IDENTITY_TRIES)
+    await uow.commit()
+    raise IdentityMismatch(remaining=MAX_IDENTITY_TRIES - failures)
+
+
+async def _not_staff(uow: UnitOfWork, evidence: Evidence) -> None:
+    """Staff cannot answer for a client through the client's link: recorded as the client's own
+    acceptance, it would satisfy the gate of a new loyalty term. In-person acceptance (with its
+    note) is the staff's path."""
+    if evidence.telegram_user_id is None:
+        return
+    staff = await uow.staff.by_telegram_id(evidence.telegram_user_id)
+    if staff is not None and staff.active:
+        raise StaffCannotDecide()
 
 
 def _same_person(recorded: Evidence, now: Evidence) -> bool:

@@ -22,6 +22,7 @@ from bot.domain.models import (
     Ticket,
 )
 from bot.domain.money import Money
+from bot.domain.split import Share
 from bot.services.context import ServiceContext, found
 from bot.services.ports import UnitOfWork
 
@@ -71,6 +72,14 @@ class ActionCard:
     @property
     def can_finalize(self) -> bool:
         return not self.blockers
+
+    @property
+    def removed_services(self) -> list[Share]:
+        """Services the contract has now that a pending change drops (the client loses them)."""
+        if self.action.status is not ActionStatus.PENDING:
+            return []
+        kept = {s.service_id for s in self.action.change.services}
+        return [s for s in self.contract.services if s.service_id not in kept]
 
 
 async def client_card(ctx: ServiceContext, client_id: int) -> ClientCard:

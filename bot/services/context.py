@@ -24,6 +24,8 @@ class ServiceContext:
     clock: Clock = utc_now
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("America/Sao_Paulo"))
     acceptance_ttl: timedelta = timedelta(days=7)
+    document_retention: timedelta = timedelta(days=90)  # the answered document, for the client
+    identity_prefix: int = 0  # characters of the CPF/CNPJ the client types (0: all of it)
     reference_cache: ReferenceCache = field(default_factory=ReferenceCache)
     # Immutable read models keyed by what makes them immutable (e.g. a contract version).
     snapshots: Lru[Hashable, object] = field(default_factory=Lru)

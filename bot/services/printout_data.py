@@ -62,6 +62,13 @@ class ContractPrintout:
     issued_on: date  # the date of this version (last revision, or the contract's start)
     proposal: bool = False
     action_id: int | None = None  # set for a proposal: the action that proposes it
+    loyalty_kept: bool = False  # a proposal that keeps the current loyalty (no new adherence)
+
+    @property
+    def loyalty_in_force(self) -> bool:
+        """Whether a loyalty period binds the client at this version's date (an ended one,
+        though recorded, binds nobody and is printed as "sem fidelidade vigente")."""
+        return self.terms.loyalty.in_force(self.issued_on)
 
     @property
     def template_file(self) -> str:
@@ -86,6 +93,7 @@ class AcceptanceEvidence:
     staff_name: str | None = None
     note: str | None = None
     photo_file_id: str | None = None
+    document_checked: bool = False
 
 
 @dataclass(frozen=True)

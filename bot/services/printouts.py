@@ -148,6 +148,7 @@ async def proposed_contract_printout(ctx: ServiceContext, action_id: int) -> Con
             issued_on=created_on,
             proposal=True,
             action_id=action.id,
+            loyalty_kept=change.loyalty_term_id is None,
         )
 
 
@@ -334,6 +335,7 @@ async def _evidence(uow: UnitOfWork, request: AcceptanceRequest) -> AcceptanceEv
         staff_name=_name(staff),
         note=ev.note,
         photo_file_id=ev.photo_file_id,
+        document_checked=bool(ev.document_checked),
     )
 
 

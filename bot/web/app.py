@@ -93,6 +93,7 @@ def build_web_app(
     app.router.add_get("/aceite/{token}", handlers.show)
     app.router.add_post("/aceite/{token}", handlers.decide)
     app.router.add_get("/aceite/{token}/contrato.pdf", handlers.contract_pdf)
+    app.router.add_get("/aceite/{token}/aceito.pdf", handlers.answered_pdf)
     app.on_response_prepare.append(security_headers)
     return app
 

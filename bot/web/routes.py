@@ -26,10 +26,17 @@ from aiohttp import web
 from bot.config import Settings
 from bot.domain.documents import format_document
 from bot.domain.errors import DomainError
-from bot.domain.models import ActionStatus, Evidence
+from bot.domain.models import AcceptanceStatus, ActionStatus, Evidence
 from bot.domain.tokens import sha256_hex
-from bot.i18n import t
-from bot.services.acceptance import AcceptanceUnavailable, decide_by_token, open_by_token
+from bot.i18n import error_text, t
+from bot.services.acceptance import (
+    AcceptanceUnavailable,
+    IdentityLocked,
+    IdentityMismatch,
+    decide_by_token,
+    kept_document,
+    open_by_token,
+)
 from bot.services.context import ServiceContext
 from bot.templating import TEMPLATES_DIR, template_environment
 from bot.web.security import (
@@ -157,7 +164,8 @@ class AcceptanceWeb:
         if card.action.status is not ActionStatus.PENDING:
             # Finalized without waiting for this (optional) acceptance: nothing left to answer.
             return _Refused("acceptance.not_pending", self.unavailable("acceptance.not_pending"))
-        view = proposal_view(card, self.settings, acceptance.expires_at)
+        today = self.clock().astimezone(self.settings.timezone).date()
+        view = proposal_view(card, self.settings, acceptance.expires_at, today)
         return _Opened(acceptance.id, acceptance.action_id, view)
 
     async def pdf_bytes(self, opened: _Opened) -> bytes | None:
@@ -183,16 +191,45 @@ class AcceptanceWeb:
             error=error,
             csrf=self.csrf(token),
             pdf_href=f"{token}/contrato.pdf" if self.proposal_pdf is not None else None,
+            identity_prefix=self.ctx.identity_prefix,
             **opened.view,
         )
 
-    def done(self, accepted: bool, decided_at: datetime | None, sha: str | None) -> web.Response:
+    def decline_page(
+        self, token: str, opened: _Opened, *, error: str | None = None, status: int = 200
+    ) -> web.Response:
+        return self.render(
+            "recusar.html.j2",
+            status=status,
+            error=error,
+            csrf=self.csrf(token),
+            back_href=token,
+            identity_prefix=self.ctx.identity_prefix,
+            **opened.view,
+        )
+
+    def ask_again(self, token: str, opened: _Opened, accept: bool, error: str) -> web.Response:
+        """The answer's form again, saying what is missing or wrong (nothing recorded)."""
+        if accept:
+            return self.page(token, opened, error=error, status=400)
+        return self.decline_page(token, opened, error=error, status=400)
+
+    def done(
+        self,
+        accepted: bool,
+        decided_at: datetime | None,
+        sha: str | None,
+        *,
+        download_href: str | None = None,
+    ) -> web.Response:
         moment = (decided_at or self.clock()).astimezone(self.settings.timezone)
         return self.render(
             "concluido.html.j2",
             accepted=accepted,
             when=when(moment, self.settings.locale),
             document_sha256=sha or None,
+            download_href=download_href,
+            retention_days=self.ctx.document_retention.days,
         )
 
     # ---------------------------------------------------------------- routes
@@ -209,8 +246,44 @@ class AcceptanceWeb:
         token = request.match_info["token"]
         opened = await self.open(request, token)
         if isinstance(opened, _Refused):
+            if opened.key == "acceptance.token_used":
+                return await self.answered_page(token, opened.response)
             return opened.response
         return self.page(token, opened)
+
+    async def answered_page(self, token: str, refusal: web.Response) -> web.Response:
+        """An answered link shows the answer again, with the document kept for the client."""
+        try:
+            decided, _data = await kept_document(self.ctx, token)
+        except AcceptanceUnavailable:
+            return refusal
+        return self.done(
+            decided.status is AcceptanceStatus.ACCEPTED,
+            decided.decided_at,
+            decided.document_sha256,
+            download_href=self.kept_href(token),
+        )
+
+    def kept_href(self, token: str) -> str:
+        return f"{token}/aceito.pdf"
+
+    async def answered_pdf(self, request: web.Request) -> web.Response:
+        """The exact PDF the client answered (same bytes, same SHA-256), while it is kept."""
+        token = request.match_info["token"]
+        if not TOKEN_RE.match(token):
+            return self.unknown_token(self.ip(request))
+        try:
+            decided, data = await kept_document(self.ctx, token)
+        except AcceptanceUnavailable as err:
+            if err.key == "acceptance.token_invalid":
+                return self.unknown_token(self.ip(request))
+            return self.unavailable(err.key)
+        filename = self.msg("web.kept_filename", request=decided.id)
+        return web.Response(
+            body=data,
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
 
     async def contract_pdf(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -275,12 +348,10 @@ class AcceptanceWeb:
         if accept and not form.get("agree"):
             return self.page(token, opened, error=self.msg("web.need_agree"), status=400)
         if not accept and not form.get("confirm"):
-            return self.render(
-                "recusar.html.j2",
-                csrf=self.csrf(token),
-                back_href=token,
-                **opened.view,
-            )
+            return self.decline_page(token, opened)
+        typed = str(form.get("documento", "")).strip()[:40]
+        if not typed:
+            return self.ask_again(token, opened, accept, self.msg("web.need_document"))
         if not accept:
             reason = str(form.get("reason", "")).strip()[:500]
             if reason:
@@ -293,13 +364,33 @@ class AcceptanceWeb:
         sha = sha256_hex(data) if data is not None else ""
         try:
             result = await decide_by_token(
-                self.ctx, token, accept=accept, evidence=evidence, document_sha256=sha
+                self.ctx,
+                token,
+                accept=accept,
+                evidence=evidence,
+                document_sha256=sha,
+                document=data,
+                typed_document=typed,
             )
         except AcceptanceUnavailable as err:
             return self.unavailable(err.key)
+        except IdentityMismatch as err:
+            return self.ask_again(token, opened, accept, error_text(err, self.settings.locale))
+        except IdentityLocked as err:
+            return self.render(
+                "indisponivel.html.j2",
+                status=403,
+                title=self.msg("web.identity_locked_title"),
+                message=error_text(err, self.settings.locale),
+            )
         self._pdfs.pop(opened.request_id, None)
         decided = result.request
-        return self.done(result.accepted, decided.decided_at, decided.document_sha256)
+        return self.done(
+            result.accepted,
+            decided.decided_at,
+            decided.document_sha256,
+            download_href=self.kept_href(token) if data is not None else None,
+        )
 
     async def maybe_repeat(
         self,
@@ -325,7 +416,12 @@ class AcceptanceWeb:
         if not result.already:  # pragma: no cover - cannot happen for a non-pending request
             return refusal
         decided = result.request
-        return self.done(result.accepted, decided.decided_at, decided.document_sha256)
+        return self.done(
+            result.accepted,
+            decided.decided_at,
+            decided.document_sha256,
+            download_href=self.kept_href(token) if decided.document_sha256 else None,
+        )
 
 
 __all__ = ["WEB_TEMPLATES_DIR", "AcceptanceWeb", "ProposalPdf"]

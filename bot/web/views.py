@@ -3,10 +3,11 @@ and the page that explains why a link cannot be used."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.config import Settings
+from bot.domain.loyalty import new_term_period
 from bot.domain.money import Money
 from bot.i18n import t
 from bot.services.cards import ActionCard
@@ -27,6 +28,7 @@ UNAVAILABLE = {
         "web.token_cancelled_message",
     ),
     "acceptance.not_pending": (410, "web.not_pending_title", "web.not_pending_message"),
+    "acceptance.document_gone": (410, "web.document_gone_title", "web.document_gone_message"),
 }
 
 
@@ -48,7 +50,48 @@ def when(moment: datetime, locale: str) -> str:
     )
 
 
-def proposal_view(card: ActionCard, settings: Settings, expires_at: datetime) -> dict[str, Any]:
+def _day(value: date | None) -> str | None:
+    return value.strftime("%d/%m/%Y") if value else None
+
+
+def loyalty_view(card: ActionCard, today: date, start: date) -> dict[str, Any]:
+    """The loyalty as it truly stands after the change.
+
+    ``new``: a new period (start = the effective date, as the proposed contract dates it);
+    ``none``: the change ends any loyalty; ``kept``: the current period stays, with its real end;
+    ``ended``: the kept period is already over, so there is no loyalty in force at all;
+    ``free``: there was none and the change creates none.
+    """
+    term = card.new_loyalty_term
+    kept = card.contract.loyalty
+    if term is None:
+        if kept.in_force(today):
+            return {
+                "kind": "kept",
+                "months": kept.months,
+                "monthly_benefit": brl(kept.monthly_benefit),
+                "end": _day(kept.end),
+            }
+        if kept.active:
+            return {"kind": "ended", "end": _day(kept.end)}
+        return {"kind": "free"}
+    period = new_term_period(term, start)
+    if period is None:
+        return {"kind": "none"}
+    return {
+        "kind": "new",
+        "name": term.name,
+        "months": term.months,
+        "monthly_benefit": brl(term.monthly_benefit),
+        "total_benefit": brl(term.total_benefit),
+        "start": _day(period[0]),
+        "end": _day(period[1]),
+    }
+
+
+def proposal_view(
+    card: ActionCard, settings: Settings, expires_at: datetime, today: date
+) -> dict[str, Any]:
     """Everything the proposal page shows, already formatted (the template only lays it out)."""
     tz = settings.timezone
     locale = settings.locale
@@ -61,26 +104,7 @@ def proposal_view(card: ActionCard, settings: Settings, expires_at: datetime) ->
         difference = t("web.difference_down", locale, amount=brl(Money(-diff.cents)))
     else:
         difference = t("web.difference_same", locale)
-    term = card.new_loyalty_term
-    kept = card.contract.loyalty
-    if term is None:
-        loyalty: dict[str, Any] = {
-            "kind": "kept",
-            "active": kept.active,
-            "months": kept.months,
-            "monthly_benefit": brl(kept.monthly_benefit),
-            "end": kept.end.strftime("%d/%m/%Y") if kept.end else None,
-        }
-    elif term.is_none:
-        loyalty = {"kind": "none"}
-    else:
-        loyalty = {
-            "kind": "new",
-            "name": term.name,
-            "months": term.months,
-            "monthly_benefit": brl(term.monthly_benefit),
-            "total_benefit": brl(term.total_benefit),
-        }
+    loyalty = loyalty_view(card, today, card.action.created_at.astimezone(tz).date())
     return {
         "client_name": card.client.name,
         "client_document": card.client.document_masked,
@@ -97,6 +121,7 @@ def proposal_view(card: ActionCard, settings: Settings, expires_at: datetime) ->
         },
         "difference": difference,
         "services": [{"name": s.name, "value": brl(s.amount)} for s in change.services],
+        "removed_services": [s.name for s in card.removed_services],
         "services_total": brl(change.value),
         "loyalty": loyalty,
         "template_name": card.new_template.name,
@@ -104,4 +129,4 @@ def proposal_view(card: ActionCard, settings: Settings, expires_at: datetime) ->
     }
 
 
-__all__ = ["CSS_HREF", "proposal_view", "speeds", "unavailable", "when"]
+__all__ = ["CSS_HREF", "loyalty_view", "proposal_view", "speeds", "unavailable", "when"]

@@ -252,7 +252,7 @@ def typing_split(s: Screen) -> tuple[str, Rows]:
     d = s.draft
     lines = d.service_lines(s.catalog.services)
     total = d.value_cents or 0
-    example = "\n".join(Money(total // len(lines)).format().replace("R$ ", "") for _ in lines)
+    example = "\n".join(Money(total // len(lines)).format().replace("R$\u00a0", "") for _ in lines)
     text = s.tr(
         "wizard.type_split",
         value=_money(total),

@@ -194,3 +194,20 @@ async def open_action(env: BotEnv, user: FakeUser, action_id: int) -> int:
 def sha256(data: bytes | None) -> str:
     assert data is not None
     return hashlib.sha256(data).hexdigest()
+
+
+def client_document(env: BotEnv, action_id: int) -> str:
+    """The CPF/CNPJ of the action's client, as the client types it before answering."""
+    found = rows(
+        env,
+        "SELECT c.document FROM clients c JOIN contracts k ON k.client_id = c.id"
+        " JOIN contract_actions a ON a.contract_id = k.id WHERE a.id = ?",
+        action_id,
+    )
+    return str(found[0]["document"])
+
+
+async def answer(env: BotEnv, user: FakeUser, action_id: int, button: str) -> list[SentMessage]:
+    """Tap the confirmation (✅ Sim, aceito / ❌ Sim, recuso), then type the document asked."""
+    await user.tap(env.app, button)
+    return await user.send(env.app, client_document(env, action_id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -26,6 +27,7 @@ from tests.conversations.actions_helpers import (
     active_contracts,
     answers,
     contract_row,
+    db,
     errors_logged,
     home,
     last_alert,
@@ -93,8 +95,8 @@ async def test_card_shows_statuses_with_times_at_the_top_and_the_change(env: Bot
     text = text_of(op, mid)
     old, new = plan_name(env, contract.plan_id), "Fibra 1 Giga"
     assert f"📶 {old} → {new}" in text
-    assert "💰 R$ 99,90 → R$ 199,90 · Upgrade" in text
-    assert "🔒 Fidelidade 12 meses: 12 meses, benefício de R$ 20,00/mês" in text
+    assert "💰 R$\u00a099,90 → R$\u00a0199,90 · Upgrade" in text
+    assert "🔒 Fidelidade 12 meses: 12 meses, benefício de R$\u00a020,00/mês" in text
     assert "Criada por Patrícia Atendente Souza em 20/11/2026 10:00" in text
     assert f"Falta para finalizar:\n• {MISSING_ACCEPTANCE}\n• {MISSING_TICKET}" in text
     assert op.chat.message(mid).button_texts() == [
@@ -187,7 +189,7 @@ async def test_confirmar_updates_the_contract_and_sends_the_pdf(env: BotEnv) -> 
         f"Confirmar atualização do contrato {contract.number} de {old} para Fibra 1 Giga?"
         in confirm
     )
-    assert "💰 R$ 99,90 → R$ 199,90" in confirm
+    assert "💰 R$\u00a099,90 → R$\u00a0199,90" in confirm
     assert op.chat.message(mid).button_texts() == ["✅ Confirmar", "⬅️ Voltar"]
     unchanged(env, n, contract.id)  # asking is not doing
 
@@ -196,7 +198,7 @@ async def test_confirmar_updates_the_contract_and_sends_the_pdf(env: BotEnv) -> 
     card = text_of(op, mid)
     assert card.startswith(f"✅ Contrato {contract.number} atualizado.")
     assert "📶 Fibra 1 Giga (Residencial Fibra)" in card
-    assert "💰 Valor mensal: R$ 199,90" in card
+    assert "💰 Valor mensal: R$\u00a0199,90" in card
     assert "Versão 2 · " in card
     assert f"• v2 · 20/11/2026 10:00 · ação #{n}" in card
 
@@ -245,7 +247,7 @@ async def test_double_tapped_confirmar_applies_once(env: BotEnv) -> None:
     history = text_of(op, mid)
     assert f"v2 · 20/11/2026 10:00 · ação #{n}" in history
     assert f"📶 {plan_name(env, contract.plan_id)} → Fibra 1 Giga" in history
-    assert "💰 R$ 99,90 → R$ 199,90" in history
+    assert "💰 R$\u00a099,90 → R$\u00a0199,90" in history
 
 
 async def test_double_tapped_finalizar_then_confirm_applies_once(
@@ -439,6 +441,38 @@ async def test_cancel_twice_says_it_was_already_cancelled(env: BotEnv) -> None:
 
 
 # --------------------------------------------------------------------------- acceptance
+
+
+async def test_the_link_goes_by_whatsapp_to_the_clients_phone_or_the_generic_share(
+    env: BotEnv,
+) -> None:
+    created, contract = await make_action(env)
+    n = created.action.id
+    op = env.user(OPERATOR_ID, "Patrícia")
+    phone = scalar(env, "SELECT phone FROM clients WHERE id = ?", contract.client_id)
+    digits = "".join(c for c in phone if c.isdigit())
+    assert phone.startswith("+55 ") and len(digits) in (12, 13)  # the demo's stored format
+    mid = await open_action(env, op, n)
+    await op.tap(env.app, "Reenviar aceite", mid)
+    token = re.search(r"aceite/([A-Za-z0-9_-]+)", text_of(op, mid)).group(1)  # type: ignore[union-attr]
+    buttons = dict(b for row in op.chat.message(mid).buttons for b in row)
+    wa = urlsplit(str(buttons["💬 Enviar pelo WhatsApp"]))
+    assert (wa.netloc, wa.path) == ("wa.me", f"/{digits}")
+    [text] = parse_qs(wa.query)["text"]
+    assert text.startswith("Olá! Preparamos a atualização do seu contrato.")
+    assert f"/aceite/{token}" in text or f"start=ac_{token}" in text
+
+    con = db(env)
+    con.execute("UPDATE clients SET phone = '' WHERE id = ?", (contract.client_id,))
+    con.commit()
+    con.close()
+    await op.tap(env.app, "Reenviar aceite", mid)
+    buttons = dict(b for row in op.chat.message(mid).buttons for b in row)
+    wa = urlsplit(str(buttons["💬 Enviar pelo WhatsApp"]))
+    assert (wa.netloc, wa.path) == ("wa.me", "/")
+    assert (
+        "/aceite/" in parse_qs(wa.query)["text"][0] or "start=ac_" in parse_qs(wa.query)["text"][0]
+    )
 
 
 async def test_reenviar_aceite_shows_a_new_link_and_kills_the_old_one(env: BotEnv) -> None:

@@ -6,13 +6,23 @@ in the bot is reachable for them."""
 
 from __future__ import annotations
 
-from bot.domain.models import AcceptanceChannel
-from bot.services.acceptance import expire_overdue, resend_acceptance
+import pytest
+
+from bot.domain.models import AcceptanceChannel, Evidence
+from bot.domain.tokens import hash_token
+from bot.services.acceptance import (
+    StaffCannotDecide,
+    decide_by_hash,
+    decided_by_telegram_user,
+    expire_overdue,
+    resend_acceptance,
+)
 from bot.services.plan_update import cancel_action
 from tests.conversations.actions_helpers import (
     acceptances,
     action_row,
     contract_row,
+    db,
     last_alert,
     revisions,
     rows,
@@ -22,7 +32,9 @@ from tests.conversations.notif_helpers import (
     CLIENT_FULL,
     CLIENT_ID,
     OPERATOR_ID,
+    answer,
     client,
+    client_document,
     open_action,
     open_link,
     outbox,
@@ -44,6 +56,12 @@ TOKEN_EXPIRED = "Este link de aceite expirou. Peça um novo link ao seu provedor
 TOKEN_CANCELLED = "Esta solicitação de aceite foi cancelada."
 NOT_STAFF = "Olá! Este bot é de uso exclusivo da equipe do provedor."
 BUTTON_EXPIRED = "Este botão expirou."
+ASK_DOCUMENT = "Para confirmar que é você, digite o seu CPF/CNPJ:"
+ALREADY_ACCEPTED = "Seu aceite já foi registrado em 20/11 às 10:00."
+STALE = (
+    "Este pedido não está mais aberto. Se precisar, fale com o seu provedor para receber um novo"
+    " link."
+)
 
 
 def client_name(env, contract) -> str:  # type: ignore[no-untyped-def]
@@ -68,13 +86,16 @@ async def test_client_opens_the_link_sees_the_proposal_and_the_pdf_and_accepts(e
     assert text.startswith("🏢 Provedor Exemplo Telecom Ltda.\n")
     assert f"Olá, {client_name(env, contract)}!" in text
     assert f"📄 Contrato {contract.number}" in text
-    assert f"📶 Atual: {plan_name(env, contract.plan_id)} (300/150 Mbps) · R$ 99,90" in text
+    assert f"📶 Atual: {plan_name(env, contract.plan_id)} (300/150 Mbps) · R$\u00a099,90" in text
     assert "📶 Novo: Fibra 1 Giga (1.000/500 Mbps)" in text
-    assert "💰 Novo valor mensal: R$ 199,90" in text
+    assert "💰 Novo valor mensal: R$\u00a0199,90" in text
     for service in created.action.change.services:
         assert service.name in text
-    assert "  • Internet (SCM): R$ 137,91" in text
-    assert "🔒 Fidelidade de 12 meses com benefício de R$ 20,00/mês (total R$ 240,00)." in text
+    assert "  • Internet (SCM): R$\u00a0137,91" in text
+    assert (
+        "🔒 Fidelidade de 12 meses com benefício de R$\u00a020,00/mês (total R$\u00a0240,00)."
+        in text
+    )
     assert "multa é proporcional aos meses restantes" in text
     assert "⏰ Este pedido de aceite vale até 27/11/2026 10:00." in text
     assert offer.buttons == []
@@ -108,11 +129,15 @@ async def test_client_opens_the_link_sees_the_proposal_and_the_pdf_and_accepts(e
     assert acceptances(env, created.action.id)[0]["status"] == "pending"
     await joana.tap(env.app, "✅ Aceitar")
 
+    # Before anything is recorded the client proves who they are: their CPF/CNPJ.
     assert await joana.tap(env.app, "✅ Sim, aceito") == []
-    done = joana.chat.message(question.message_id)
+    assert joana.chat.message(question.message_id).text == ASK_DOCUMENT
+    assert joana.chat.message(question.message_id).buttons == [[("⬅️ Voltar", f"ac:b:{req}")]]
+    assert acceptances(env, created.action.id)[0]["status"] == "pending"
+    (done,) = await joana.send(env.app, client_document(env, created.action.id))
     assert done.text == ACCEPTED
     assert done.buttons == []  # nothing left to tap
-    assert last_alert(env, CLIENT_ID) == ACCEPTED
+    assert joana.chat.message(question.message_id).buttons == []
 
     (request,) = acceptances(env, created.action.id)
     assert request["status"] == "accepted"
@@ -147,8 +172,8 @@ async def test_client_declines_and_declined_blocks_finalizing(env) -> None:  # t
     assert joana.chat.message(question.message_id).buttons == [
         [("❌ Sim, recuso", f"ac:nn:{req}"), ("⬅️ Voltar", f"ac:b:{req}")]
     ]
-    await joana.tap(env.app, "❌ Sim, recuso")
-    assert (joana.chat.message(question.message_id).text or "").startswith(DECLINED)
+    (done,) = await answer(env, joana, created.action.id, "❌ Sim, recuso")
+    assert (done.text or "").startswith(DECLINED)
 
     (request,) = acceptances(env, created.action.id)
     assert request["status"] == "declined"
@@ -177,7 +202,7 @@ async def test_a_used_link_opened_again_says_so_and_shows_nothing(env) -> None: 
     joana = client(env)
     await open_link(env, joana, created.token)
     await joana.tap(env.app, "✅ Aceitar")
-    await joana.tap(env.app, "✅ Sim, aceito")
+    await answer(env, joana, created.action.id, "✅ Sim, aceito")
     docs = len(joana.chat.documents)
 
     (reply,) = await open_link(env, joana, created.token)
@@ -250,7 +275,7 @@ async def test_link_expiring_while_the_offer_is_open_cannot_be_accepted(env) -> 
     await joana.tap(env.app, "✅ Aceitar")
     env.clock.advance(days=8)
 
-    await joana.tap(env.app, "✅ Sim, aceito")
+    await answer(env, joana, created.action.id, "✅ Sim, aceito")
     assert TOKEN_EXPIRED in texts(joana)
     assert ACCEPTED not in texts(joana)
     assert acceptances(env, created.action.id)[0]["status"] == "expired"
@@ -276,6 +301,7 @@ async def test_a_resent_link_kills_the_old_one_and_the_new_one_works(env) -> Non
 
     # A tap on the old offer's confirmation records nothing.
     await joana.tap(env.app, "✅ Sim, aceito", old_question.message_id)
+    await joana.send(env.app, client_document(env, created.action.id))
     assert TOKEN_CANCELLED in texts(joana)
     old, new = acceptances(env, created.action.id)
     assert (old["status"], new["status"]) == ("cancelled", "pending")
@@ -287,7 +313,8 @@ async def test_a_resent_link_kills_the_old_one_and_the_new_one_works(env) -> Non
     *_offer, new_question = await open_link(env, joana, new_token)
     await joana.tap(env.app, "✅ Aceitar", new_question.message_id)
     await joana.tap(env.app, "✅ Sim, aceito", new_question.message_id)
-    assert joana.chat.message(new_question.message_id).text == ACCEPTED
+    (done,) = await joana.send(env.app, client_document(env, created.action.id))
+    assert done.text == ACCEPTED
     old, new = acceptances(env, created.action.id)
     assert (old["status"], new["status"]) == ("cancelled", "accepted")
     assert f'"telegram_user_id": {CLIENT_ID}' in new["evidence"]
@@ -303,12 +330,55 @@ async def test_a_cancelled_action_link_stops_working_even_with_the_offer_open(en
         env.ctx, await staff_id(env, OPERATOR_ID), created.action.id, "Cliente desistiu"
     )
 
-    await joana.tap(env.app, "✅ Sim, aceito")
+    await answer(env, joana, created.action.id, "✅ Sim, aceito")
     assert TOKEN_CANCELLED in texts(joana)
     assert ACCEPTED not in texts(joana)
     assert acceptances(env, created.action.id)[0]["status"] == "cancelled"
     (reply,) = await open_link(env, joana, created.token)
     assert reply.text == TOKEN_CANCELLED
+
+
+async def test_the_offer_tells_an_ended_loyalty_and_the_services_removed(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    contract = None
+    async with env.ctx.uow() as uow:
+        for client_id in range(1, 300):
+            for c in await uow.contracts.for_client(client_id):
+                if c.status.value == "ativo" and any("TV" in s.name for s in c.services):
+                    contract = c
+                    break
+            if contract:
+                break
+    assert contract is not None
+    tv = next(s.name for s in contract.services if "TV" in s.name)
+    con = db(env)
+    con.execute(
+        "UPDATE contracts SET loyalty_months = 12, loyalty_benefit_cents = 2000,"
+        " loyalty_start = '2023-08-29', loyalty_end = '2024-08-29' WHERE id = ?",
+        (contract.id,),
+    )
+    con.commit()
+    con.close()
+    created, _ = await telegram_action(env, contract=contract, loyalty_months=None)
+    joana = client(env)
+    offer, _pdf, _question = await open_link(env, joana, created.token)
+    text = offer.text or ""
+    assert (
+        "🔒 Sem fidelidade vigente: a fidelidade anterior terminou em 29/08/2024 e esta alteração"
+        " não cria uma nova." in text
+    )
+    assert "mantida" not in text
+    assert f"  ✖️ {tv}: removido (deixa de ser prestado)" in text
+
+
+async def test_the_offer_dates_a_new_loyalty_from_the_effective_date(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    offer, _pdf, _question = await open_link(env, client(env), created.token)
+    text = offer.text or ""
+    assert "🔒 Fidelidade de 12 meses com benefício de R$\u00a020,00/mês" in text
+    assert "🗓️ Início na data de efetivação (20/11/2026) e término em 20/11/2027." in text
+    assert "✖️" not in text  # nothing removed
 
 
 # --------------------------------------------------------------------------- once, and only theirs
@@ -325,15 +395,24 @@ async def test_double_tapped_sim_aceito_records_once(env) -> None:  # type: igno
 
     req = acceptances(env, created.action.id)[0]["id"]
     await joana.tap_data(env.app, question.message_id, f"ac:yy:{req}")
+    await joana.tap_data(env.app, question.message_id, f"ac:yy:{req}")  # asks again, no more
+    assert joana.chat.message(question.message_id).text == ASK_DOCUMENT
+    (done,) = await joana.send(env.app, client_document(env, created.action.id))
     first = acceptances(env, created.action.id)
     await joana.tap_data(env.app, question.message_id, f"ac:yy:{req}")
 
     assert acceptances(env, created.action.id) == first
     assert first[0]["status"] == "accepted"
     assert len(outbox(env, "acceptance_accepted")) == 1
-    assert joana.chat.message(question.message_id).text == ACCEPTED
-    # The second tap is answered (no endless spinner), and says nothing alarming.
-    assert BUTTON_EXPIRED in last_alert(env, CLIENT_ID)
+    assert done.text == ACCEPTED
+    # The second tap is answered (no endless spinner) in the client's words: what was recorded
+    # and when, never the staff's "open the card again from the menu".
+    assert last_alert(env, CLIENT_ID) == ALREADY_ACCEPTED
+    assert joana.chat.message(question.message_id).buttons == []
+
+    # Anyone else asking about the same request id learns nothing about it.
+    assert await decided_by_telegram_user(env.ctx, req, CLIENT_ID) is not None
+    assert await decided_by_telegram_user(env.ctx, req, CLIENT_ID + 1) is None
 
 
 async def test_buttons_of_an_older_offer_do_not_answer_a_newer_one(env) -> None:  # type: ignore[no-untyped-def]
@@ -351,6 +430,7 @@ async def test_buttons_of_an_older_offer_do_not_answer_a_newer_one(env) -> None:
     # She answers the first offer, on its own message.
     await joana.tap(env.app, "✅ Aceitar", first_question.message_id)
     await joana.tap(env.app, "✅ Sim, aceito", first_question.message_id)
+    await joana.send(env.app, client_document(env, first.action.id))
 
     first_status = acceptances(env, first.action.id)[0]["status"]
     second_status = acceptances(env, second.action.id)[0]["status"]
@@ -400,6 +480,7 @@ async def test_the_client_reaches_nothing_else(env) -> None:  # type: ignore[no-
     # Her own request still works afterwards.
     await joana.tap(env.app, "✅ Aceitar", question.message_id)
     await joana.tap(env.app, "✅ Sim, aceito", question.message_id)
+    await joana.send(env.app, client_document(env, created.action.id))
     assert acceptances(env, created.action.id)[0]["status"] == "accepted"
 
 
@@ -409,8 +490,92 @@ async def test_acceptance_buttons_without_an_open_link_are_stale(env) -> None:  
     joana = client(env)
     (reply,) = await open_link(env, joana, "B" * 32)  # something to tap on
     req = acceptances(env, created.action.id)[0]["id"]
-    for data in (f"ac:y:{req}", f"ac:yy:{req}", f"ac:nn:{req}", f"ac:b:{req}", "ac:y"):
+    for data in (f"ac:y:{req}", f"ac:yy:{req}", f"ac:nn:{req}", f"ac:b:{req}"):
         await joana.tap_data(env.app, reply.message_id, data)
-        assert BUTTON_EXPIRED in last_alert(env, CLIENT_ID), data
+        assert last_alert(env, CLIENT_ID) == STALE, data
+    await joana.tap_data(env.app, reply.message_id, "ac:y")
+    assert BUTTON_EXPIRED in last_alert(env, CLIENT_ID)
     assert acceptances(env, created.action.id)[0]["status"] == "pending"
     assert outbox(env, "acceptance_accepted") == []
+
+
+async def test_staff_opening_the_clients_link_see_a_staff_view_and_cannot_decide(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    op = env.user(OPERATOR_ID, "Patrícia")
+    sent = await open_link(env, op, created.token)
+    (offer,) = sent  # the proposal only: no PDF to answer on, no question, no buttons
+    text = offer.text or ""
+    assert text.startswith("👁️ Visualização da equipe\nEste link é do cliente: só ele pode aceitar")
+    assert "“Aceite presencial”" in text
+    assert offer.buttons == []
+    assert all(not m.buttons for m in op.chat.messages)
+    assert "acceptance" not in (env.app.user_data.get(OPERATOR_ID) or {})
+
+    # Even a forged tap or a direct call cannot record the staff member as the client.
+    req = acceptances(env, created.action.id)[0]["id"]
+    await op.tap_data(env.app, offer.message_id, f"ac:yy:{req}")
+    staff_user = await staff_id(env, OPERATOR_ID)
+    assert staff_user
+    with pytest.raises(StaffCannotDecide):
+        await decide_by_hash(
+            env.ctx,
+            hash_token(created.token or ""),
+            accept=True,
+            evidence=Evidence(telegram_user_id=OPERATOR_ID, telegram_name="Patrícia"),
+            document_sha256="0" * 64,
+        )
+    assert acceptances(env, created.action.id)[0]["status"] == "pending"
+    assert outbox(env, "acceptance_accepted") == []
+
+    # The client's own answer still works.
+    joana = client(env)
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    await answer(env, joana, created.action.id, "✅ Sim, aceito")
+    assert acceptances(env, created.action.id)[0]["status"] == "accepted"
+
+
+async def test_five_wrong_documents_in_the_chat_lock_the_request(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    await joana.tap(env.app, "✅ Sim, aceito")
+    for remaining in (4, 3, 2, 1):
+        error, prompt = await joana.send(env.app, "111.111.111-11")
+        assert error.text == f"O documento digitado não confere. Restam {remaining} tentativas."
+        assert prompt.text == ASK_DOCUMENT
+        assert acceptances(env, created.action.id)[0]["status"] == "pending"
+    (locked,) = await joana.send(env.app, "111.111.111-11")
+    assert (locked.text or "").startswith("Documento não conferido após 5 tentativas")
+    assert acceptances(env, created.action.id)[0]["status"] == "cancelled"
+    assert len(outbox(env, "acceptance_locked")) == 1
+    assert outbox(env, "acceptance_accepted") == []
+    # Typing more is no longer awaited: the gate answers as to anyone who is not staff.
+    (reply,) = await joana.send(env.app, client_document(env, created.action.id))
+    assert (reply.text or "").startswith(NOT_STAFF)
+    assert acceptances(env, created.action.id)[0]["status"] == "cancelled"
+
+
+async def test_the_right_document_records_document_checked_never_the_value(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env)
+    joana = client(env)
+    document = client_document(env, created.action.id)
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    await joana.tap(env.app, "✅ Sim, aceito")
+    await joana.send(env.app, "99999999999")
+    (done,) = await joana.send(env.app, document)
+    assert done.text == ACCEPTED
+    (raw,) = rows(
+        env,
+        "SELECT evidence, identity_failures FROM acceptance_requests WHERE action_id = ?",
+        created.action.id,
+    )
+    assert '"document_checked": true' in raw["evidence"]
+    assert document not in raw["evidence"] and "99999999999" not in raw["evidence"]
+    assert raw["identity_failures"] == 1
+    assert env.app.user_data[CLIENT_ID].get("acceptance_identity") is None

@@ -9,7 +9,14 @@ import sqlite3
 from bot.domain.safe_text import has_bidi
 from tests.conversations.actions_helpers import OPERATOR_ID, acceptances, one
 from tests.conversations.conftest import BotEnv
-from tests.conversations.notif_helpers import client, open_link, outbox, stub_pdf, telegram_action
+from tests.conversations.notif_helpers import (
+    answer,
+    client,
+    open_link,
+    outbox,
+    stub_pdf,
+    telegram_action,
+)
 
 
 async def test_long_search_says_which_words_it_used(env: BotEnv) -> None:
@@ -30,7 +37,7 @@ async def test_long_search_says_which_words_it_used(env: BotEnv) -> None:
 async def test_stored_names_with_bidi_controls_do_not_reach_the_chat(env: BotEnv) -> None:
     client = one(env, "SELECT id, name FROM clients ORDER BY id LIMIT 1")
     first, *rest = client["name"].split()
-    hostile = f"{first} \u202e{' '.join(rest)}\u2066 \u200fR$ 1,00"
+    hostile = f"{first} \u202e{' '.join(rest)}\u2066 \u200fR$\u00a01,00"
     con = sqlite3.connect(env.db_path)  # a row written before input was cleaned
     with con:
         con.execute("UPDATE clients SET name = ? WHERE id = ?", (hostile, client["id"]))
@@ -38,7 +45,7 @@ async def test_stored_names_with_bidi_controls_do_not_reach_the_chat(env: BotEnv
     op = env.user(OPERATOR_ID, "Patrícia")
     await op.send(env.app, "/clientes")
     (result,) = await op.send(env.app, first)
-    shown = f"{client['name']} R$ 1,00"
+    shown = f"{client['name']} R$\u00a01,00"
     label = next(b for b in result.button_texts() if b.startswith(shown))
 
     await op.tap(env.app, label, result.message_id)
@@ -72,11 +79,10 @@ async def test_deep_link_of_a_finalized_action_shows_and_records_nothing(env: Bo
     docs = len(joana.chat.documents)
 
     await joana.tap(env.app, "✅ Aceitar")
-    await joana.tap(env.app, "✅ Sim, aceito")
-
-    answered = joana.chat.message(question.message_id)
+    (answered,) = await answer(env, joana, created.action.id, "✅ Sim, aceito")
     assert answered.text == "Esta solicitação de aceite não está mais pendente."
     assert answered.buttons == []
+    assert joana.chat.message(question.message_id).buttons == []
     (reply,) = await open_link(env, joana, created.token)
     assert reply.text == "Esta solicitação de aceite foi cancelada."
     assert reply.buttons == []

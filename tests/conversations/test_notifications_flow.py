@@ -22,6 +22,7 @@ from tests.conversations.notif_helpers import (
     OPERATOR_ID,
     TECHNICIAN_ID,
     active_contracts,
+    answer,
     client,
     deliver,
     dispatcher,
@@ -200,7 +201,7 @@ async def test_client_accepting_in_telegram_notifies_the_owner_ready_to_finalize
     joana = client(env)
     await open_link(env, joana, created.token)
     await joana.tap(env.app, "✅ Aceitar")
-    await joana.tap(env.app, "✅ Sim, aceito")
+    await answer(env, joana, created.action.id, "✅ Sim, aceito")
 
     assert await deliver(env) == 1
     (told,) = op.chat.messages
@@ -224,7 +225,7 @@ async def test_client_declining_in_telegram_tells_the_owner_what_blocks(env) -> 
     joana = client(env)
     await open_link(env, joana, created.token)
     await joana.tap(env.app, "❌ Recusar")
-    await joana.tap(env.app, "❌ Sim, recuso")
+    await answer(env, joana, created.action.id, "❌ Sim, recuso")
 
     assert await deliver(env) == 1
     (told,) = op.chat.messages

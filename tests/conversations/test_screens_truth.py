@@ -47,7 +47,7 @@ async def test_a_finalized_action_card_shows_what_its_revision_changed(env: BotE
     mid = await open_action(env, op, created.action.id)
     card = op.chat.message(mid).text or ""
     assert f"📶 {old_plan} → Fibra 1 Giga" in card.splitlines()
-    assert f"💰 {contract.value} → R$ 199,90 · Upgrade" in card.splitlines()
+    assert f"💰 {contract.value} → R$\u00a0199,90 · Upgrade" in card.splitlines()
     assert "Mudança sem alteração de valor" not in card
 
 

@@ -88,10 +88,10 @@ async def plan_screen(w: Wizard) -> str:
 
 
 async def choose_new_plan_and_finish(env: BotEnv, w: Wizard, plan_id: int) -> None:
-    assert "6. Fibra 2 Giga · 2.000/1.000 Mbps · R$ 299,90" in w.text
+    assert "6. Fibra 2 Giga · 2.000/1.000 Mbps · R$\u00a0299,90" in w.text
     assert "6 · Fibra 2 Giga" in w.buttons
     await w.tap("6 · Fibra 2 Giga")
-    assert "Preço de tabela do plano: R$ 299,90" in w.text
+    assert "Preço de tabela do plano: R$\u00a0299,90" in w.text
     await w.press("w:val:keep")
     assert [b for b in w.buttons if b.startswith("✅")] == ["✅ Internet (SCM)", "✅ IP fixo"]
     await w.press("w:svd")
@@ -201,4 +201,4 @@ async def test_a_plan_deactivated_during_the_wizard_is_chosen_again(env: BotEnv,
     assert "Fibra 500 Mega" not in w.text
     assert w.draft["plan_id"] is None and w.draft["value_cents"] is None
     await w.tap("· Fibra 700 Mega")
-    assert w.step == "value" and "Preço de tabela do plano: R$ 149,90" in w.text
+    assert w.step == "value" and "Preço de tabela do plano: R$\u00a0149,90" in w.text

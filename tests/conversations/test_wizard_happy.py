@@ -59,44 +59,44 @@ async def test_full_tutorial_path_by_button_texts(env: BotEnv) -> None:
     assert "Qual fidelidade?" in text
     assert "no máximo 12 meses de fidelidade" in text  # PF note
     assert "Fidelidade 24 meses" not in text + " ".join(w.buttons)  # PF: no 24 months
-    assert "• Fidelidade 12 meses: benefício de R$ 20,00/mês" in text  # benefits in the text
+    assert "• Fidelidade 12 meses: benefício de R$\u00a020,00/mês" in text  # benefits in the text
     assert w.buttons[:3] == ["Manter a atual", "Sem fidelidade", "Fidelidade 12 meses"]
     text = await w.tap("Fidelidade 12 meses")
     assert "Etapa 2/4 · Plano e valor" in text and "Escolha o novo grupo de planos" in text
     assert "✅ Residencial Fibra" in w.buttons  # the contract's current group is marked
     text = await w.tap("Residencial Fibra")
     assert "Escolha o novo plano (Residencial Fibra)" in text
-    assert "\n2. Fibra 500 Mega · 500/250 Mbps · R$ 119,90\n" in text  # details in the text
+    assert "\n2. Fibra 500 Mega · 500/250 Mbps · R$\u00a0119,90\n" in text  # details in the text
     assert "2 · Fibra 500 Mega" in w.buttons  # the button refers to them by number
     text = await w.tap("2 · Fibra 500 Mega")
     assert (
         "Valor mensal do contrato com o plano Fibra 500 Mega.\n"
-        "Preço de tabela do plano: R$ 119,90\n"
-        "Valor atual do contrato: R$ 99,90\n"
-        "Valor escolhido para o novo plano: R$ 119,90"
+        "Preço de tabela do plano: R$\u00a0119,90\n"
+        "Valor atual do contrato: R$\u00a099,90\n"
+        "Valor escolhido para o novo plano: R$\u00a0119,90"
     ) in text
     assert "Digite o valor mensal do contrato" in await w.tap("Digitar outro valor")
     text = await w.type("129,90")  # within 20 % of the list price: taken at once
-    assert "Serviços do contrato (valor total R$ 129,90)" in text
+    assert "Serviços do contrato (valor total R$\u00a0129,90)" in text
     assert "✅ Internet (SCM)" in w.buttons  # the plan's default services
     assert "✅ Wi-Fi Plus (roteador…" in w.buttons
     assert "⬜ TV por assinatura (Se…" in w.buttons
     for line in (  # prices in the text
-        "• Internet (SCM) · tabela R$ 99,90",
-        "• TV por assinatura (SeAC) · tabela R$ 49,90",
-        "• Wi-Fi Plus (roteador mesh) · tabela R$ 15,00",
+        "• Internet (SCM) · tabela R$\u00a099,90",
+        "• TV por assinatura (SeAC) · tabela R$\u00a049,90",
+        "• Wi-Fi Plus (roteador mesh) · tabela R$\u00a015,00",
     ):
         assert line in text
     await w.tap("TV por assinatura")
     assert "✅ TV por assinatura (Se…" in w.buttons
     text = await w.tap("Continuar")
     assert (
-        "Como distribuir R$ 129,90 entre os serviços "
+        "Como distribuir R$\u00a0129,90 entre os serviços "
         "(Internet (SCM), TV por assinatura (SeAC), Wi-Fi Plus (roteador mesh))?" in text
     )
     assert w.buttons[:3] == ["Tudo no principal", "Proporcional à tabela", "✏️ Digitar cada valor"]
     text = await w.tap("Digitar cada valor")
-    assert "A soma precisa ser R$ 129,90" in text
+    assert "A soma precisa ser R$\u00a0129,90" in text
     assert "1. Internet (SCM)\n2. TV por assinatura (SeAC)\n3. Wi-Fi Plus (roteador mesh)" in text
     text = await w.type("100\n10\n19,90")
     assert "Etapa 3/4 · Atendimento" in text and "vai abrir um atendimento" in text
@@ -178,7 +178,8 @@ async def test_each_acceptance_channel(
         assert "🔒" not in w.text
         await w.press("w:gok")
     kept = loyalty == "keep"
-    new_loyalty = "Novo: mantida como está" if kept else "Novo: sem fidelidade"
+    # The contract has no loyalty: keeping it is said as "none in force", not "kept".
+    new_loyalty = "Novo: sem fidelidade vigente (nenhuma nova)" if kept else "Novo: sem fidelidade"
     assert "Fidelidade\n  Atual: sem fidelidade\n  " + new_loyalty in w.text
     await w.finish()
     action = await pending_action(env, w.contract_id)
@@ -284,15 +285,15 @@ async def test_plan_screen_lists_the_groups_plans_and_a_new_group_clears_the_pla
     assert "Escolha o novo plano (Rural Rádio):" in w.text
     assert (
         "Escolha o novo plano (Rural Rádio):\n"
-        "1. Rural 20 Mega · 20/5 Mbps · R$ 129,90\n"
-        "2. Rural 50 Mega · 50/10 Mbps · R$ 179,90"
+        "1. Rural 20 Mega · 20/5 Mbps · R$\u00a0129,90\n"
+        "2. Rural 50 Mega · 50/10 Mbps · R$\u00a0179,90"
     ) in w.text
     plans = [b for b in w.buttons if "Rural" in b]
     assert plans == ["1 · Rural 20 Mega", "2 · Rural 50 Mega"]
     assert not any("/" in b and b[0].isdigit() for b in w.buttons)  # 2 plans: no pager
     await w.tap("Rural 50 Mega")
     assert "Valor mensal do contrato com o plano Rural 50 Mega." in w.text
-    assert "Valor escolhido para o novo plano: R$ 179,90" in w.text
+    assert "Valor escolhido para o novo plano: R$\u00a0179,90" in w.text
     await w.walk(Path(plan="Rural 50 Mega"), start="value")
     assert "Novo: Rural 50 Mega (50/10 Mbps)" in w.text
     await w.finish()
@@ -306,9 +307,9 @@ async def test_typed_value_formats(env: BotEnv) -> None:
     await w.start()
     await w.walk(Path(), until="value")
     for typed, cents, shown in [
-        ("R$ 1.234,56", 123456, "R$ 1.234,56"),
-        ("129,90", 12990, "R$ 129,90"),
-        ("99.90", 9990, "R$ 99,90"),
+        ("R$\u00a01.234,56", 123456, "R$\u00a01.234,56"),
+        ("129,90", 12990, "R$\u00a0129,90"),
+        ("99.90", 9990, "R$\u00a099,90"),
     ]:
         await w.press("w:val:type")
         await w.type(typed)
@@ -320,7 +321,10 @@ async def test_typed_value_formats(env: BotEnv) -> None:
         await w.tap("⬅️ Voltar")
         assert f"Valor escolhido para o novo plano: {shown}" in w.text, typed
     await w.walk(Path(value="99.90"), start="value")
-    assert "Valor\n  Atual: R$ 99,90\n  Novo: R$ 99,90 · Mudança sem alteração de valor" in w.text
+    assert (
+        "Valor\n  Atual: R$\u00a099,90\n  Novo: R$\u00a099,90 · Mudança sem alteração de valor"
+        in w.text
+    )
     await w.finish()
     action = await pending_action(env, w.contract_id)
     assert action is not None
@@ -339,7 +343,7 @@ async def test_services_add_tv_and_remove_wifi(env: BotEnv) -> None:
     await w.tap("Continuar")
     assert "(Internet (SCM), TV por assinatura (SeAC))?" in w.text
     await w.walk(Path(split="proportional"), start="split")
-    assert "Novo: Internet (SCM) R$ 79,96; TV por assinatura (SeAC) R$ 39,94" in w.text
+    assert "Novo: Internet (SCM) R$\u00a079,96; TV por assinatura (SeAC) R$\u00a039,94" in w.text
     await w.finish()
     action = await pending_action(env, w.contract_id)
     assert action is not None
@@ -393,7 +397,7 @@ async def test_each_split_strategy_is_stored(
     await w.start()
     await w.walk(Path(split=split))
     new_line = "; ".join(
-        f"{name} R$ {cents // 100},{cents % 100:02d}" for name, cents in expected.items()
+        f"{name} R$\u00a0{cents // 100},{cents % 100:02d}" for name, cents in expected.items()
     )
     assert f"Novo: {new_line}" in w.text
     await w.finish()
@@ -402,7 +406,7 @@ async def test_each_split_strategy_is_stored(
     assert shares_of(action) == expected
     assert sum(shares_of(action).values()) == action.change.value.cents == 11990
     for name, cents in expected.items():
-        assert f"• {name}: R$ {cents // 100},{cents % 100:02d}" in w.text
+        assert f"• {name}: R$\u00a0{cents // 100},{cents % 100:02d}" in w.text
 
 
 async def test_ticket_with_technician_typed_description_and_gates_off(env: BotEnv) -> None:
@@ -488,18 +492,18 @@ async def test_review_side_by_side_then_finalizar_creates_everything(env: BotEnv
             "  Atual: Fibra 300 Mega (300/150 Mbps)",
             "  Novo: Fibra 1 Giga (1.000/500 Mbps)",
             "Valor",
-            "  Atual: R$ 99,90",
-            "  Novo: R$ 189,90 · Upgrade",
+            "  Atual: R$\u00a099,90",
+            "  Novo: R$\u00a0189,90 · Upgrade",
             "Serviços",
-            "  Atual: Internet (SCM) R$ 99,90",
-            "  Novo: Internet (SCM) R$ 131,02; Telefonia fixa (STFC) R$ 39,21; "
-            "Wi-Fi Plus (roteador mesh) R$ 19,67",
+            "  Atual: Internet (SCM) R$\u00a099,90",
+            "  Novo: Internet (SCM) R$\u00a0131,02; Telefonia fixa (STFC) R$\u00a039,21; "
+            "Wi-Fi Plus (roteador mesh) R$\u00a019,67",
             "Modelo de contrato",
             "  Atual: Contrato de Prestação de Serviços - Pessoa Física (Residencial)",
             "  Novo: Contrato de Prestação de Serviços - Pessoa Física (Residencial)",
             "Fidelidade",
             "  Atual: sem fidelidade",
-            "  Novo: Fidelidade 12 meses: 12 meses, benefício de R$ 20,00/mês",
+            "  Novo: Fidelidade 12 meses: 12 meses, benefício de R$\u00a020,00/mês",
             "Aceite: 🌐 Link web · exigido para finalizar",
             "Atendimento: Visita técnica · Suporte técnico · Marcos Técnico Oliveira · Normal",
             "  “Fibra 300 Mega → Fibra 1 Giga (contrato 10000)”",
@@ -545,8 +549,8 @@ async def test_review_side_by_side_then_finalizar_creates_everything(env: BotEnv
     assert lines[4].startswith(f"Atendimento #{ticket.id}: 🆕 aberto (")
     assert lines[4].endswith("· 🔧 Marcos Técnico Oliveira")
     assert "📶 Fibra 300 Mega → Fibra 1 Giga" in w.text
-    assert "💰 R$ 99,90 → R$ 189,90 · Upgrade" in w.text
-    assert "🔒 Fidelidade 12 meses: 12 meses, benefício de R$ 20,00/mês" in w.text
+    assert "💰 R$\u00a099,90 → R$\u00a0189,90 · Upgrade" in w.text
+    assert "🔒 Fidelidade 12 meses: 12 meses, benefício de R$\u00a020,00/mês" in w.text
     assert "Falta para finalizar:" in w.text
     assert "• O aceite do cliente ainda está pendente." in w.text
     assert "• O atendimento ainda não foi concluído." in w.text
@@ -571,10 +575,10 @@ async def test_edit_a_step_from_the_review(env: BotEnv) -> None:
     await w.tap("Plano e valor")
     w.assert_at("group")
     await w.walk(Path(plan="Fibra 700 Mega"), start="group", until="value")
-    assert "Preço de tabela do plano: R$ 149,90" in w.text
+    assert "Preço de tabela do plano: R$\u00a0149,90" in w.text
     assert "Usar preço de tabela" in w.buttons
     await w.tap("Usar preço de tabela")
-    assert "Serviços do contrato (valor total R$ 149,90)" in w.text
+    assert "Serviços do contrato (valor total R$\u00a0149,90)" in w.text
     await w.walk(Path(), start="services")
     assert "Novo: Fibra 700 Mega (700/350 Mbps)" in w.text
     await w.finish()

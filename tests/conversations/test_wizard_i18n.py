@@ -63,31 +63,34 @@ SAYS = {
         "template": ["Qual modelo de contrato será usado?"],
         "loyalty": [
             "Qual fidelidade?",
-            "• Fidelidade 12 meses: benefício de R$ 20,00/mês",
+            "• Fidelidade 12 meses: benefício de R$\u00a020,00/mês",
             "Clientes pessoa física: no máximo 12 meses",
         ],
         "group": ["Escolha o novo grupo de planos:"],
         "plan": [
             "Escolha o novo plano (Residencial Fibra):",
-            "2. Fibra 500 Mega · 500/250 Mbps · R$ 119,90",
-            "5. Fibra 1 Giga · 1.000/500 Mbps · R$ 199,90",
+            "2. Fibra 500 Mega · 500/250 Mbps · R$\u00a0119,90",
+            "5. Fibra 1 Giga · 1.000/500 Mbps · R$\u00a0199,90",
         ],
         "value": [
             "Valor mensal do contrato com o plano Fibra 500 Mega.",
-            "Preço de tabela do plano: R$ 119,90",
-            "Valor atual do contrato: R$ 99,90",
-            "Valor escolhido para o novo plano: R$ 119,90",
+            "Preço de tabela do plano: R$\u00a0119,90",
+            "Valor atual do contrato: R$\u00a099,90",
+            "Valor escolhido para o novo plano: R$\u00a0119,90",
         ],
-        "typing_value": ["Digite o valor mensal do contrato, por exemplo 129,90 ou R$ 1.234,56:"],
+        "typing_value": [
+            "Digite o valor mensal do contrato, por exemplo 129,90 ou R$\u00a01.234,56:"
+        ],
         "confirming_value": [
-            "⚠️ R$ 50,00 está 58,3% abaixo do preço de tabela do plano (R$ 119,90). Tem certeza?"
+            "⚠️ R$\u00a050,00 está 58,3% abaixo do preço de tabela do plano (R$\u00a0119,90)."
+            " Tem certeza?"
         ],
         "services": [
-            "Serviços do contrato (valor total R$ 129,90).",
-            "• TV por assinatura (SeAC) · tabela R$ 49,90",
+            "Serviços do contrato (valor total R$\u00a0129,90).",
+            "• TV por assinatura (SeAC) · tabela R$\u00a049,90",
         ],
-        "split": ["Como distribuir R$ 129,90 entre os serviços"],
-        "typing_split": ["nesta ordem. A soma precisa ser R$ 129,90.", "Exemplo:"],
+        "split": ["Como distribuir R$\u00a0129,90 entre os serviços"],
+        "typing_split": ["nesta ordem. A soma precisa ser R$\u00a0129,90.", "Exemplo:"],
         "ticket": ["Esta ação vai abrir um atendimento para o cliente?"],
         "ticket_form": [
             "O atendimento será aberto assim (toque em um campo para alterar):",
@@ -108,9 +111,9 @@ SAYS = {
         ],
         "review": [
             "Plano\n  Atual: Fibra 300 Mega (300/150 Mbps)\n  Novo: Fibra 500 Mega (500/250 Mbps)",
-            "Valor\n  Atual: R$ 99,90\n  Novo: R$ 129,90 · Upgrade",
+            "Valor\n  Atual: R$\u00a099,90\n  Novo: R$\u00a0129,90 · Upgrade",
             "Modelo de contrato\n  Atual: ",
-            "Novo: Fidelidade 12 meses: 12 meses, benefício de R$ 20,00/mês",
+            "Novo: Fidelidade 12 meses: 12 meses, benefício de R$\u00a020,00/mês",
             "Aceite: 📱 Link pelo Telegram · exigido para finalizar",
             "Atendimento: Visita técnica · Suporte técnico · Marcos Técnico Oliveira · Alta",
         ],
@@ -120,31 +123,31 @@ SAYS = {
         "template": ["Which contract template?"],
         "loyalty": [
             "Which loyalty term?",
-            "• Fidelidade 12 meses: benefit of R$ 20,00/month",
+            "• Fidelidade 12 meses: benefit of R$\u00a020,00/month",
             "Individual clients: at most 12 months of loyalty.",
         ],
         "group": ["Choose the new plan group:"],
         "plan": [
             "Choose the new plan (Residencial Fibra):",
-            "2. Fibra 500 Mega · 500/250 Mbps · R$ 119,90",
-            "5. Fibra 1 Giga · 1.000/500 Mbps · R$ 199,90",
+            "2. Fibra 500 Mega · 500/250 Mbps · R$\u00a0119,90",
+            "5. Fibra 1 Giga · 1.000/500 Mbps · R$\u00a0199,90",
         ],
         "value": [
             "Monthly contract value with the Fibra 500 Mega plan.",
-            "Plan's list price: R$ 119,90",
-            "Contract's current value: R$ 99,90",
-            "Value chosen for the new plan: R$ 119,90",
+            "Plan's list price: R$\u00a0119,90",
+            "Contract's current value: R$\u00a099,90",
+            "Value chosen for the new plan: R$\u00a0119,90",
         ],
-        "typing_value": ["Type the monthly contract value, e.g. 129,90 or R$ 1.234,56:"],
+        "typing_value": ["Type the monthly contract value, e.g. 129,90 or R$\u00a01.234,56:"],
         "confirming_value": [
-            "⚠️ R$ 50,00 is 58.3% below the plan's list price (R$ 119,90). Are you sure?"
+            "⚠️ R$\u00a050,00 is 58.3% below the plan's list price (R$\u00a0119,90). Are you sure?"
         ],
         "services": [
-            "Contract services (total R$ 129,90).",
-            "• TV por assinatura (SeAC) · list R$ 49,90",
+            "Contract services (total R$\u00a0129,90).",
+            "• TV por assinatura (SeAC) · list R$\u00a049,90",
         ],
-        "split": ["How should R$ 129,90 be split among the services"],
-        "typing_split": ["in this order. They must add up to R$ 129,90.", "Example:"],
+        "split": ["How should R$\u00a0129,90 be split among the services"],
+        "typing_split": ["in this order. They must add up to R$\u00a0129,90.", "Example:"],
         "ticket": ["Will this action open a ticket for the client?"],
         "ticket_form": [
             "The ticket will be opened like this (tap a field to change it):",
@@ -165,9 +168,9 @@ SAYS = {
         ],
         "review": [
             "Plan\n  Current: Fibra 300 Mega (300/150 Mbps)\n  New: Fibra 500 Mega (500/250 Mbps)",
-            "Value\n  Current: R$ 99,90\n  New: R$ 129,90 · Upgrade",
+            "Value\n  Current: R$\u00a099,90\n  New: R$\u00a0129,90 · Upgrade",
             "Contract template\n  Current: ",
-            "New: Fidelidade 12 meses: 12 months, benefit of R$ 20,00/month",
+            "New: Fidelidade 12 meses: 12 months, benefit of R$\u00a020,00/month",
             "Acceptance: 📱 Telegram link · required to finalize",
             "Ticket: Visita técnica · Suporte técnico · Marcos Técnico Oliveira · High",
         ],
@@ -184,7 +187,7 @@ BUTTONS = {
         "loyalty": ["Manter a atual", "Fidelidade 12 meses"],
         "plan": ["2 · Fibra 500 Mega", "5 · Fibra 1 Giga"],
         "value": ["Usar preço de tabela", "✏️ Digitar outro valor"],
-        "confirming_value": ["Sim, usar R$ 50,00", "✏️ Digitar outro valor"],
+        "confirming_value": ["Sim, usar R$\u00a050,00", "✏️ Digitar outro valor"],
         "services": ["✅ Internet (SCM)", "⬜ TV por assinatura (Se…", "➡️ Continuar"],
         "split": ["Tudo no principal", "Proporcional à tabela", "✏️ Digitar cada valor"],
         "ticket": ["Sim", "Não"],
@@ -207,7 +210,7 @@ BUTTONS = {
         "loyalty": ["Keep current loyalty", "Fidelidade 12 meses"],
         "plan": ["2 · Fibra 500 Mega", "5 · Fibra 1 Giga"],
         "value": ["Use the list price", "✏️ Type another value"],
-        "confirming_value": ["Yes, use R$ 50,00", "✏️ Type another value"],
+        "confirming_value": ["Yes, use R$\u00a050,00", "✏️ Type another value"],
         "services": ["✅ Internet (SCM)", "⬜ TV por assinatura (Se…", "➡️ Continue"],
         "split": ["All on the main one", "By list prices", "✏️ Type each amount"],
         "ticket": ["Yes", "No"],
@@ -443,7 +446,9 @@ async def test_english_feedback_alerts_and_cancel(env: BotEnv) -> None:
     await w.walk(Path(), start="loyalty", until="value")
     await w.press("w:val:type")
     await w.type("abc")
-    invalid = 'I couldn\'t read "abc" as an amount. Use for example 99,90, 1.234,56 or R$ 99,90.'
+    invalid = (
+        'I couldn\'t read "abc" as an amount. Use for example 99,90, 1.234,56 or R$\u00a099,90.'
+    )
     assert f"⚠️ {invalid}" in w.text
     await w.type("-1")
     assert "⚠️ The amount cannot be negative." in w.text
@@ -452,8 +457,8 @@ async def test_english_feedback_alerts_and_cancel(env: BotEnv) -> None:
     await w.press("w:sp:manual")
     await w.type("90\n5")
     assert (
-        "⚠️ The services add up to R$ 95,00, less than the contract value (R$ 99,90): "
-        "R$ 4,90 missing." in w.text
+        "⚠️ The services add up to R$\u00a095,00, less than the contract value (R$\u00a099,90): "
+        "R$\u00a04,90 missing." in w.text
     )
     await w.type("90")
     assert "⚠️ Give one amount for each of the 2 services (got 1)." in w.text

@@ -34,12 +34,15 @@ async def test_bad_values_are_refused_and_asked_again(env: BotEnv) -> None:
     await w.press("w:val:type")
     draft = w.draft
     for typed, message in [
-        ("abc", 'Não entendi "abc" como valor. Use por exemplo 99,90, 1.234,56 ou R$ 99,90.'),
+        ("abc", 'Não entendi "abc" como valor. Use por exemplo 99,90, 1.234,56 ou R$\u00a099,90.'),
         ("-10", "O valor não pode ser negativo."),
         ("1,234", '"1,234" tem mais de duas casas decimais. Use por exemplo 99,90.'),
         ("   ", "Digite um valor, por exemplo 99,90."),
         ("0", "O valor do contrato precisa ser maior que zero."),
-        ("12,3,4", 'Não entendi "12,3,4" como valor. Use por exemplo 99,90, 1.234,56 ou R$ 99,90.'),
+        (
+            "12,3,4",
+            'Não entendi "12,3,4" como valor. Use por exemplo 99,90, 1.234,56 ou R$\u00a099,90.',
+        ),
         ("999999999", '"999999999" é alto demais para um contrato. Confira o valor.'),
     ]:
         await refused(w, typed, message, "typing_value")
@@ -48,7 +51,7 @@ async def test_bad_values_are_refused_and_asked_again(env: BotEnv) -> None:
     message_id = w.msg.message_id
     assert await w.op.send(env.app, "") == []
     assert w.msg.message_id == message_id and w.draft == draft
-    await w.type("R$ 129,90")
+    await w.type("R$\u00a0129,90")
     w.assert_at("services")
     assert w.draft["value_cents"] == 12990
     await w.tap("✖️ Cancelar")  # Cancelar on the services screen
@@ -60,27 +63,28 @@ async def test_manual_split_that_does_not_add_up(env: BotEnv) -> None:
     await w.start()
     await w.walk(Path(), until="split")
     await w.press("w:sp:manual")
-    assert "A soma precisa ser R$ 119,90." in w.text
+    assert "A soma precisa ser R$\u00a0119,90." in w.text
     for typed, message in [
         (
             "100\n10",
-            "A soma dos serviços (R$ 110,00) é menor que o valor do contrato (R$ 119,90): "
-            "faltam R$ 9,90.",
+            "A soma dos serviços (R$\u00a0110,00) é menor que o valor do contrato"
+            " (R$\u00a0119,90): faltam R$\u00a09,90.",
         ),
         (
             "100;30",
-            "A soma dos serviços (R$ 130,00) passa do valor do contrato (R$ 119,90) em R$ 10,10.",
+            "A soma dos serviços (R$\u00a0130,00) passa do valor do contrato (R$\u00a0119,90) em"
+            " R$\u00a010,10.",
         ),
         ("119,90", "Informe um valor para cada um dos 2 serviços (recebi 1)."),
         ("100\n10\n9,90", "Informe um valor para cada um dos 2 serviços (recebi 3)."),
         (
             "cem\n19,90",
-            'Não entendi "cem" como valor. Use por exemplo 99,90, 1.234,56 ou R$ 99,90.',
+            'Não entendi "cem" como valor. Use por exemplo 99,90, 1.234,56 ou R$\u00a099,90.',
         ),
         ("129,90\n-10", "O valor não pode ser negativo."),
     ]:
         await refused(w, typed, message, "typing_split")
-        assert "A soma precisa ser R$ 119,90." in w.text  # the instructions come again
+        assert "A soma precisa ser R$\u00a0119,90." in w.text  # the instructions come again
     await w.type("100\n19,90")
     w.assert_at("ticket")
     assert w.draft["manual_cents"] == [10000, 1990]

@@ -38,7 +38,7 @@ BACK_FROM_REVIEW = [
     ("ticket", "✅ Sim"),
     ("split", "✅ ✏️ Digitar cada valor"),
     ("services", "✅ Wi-Fi Plus (roteador…"),
-    ("value", "Valor escolhido para o novo plano: R$ 129,90"),
+    ("value", "Valor escolhido para o novo plano: R$\u00a0129,90"),
     ("plan", "✅ 2 · Fibra 500 Mega"),
     ("group", "✅ Residencial Fibra"),
     ("loyalty", "✅ Sem fidelidade"),
@@ -72,7 +72,7 @@ async def test_voltar_at_every_step_shows_the_previous_screen(env: BotEnv) -> No
     await w.type("50")  # far below the list price: the confirmation goes back to the value
     w.assert_at("confirming_value")
     await voltar(w, "value", from_screen="confirming_value")
-    assert "Valor escolhido para o novo plano: R$ 119,90" in w.text  # nothing was taken
+    assert "Valor escolhido para o novo plano: R$\u00a0119,90" in w.text  # nothing was taken
     for typing, parent, button in [
         ("typing_value", "value", "w:val:type"),
         ("typing_split", "split", "w:sp:manual"),

@@ -161,13 +161,13 @@ async def test_restart_while_typing_then_again_at_the_review(
 
     restart.append(await restarted(w, tmp_path))
 
-    await w.type("R$ 1.234,56")  # far above the list price: asked to confirm
+    await w.type("R$\u00a01.234,56")  # far above the list price: asked to confirm
     w.assert_at("confirming_value")
     restart.append(await restarted(w, tmp_path))  # the value to confirm survives a restart
     assert w.step == "confirming_value" and w.draft["value_to_confirm_cents"] == 123456
-    await w.tap("Sim, usar R$ 1.234,56")
+    await w.tap("Sim, usar R$\u00a01.234,56")
     w.assert_at("services")
-    assert "Serviços do contrato (valor total R$ 1.234,56)" in w.text
+    assert "Serviços do contrato (valor total R$\u00a01.234,56)" in w.text
     await w.walk(Path(), start="services", until="split")
     await w.press("w:sp:manual")
     restart.append(await restarted(w, tmp_path))

@@ -257,10 +257,26 @@ async def test_every_button_on_every_screen_has_a_short_label(env: BotEnv) -> No
 @pytest.mark.parametrize(
     ("typed", "cents", "question"),
     [
-        ("50", 5000, "⚠️ R$ 50,00 está 58,3% abaixo do preço de tabela do plano (R$ 119,90)."),
-        ("95,91", 9591, "⚠️ R$ 95,91 está 20,1% abaixo do preço de tabela do plano (R$ 119,90)."),
-        ("143,89", 14389, "⚠️ R$ 143,89 está 20,1% acima do preço de tabela do plano (R$ 119,90)."),
-        ("R$ 1.234,56", 123456, "⚠️ R$ 1.234,56 está 929,7% acima do preço de tabela do plano"),
+        (
+            "50",
+            5000,
+            "⚠️ R$\u00a050,00 está 58,3% abaixo do preço de tabela do plano (R$\u00a0119,90).",
+        ),
+        (
+            "95,91",
+            9591,
+            "⚠️ R$\u00a095,91 está 20,1% abaixo do preço de tabela do plano (R$\u00a0119,90).",
+        ),
+        (
+            "143,89",
+            14389,
+            "⚠️ R$\u00a0143,89 está 20,1% acima do preço de tabela do plano (R$\u00a0119,90).",
+        ),
+        (
+            "R$\u00a01.234,56",
+            123456,
+            "⚠️ R$\u00a01.234,56 está 929,7% acima do preço de tabela do plano",
+        ),
     ],
     ids=["far-below", "just-below", "just-above", "far-above"],
 )
@@ -326,7 +342,7 @@ async def test_type_another_value_goes_back_to_typing(env: BotEnv) -> None:
     w.assert_at("services")
     assert w.draft["value_cents"] == 12990 and w.draft["value_to_confirm_cents"] is None
     await w.walk(Path(), start="services")
-    assert "Novo: R$ 129,90 · Upgrade" in w.text
+    assert "Novo: R$\u00a0129,90 · Upgrade" in w.text
 
 
 # --- (d) the ticket screen -------------------------------------------------------------------
@@ -537,7 +553,10 @@ async def test_one_service_takes_the_whole_value_without_the_split_question(
     assert w.step == "services"  # Voltar skips the split too
     await w.press("w:svd")
     await w.walk(path, start="ticket")
-    assert "Serviços\n  Atual: Internet (SCM) R$ 99,90\n  Novo: Internet (SCM) R$ 109,90" in w.text
+    assert (
+        "Serviços\n  Atual: Internet (SCM) R$\u00a099,90\n  Novo: Internet (SCM) R$\u00a0109,90"
+        in w.text
+    )
     await w.finish()
     action = await pending_action(env, w.contract_id)
     assert action is not None and shares_of(action) == {"Internet (SCM)": 10990}
@@ -574,33 +593,52 @@ async def test_the_value_screen_tells_list_price_current_value_and_chosen_value_
     await w.walk(Path(plan="Fibra 1 Giga"), until="value")
     assert (
         "Valor mensal do contrato com o plano Fibra 1 Giga.\n"
-        "Preço de tabela do plano: R$ 199,90\n"
-        "Valor atual do contrato: R$ 99,90\n"
-        "Valor escolhido para o novo plano: R$ 199,90"
+        "Preço de tabela do plano: R$\u00a0199,90\n"
+        "Valor atual do contrato: R$\u00a099,90\n"
+        "Valor escolhido para o novo plano: R$\u00a0199,90"
     ) in w.text
     assert "Valor atual escolhido" not in w.text
     await w.press("w:val:type")
     await w.type("189,90")
     await w.tap("⬅️ Voltar")
     assert (
-        "Preço de tabela do plano: R$ 199,90\n"
-        "Valor atual do contrato: R$ 99,90\n"
-        "Valor escolhido para o novo plano: R$ 189,90"
+        "Preço de tabela do plano: R$\u00a0199,90\n"
+        "Valor atual do contrato: R$\u00a099,90\n"
+        "Valor escolhido para o novo plano: R$\u00a0189,90"
     ) in w.text
     await w.press("w:val:keep")  # the list price again
     assert w.draft["value_cents"] == 19990
     await w.tap("⬅️ Voltar")
-    assert "Valor escolhido para o novo plano: R$ 199,90" in w.text
+    assert "Valor escolhido para o novo plano: R$\u00a0199,90" in w.text
 
 
 async def test_the_plan_list_writes_speeds_with_a_thousands_dot(env: BotEnv) -> None:
     w = Wizard(env)
     await w.start()
     await w.walk(Path(), until="plan")
-    assert "5. Fibra 1 Giga · 1.000/500 Mbps · R$ 199,90" in w.text
+    assert "5. Fibra 1 Giga · 1.000/500 Mbps · R$\u00a0199,90" in w.text
     assert "1000/" not in w.text
     assert "5 · Fibra 1 Giga" in w.buttons
     await w.tap("⬅️ Voltar")
     await w.tap("Empresarial Fibra")
-    assert "3. Empresarial 1 Giga Dedicado · 1.000/1.000 Mbps · R$ 899,90" in w.text
-    assert "1. Empresarial 300 Mega · 300/300 Mbps · R$ 249,90" in w.text
+    assert "3. Empresarial 1 Giga Dedicado · 1.000/1.000 Mbps · R$\u00a0899,90" in w.text
+    assert "1. Empresarial 300 Mega · 300/300 Mbps · R$\u00a0249,90" in w.text
+
+
+async def test_review_lists_the_services_the_change_removes(env: BotEnv) -> None:
+    """A contract with TV moved to a plan without it: the review says TV is removed."""
+    async with env.ctx.uow() as uow:
+        contracts = [
+            c
+            for client_id in range(1, 300)
+            for c in await uow.contracts.for_client(client_id)
+            if c.status.value == "ativo" and any("TV" in s.name for s in c.services)
+        ]
+    contract = contracts[0]
+    tv = next(s.name for s in contract.services if "TV" in s.name)
+    w = Wizard(env)
+    await w.start(contract.number)
+    path = Path(plan="Fibra 500 Mega")
+    assert tv not in path.services_after()
+    await w.walk(path, until="review")
+    assert f"Removidos: {tv}" in w.text

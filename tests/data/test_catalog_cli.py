@@ -111,7 +111,7 @@ def test_readme_walkthrough_moves_a_provider_in_from_an_empty_database(
         "4 departamentos.\n"
     )
     assert said['contractbot catalog loyalty add "Fidelidade 12 meses" 12 20,00'] == (
-        "Fidelidade criada: Fidelidade 12 meses — 12 meses, R$ 20,00 por mês de benefício, "
+        "Fidelidade criada: Fidelidade 12 meses — 12 meses, R$\u00a020,00 por mês de benefício, "
         "para clientes PF e PJ.\n"
     )
 
@@ -131,14 +131,14 @@ def test_readme_walkthrough_moves_a_provider_in_from_an_empty_database(
     assert pf_card.plan.name == "Fibra 500 Mega"
     assert pf_card.group is not None and pf_card.group.name == "Residencial Fibra"
     assert pf_card.template.code == "PF-RES"
-    assert pf_card.contract.value.format() == "R$ 119,90"
+    assert pf_card.contract.value.format() == "R$\u00a0119,90"
     assert [s.name for s in pf_card.contract.services] == [
         "Internet (SCM)",
         "Wi-Fi Plus (roteador mesh)",
     ]
     assert (pf_card.contract.loyalty.months, pf_card.contract.loyalty.monthly_benefit.format()) == (
         12,
-        "R$ 20,00",
+        "R$\u00a020,00",
     )
     assert pj_card.group is not None
     assert (pj_card.template.code, pj_card.group.name) == ("PJ-EMP", "Empresarial Fibra")
@@ -237,7 +237,7 @@ def test_every_catalog_write_bumps_the_version_a_running_bot_rereads(
     code, out, _ = run(capsys, "catalog", "loyalty", "add", "Fidelidade 24 meses", "24", "50")
     assert code == 0
     assert out == (
-        "Fidelidade criada: Fidelidade 24 meses — 24 meses, R$ 50,00 por mês de benefício, "
+        "Fidelidade criada: Fidelidade 24 meses — 24 meses, R$\u00a050,00 por mês de benefício, "
         "para clientes PJ.\n"
         "Clientes pessoa física podem ter no máximo 12 meses de fidelidade: esta só será "
         "oferecida a clientes PJ.\n"
@@ -331,7 +331,7 @@ def test_catalog_list_shows_every_kind_of_entry(
         "  PJ-EMP   PJ  Contrato de Prestação de Serviços - Pessoa Jurídica (Empresarial)\n"
         "Fidelidades (2):\n"
         "  Sem fidelidade — sem período — PF e PJ\n"
-        "  Fidelidade 24 meses — 24 meses, R$ 50,00/mês — PJ\n"
+        "  Fidelidade 24 meses — 24 meses, R$\u00a050,00/mês — PJ\n"
         "Tipos de atendimento (4):\n"
         "  Visita técnica\n"
         "  Troca de equipamento\n"

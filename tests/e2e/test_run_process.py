@@ -141,7 +141,7 @@ async def test_plan_update_end_to_end(
         op.enqueue_tap(tap)
         await step(None, expect)
     card = op.chat.last_text or ""
-    assert "Fibra 500 Mega" in card and "R$ 129,90" in card and "Versão 2" in card
+    assert "Fibra 500 Mega" in card and "R$\u00a0129,90" in card and "Versão 2" in card
     await api.wait_for(
         lambda: any(d.document_name == "contrato-10000-v2.pdf" for d in op.chat.documents),
         timeout=60,

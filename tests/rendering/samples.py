@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import replace
 from datetime import date
 from io import BytesIO
@@ -102,7 +103,7 @@ def pdf_pages(pdf: bytes) -> list[str]:
 def flat(text: str) -> str:
     """Extracted text on one line: hyphenation undone, whitespace collapsed."""
     text = text.replace("\u2010\n", "").replace("\u00ad\n", "")
-    return " ".join(text.split())
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()  # a non-breaking space stays one
 
 
 def pdf_text(pdf: bytes) -> str:

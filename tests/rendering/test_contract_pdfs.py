@@ -197,12 +197,16 @@ async def scenario(
         else:  # pragma: no cover
             raise AssertionError("a pending action has no amendment")
         clock.advance(hours=2)
+        async with ctx.uow() as uow:
+            padaria_client = await uow.clients.get(padaria_contract.client_id)
+        assert padaria_client is not None
         await decide_by_token(
             ctx,
             web.token,
             accept=True,
             evidence=Evidence(ip=IP, user_agent=USER_AGENT),
             document_sha256=sha,
+            typed_document=padaria_client.document,  # the client proves who they are first
         )
         fresh = PdfRenderer(DEFAULT_TEMPLATES_DIR, ProviderInfo(), None)
         try:  # the page that shows the proposal again must produce the very same bytes
@@ -282,12 +286,14 @@ async def test_contract_shows_plan_speeds_value_and_every_share(scenario: Scenar
     text = scenario.padaria.text
     assert "Contrato nº 88001" in text
     assert "Empresarial 300 Mega Empresarial Fibra 300 Mbps 300 Mbps" in text
-    assert "Valor mensal: R$ 279,90 (duzentos e setenta e nove reais e noventa centavos)" in text
+    assert (
+        "Valor mensal: R$\u00a0279,90 (duzentos e setenta e nove reais e noventa centavos)" in text
+    )
     assert "dia 10 de cada mês" in text
     assert len(doc.terms.services) == 2
     for share in doc.terms.services:
         assert f"{share.name} {share.amount.format()} " in text
-    assert "Total mensal R$ 279,90 100%" in text
+    assert "Total mensal R$\u00a0279,90 100%" in text
     assert sum(s.amount.cents for s in doc.terms.services) == 27990
 
 
@@ -295,8 +301,8 @@ async def test_contract_loyalty_clause(scenario: Scenario) -> None:
     text = scenario.padaria.text
     assert "Prazo de permanência 24 meses" in text
     assert "Início 10/03/2025" in text and "Término 10/03/2027" in text
-    assert "Benefício mensal R$ 50,00" in text
-    assert "Benefício total no período R$ 1.200,00" in text
+    assert "Benefício mensal R$\u00a050,00" in text
+    assert "Benefício total no período R$\u00a01.200,00" in text
     assert "proporcional ao número de meses restantes" in text
     assert "Resolução Anatel nº 765/2023" in text
     assert "Sem fidelidade" not in text
@@ -355,7 +361,7 @@ async def test_proposal_is_the_contract_as_it_would_be(scenario: Scenario) -> No
     assert "PROPOSTA DE ALTERAÇÃO CONTRATUAL" in text
     assert "Contrato nº 88001 · versão 2 (proposta)" in text
     assert "Empresarial 600 Mega" in text
-    assert "Valor mensal: R$ 399,90" in text
+    assert "Valor mensal: R$\u00a0399,90" in text
     assert "Prazo de permanência 12 meses" in text
     assert PADARIA in text
     assert PdfRenderer.filename(doc) == "contrato-88001-v2-proposta.pdf"
@@ -379,18 +385,19 @@ async def test_amendment_shows_before_after_and_web_evidence(scenario: Scenario)
     assert "versão 1 → 2" in text
     assert "Plano ALTERADO Empresarial 300 Mega Empresarial 600 Mega" in text
     assert "300 Mbps / 300 Mbps 600 Mbps / 600 Mbps" in text
-    assert "Valor mensal ALTERADO R$ 279,90 R$ 399,90" in text
-    assert "24 meses · R$ 50,00/mês (10/03/2025 a 10/03/2027)" in text
-    assert "12 meses · R$ 20,00/mês" in text
+    assert "Valor mensal ALTERADO R$\u00a0279,90 R$\u00a0399,90" in text
+    assert "24 meses · R$\u00a050,00/mês (10/03/2025 a 10/03/2027)" in text
+    assert "12 meses · R$\u00a020,00/mês" in text
     for _name, before, after in doc.service_rows:
         assert before is None or before.format() in text
         assert after is None or after.format() in text
-    assert "Total mensal R$ 279,90 R$ 399,90" in text
+    assert "Total mensal R$\u00a0279,90 R$\u00a0399,90" in text
     # acceptance evidence
     assert "Link web (página de aceite)" in text
     assert f"Endereço IP {IP}" in text
     assert USER_AGENT in text
     assert "Aceito em 20/11/2026 13:30:00 (UTC-03:00)" in text
+    assert "Identificação documento conferido (CPF/CNPJ digitado pelo ASSINANTE" in text
     assert scenario.proposal_sha in text.replace(" ", "")
     assert doc.acceptance is not None and doc.acceptance.document_sha256 == scenario.proposal_sha
     assert f"atendimento nº {doc.ticket_number} (situação: concluído)" in text

@@ -113,6 +113,8 @@ class FakeStore:
     actions: dict[int, ContractAction] = field(default_factory=dict)
     acceptances: dict[int, AcceptanceRequest] = field(default_factory=dict)
     token_hashes: dict[int, str | None] = field(default_factory=dict)  # acceptance id → hash
+    kept_documents: dict[int, tuple[str, bytes, datetime]] = field(default_factory=dict)
+    identity_failures: dict[int, int] = field(default_factory=dict)  # acceptance id → count
     tickets: dict[int, Ticket] = field(default_factory=dict)
     revisions: dict[int, ContractRevision] = field(default_factory=dict)
     notifications: dict[int, Notification] = field(default_factory=dict)
@@ -549,6 +551,22 @@ class FakeAcceptanceRepo(_Repo):
             self.db.acceptances[request_id] = replace(
                 self.db.acceptances[request_id], document_sha256=sha256
             )
+
+    async def keep_document(
+        self, request_id: int, *, sha256: str, content: bytes, keep_until: datetime
+    ) -> None:
+        self.db.kept_documents[request_id] = (sha256, content, keep_until)
+
+    async def identity_failed(self, request_id: int) -> int:
+        count = self.db.identity_failures.get(request_id, 0) + 1
+        self.db.identity_failures[request_id] = count
+        return count
+
+    async def kept_document(self, request_id: int, now: datetime) -> tuple[str, bytes] | None:
+        kept = self.db.kept_documents.get(request_id)
+        if kept is None or kept[2] <= now:
+            return None
+        return kept[0], kept[1]
 
     async def pending_expiring(self, now: datetime) -> list[AcceptanceRequest]:
         return [

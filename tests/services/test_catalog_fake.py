@@ -56,7 +56,7 @@ async def test_a_new_group_is_in_this_process_catalog_at_once(clock: FakeClock) 
 async def test_a_long_term_is_offered_to_business_clients_only(clock: FakeClock) -> None:
     ctx = fake_ctx(clock, FakeStore())
     term = await catalog_service.add_loyalty_term(ctx, "Fidelidade 24 meses", "24", "R$ 1.050,5")
-    assert (term.months, term.monthly_benefit.format()) == (24, "R$ 1.050,50")
+    assert (term.months, term.monthly_benefit.format()) == (24, "R$\u00a01.050,50")
     reference = await ctx.reference()
     assert reference.catalog(PersonKind.PF).loyalty_terms == ()
     assert reference.catalog(PersonKind.PJ).loyalty_terms == (term,)

@@ -228,7 +228,7 @@ async def test_split_must_add_up(
             fctx, seed.operator.id, seed.pf_contract.id, pf_change(seed, services=services)
         )
     assert err.value.key == key
-    assert err.value.params["total"] == "R$ 199,90"
+    assert err.value.params["total"] == "R$\u00a0199,90"
     assert_nothing_created(store)
 
 

@@ -118,21 +118,24 @@ def test_money_error_message_quotes_the_typed_value() -> None:
 @pytest.mark.parametrize(
     ("cents", "text"),
     [
-        (123456, "R$ 1.234,56"),
-        (5, "R$ 0,05"),
-        (0, "R$ 0,00"),
-        (-500, "-R$ 5,00"),
-        (-5, "-R$ 0,05"),
-        (9990, "R$ 99,90"),
-        (100000, "R$ 1.000,00"),
-        (99999, "R$ 999,99"),
-        (123456789, "R$ 1.234.567,89"),
-        (100_000_000_00, "R$ 100.000.000,00"),
-        (1_234_567_890_12, "R$ 1.234.567.890,12"),
+        (123456, "R$\u00a01.234,56"),
+        (5, "R$\u00a00,05"),
+        (0, "R$\u00a00,00"),
+        (-500, "-R$\u00a05,00"),
+        (-5, "-R$\u00a00,05"),
+        (9990, "R$\u00a099,90"),
+        (100000, "R$\u00a01.000,00"),
+        (99999, "R$\u00a0999,99"),
+        (123456789, "R$\u00a01.234.567,89"),
+        (100_000_000_00, "R$\u00a0100.000.000,00"),
+        (1_234_567_890_12, "R$\u00a01.234.567.890,12"),
     ],
 )
 def test_format_brl(cents: int, text: str) -> None:
     assert format_brl(cents) == text
+    assert " " not in text  # a non-breaking space: "R$" never ends a line
+    if abs(cents) <= MAX_CENTS:
+        assert parse_money(text.removeprefix("-")) == Money(abs(cents))  # what we write reads
     assert Money(cents).format() == text
     assert str(Money(cents)) == text
 

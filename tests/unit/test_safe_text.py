@@ -5,7 +5,7 @@ EVERY = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061
 
 def test_every_bidi_control_is_removed_and_nothing_else() -> None:
     assert set(EVERY) == BIDI_CONTROLS
-    assert strip_bidi(f"João{EVERY} da Silva \u202eR$ 99,90") == "João da Silva R$ 99,90"
+    assert strip_bidi(f"João{EVERY} da Silva \u202eR$\u00a099,90") == "João da Silva R$\u00a099,90"
     assert strip_bidi("Ação nº 5 — ok ✅ שלום مرحبا") == "Ação nº 5 — ok ✅ שלום مرحبا"
     assert has_bidi("a\u2067b") and not has_bidi(strip_bidi("a\u2067b"))
 

@@ -80,5 +80,5 @@ def test_fixed_button_labels_fit_without_being_cut(locale: str) -> None:
 
 @pytest.mark.parametrize("locale", ["pt_BR", "en"])
 def test_the_value_confirmation_button_fits_with_a_large_value(locale: str) -> None:
-    label = t("wizard.confirm_value", locale, value="R$ 99.999,99")
+    label = t("wizard.confirm_value", locale, value="R$\u00a099.999,99")
     assert len(label) <= MAX_LABEL, label

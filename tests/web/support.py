@@ -38,6 +38,7 @@ def sha256(data: bytes) -> str:
 class Pending:
     world: World
     created: Created
+    document: str = ""  # the client's CPF/CNPJ, as they type it before answering
 
     @property
     def token(self) -> str:
@@ -54,7 +55,10 @@ async def pending_web_action(ctx: ServiceContext, **change_options: object) -> P
     change = await plan_change(ctx, w.contract, **change_options)  # type: ignore[arg-type]
     created = await create_plan_update(ctx, w.operator.id, w.contract.id, change)
     assert created.token
-    return Pending(w, created)
+    async with ctx.uow() as uow:
+        client = await uow.clients.get(w.contract.client_id)
+    assert client is not None
+    return Pending(w, created, client.document)
 
 
 @asynccontextmanager
@@ -80,10 +84,11 @@ def csrf_of(page: str) -> str:
 
 
 def text_of(page: str) -> str:
-    """What a person reads: tags dropped, entities decoded, whitespace collapsed."""
+    """What a person reads: tags dropped, entities decoded, whitespace collapsed (a
+    non-breaking space stays one: it is what keeps "R$" with its amount)."""
     inline = re.sub(r"</?(?:strong|em|span|a|code)\b[^>]*>", "", page)
     no_tags = re.sub(r"<[^>]+>", " ", inline)
-    return re.sub(r"\s+", " ", html.unescape(no_tags)).strip()
+    return re.sub(r"[ \t\r\n\f\v]+", " ", html.unescape(no_tags)).strip()
 
 
 async def latest_request(ctx: ServiceContext, action_id: int) -> AcceptanceRequest:

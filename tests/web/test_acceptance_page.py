@@ -41,17 +41,19 @@ async def test_page_shows_the_proposed_change(ctx: ServiceContext, clock: FakeCl
     assert f"contrato nº {card.contract.number}" in seen
     # Current plan versus new plan, with speeds and values.
     assert f"Plano atual {card.current_plan.name}" in seen
-    assert "Novo plano Fibra 1 Giga Download 1.000 Mbps · Upload 500 Mbps R$ 199,90/mês" in seen
+    assert (
+        "Novo plano Fibra 1 Giga Download 1.000 Mbps · Upload 500 Mbps R$\u00a0199,90/mês" in seen
+    )
     assert f"{format_brl(card.contract.value.cents)}/mês" in seen
-    assert "Nova mensalidade: R$ 199,90" in seen
+    assert "Nova mensalidade: R$\u00a0199,90" in seen
     # Services with their share of the value, adding up to the total.
     for share in card.action.change.services:
         assert f"{share.name} {share.amount.format()}" in seen
-    assert "Total R$ 199,90" in seen
+    assert "Total R$\u00a0199,90" in seen
     # The new loyalty term and its benefit.
     assert "Fidelidade 12 meses: permanência mínima de 12 meses" in seen
-    assert "Benefício mensal: R$ 20,00" in seen
-    assert "Benefício total no período: R$ 240,00" in seen
+    assert "Benefício mensal: R$\u00a020,00" in seen
+    assert "Benefício total no período: R$\u00a0240,00" in seen
     # The contract, the checkbox, the two answers and the deadline.
     assert f'href="{p.token}/contrato.pdf"' in page
     assert "Ver o contrato proposto (PDF)" in seen
@@ -74,10 +76,13 @@ async def test_loyalty_none_and_kept_are_spelled_out(ctx: ServiceContext, clock:
         page = await (await client.get(f"/aceite/{kept.token}")).text()
     card = await action_card(ctx, kept.action_id)
     seen = text_of(page)
-    if card.contract.loyalty.active:
+    today = clock.now.astimezone(ctx.timezone).date()
+    if card.contract.loyalty.in_force(today):
         assert f"Fidelidade atual mantida: {card.contract.loyalty.months} meses" in seen
+    elif card.contract.loyalty.active:
+        assert "Sem fidelidade vigente. Sua fidelidade anterior terminou em" in seen
     else:
-        assert "Sem fidelidade (mantida a condição atual)." in seen
+        assert "Sem fidelidade vigente. Esta alteração não cria fidelidade." in seen
 
 
 async def test_pdf_is_the_proposed_contract(ctx: ServiceContext, clock: FakeClock) -> None:
@@ -104,7 +109,13 @@ async def test_accept_records_the_decision_and_the_evidence(
         pdf = await (await client.get(f"/aceite/{p.token}/contrato.pdf")).read()
         clock.advance(minutes=3)
         resp = await client.post(
-            f"/aceite/{p.token}", data={"csrf": csrf_of(page), "decision": "accept", "agree": "sim"}
+            f"/aceite/{p.token}",
+            data={
+                "csrf": csrf_of(page),
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "sim",
+            },
         )
         done = await resp.text()
     assert resp.status == 200
@@ -136,7 +147,7 @@ async def test_accept_without_ticking_the_box_asks_again(
     assert resp.status == 400
     seen = text_of(again)
     assert "Para aceitar, marque a opção “Li e concordo com os termos”." in seen
-    assert "Nova mensalidade: R$ 199,90" in seen and "Aceitar" in seen
+    assert "Nova mensalidade: R$\u00a0199,90" in seen and "Aceitar" in seen
     assert (await latest_request(ctx, p.action_id)).status is AcceptanceStatus.PENDING
 
 
@@ -159,6 +170,7 @@ async def test_decline_asks_for_confirmation_first(ctx: ServiceContext, clock: F
                 "csrf": csrf_of(confirm),
                 "decision": "decline",
                 "confirm": "sim",
+                "documento": p.document,
                 "reason": "Achei caro",
             },
         )
@@ -182,16 +194,24 @@ async def test_a_used_link_is_dead_and_reveals_nothing(
     card = await action_card(ctx, p.action_id)
     async with web_client(ctx, clock) as client:
         page = await (await client.get(f"/aceite/{p.token}")).text()
-        form = {"csrf": csrf_of(page), "decision": "accept", "agree": "sim"}
+        form = {
+            "csrf": csrf_of(page),
+            "decision": "accept",
+            "documento": p.document,
+            "agree": "sim",
+        }
         assert (await client.post(f"/aceite/{p.token}", data=form)).status == 200
         # Reloading the thank-you page (same browser) shows the same answer, records nothing new.
         repeat = await client.post(f"/aceite/{p.token}", data=form)
         assert repeat.status == 200 and "Aceite registrado" in text_of(await repeat.text())
         first = await latest_request(ctx, p.action_id)
 
+        # Opened again, the link shows the answer and the answered PDF to download (what the
+        # client keeps), never the form again.
         resp = await client.get(f"/aceite/{p.token}")
         gone = await resp.text()
-        assert resp.status == 410
+        assert resp.status == 200 and "Aceite registrado" in text_of(gone)
+        assert 'name="decision"' not in gone
         late = await client.post(
             f"/aceite/{p.token}",
             data={"csrf": form["csrf"], "decision": "decline", "confirm": "sim"},
@@ -203,7 +223,7 @@ async def test_a_used_link_is_dead_and_reveals_nothing(
         assert other_phone.status == 410
         assert (await client.get(f"/aceite/{p.token}/contrato.pdf")).status == 410
     seen = text_of(gone)
-    assert "Link já utilizado" in seen and "já foi utilizado" in seen
+    assert "Baixar o contrato que você aceitou (PDF)" in seen
     assert card.client.name not in seen and card.contract.number not in seen
     assert "R$" not in seen
     assert await latest_request(ctx, p.action_id) == first
@@ -217,7 +237,13 @@ async def test_an_expired_link(ctx: ServiceContext, clock: FakeClock) -> None:
         page = await (await client.get(f"/aceite/{p.token}")).text()
         clock.advance(seconds=ctx.acceptance_ttl.total_seconds() + 60)
         posted = await client.post(
-            f"/aceite/{p.token}", data={"csrf": csrf_of(page), "decision": "accept", "agree": "1"}
+            f"/aceite/{p.token}",
+            data={
+                "csrf": csrf_of(page),
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "1",
+            },
         )
         posted_text = await posted.text()
         resp = await client.get(f"/aceite/{p.token}")
@@ -272,9 +298,15 @@ async def test_a_resent_link_replaces_the_old_one(ctx: ServiceContext, clock: Fa
         assert "Solicitação cancelada" in text_of(await old.text())
         resp = await client.get(f"/aceite/{new_token}")
         page = await resp.text()
-        assert resp.status == 200 and "Nova mensalidade: R$ 199,90" in text_of(page)
+        assert resp.status == 200 and "Nova mensalidade: R$\u00a0199,90" in text_of(page)
         done = await client.post(
-            f"/aceite/{new_token}", data={"csrf": csrf_of(page), "decision": "accept", "agree": "1"}
+            f"/aceite/{new_token}",
+            data={
+                "csrf": csrf_of(page),
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "1",
+            },
         )
         assert done.status == 200 and "Aceite registrado" in text_of(await done.text())
     request = await latest_request(ctx, p.action_id)
@@ -288,12 +320,18 @@ async def test_a_forged_or_stale_form_field_is_refused(
     p = await pending_web_action(ctx)
     async with web_client(ctx, clock) as client:
         resp = await client.post(
-            f"/aceite/{p.token}", data={"csrf": "0" * 64, "decision": "accept", "agree": "sim"}
+            f"/aceite/{p.token}",
+            data={"csrf": "0" * 64, "decision": "accept", "documento": p.document, "agree": "sim"},
         )
         again = await resp.text()
         cross = await client.post(
             f"/aceite/{p.token}",
-            data={"csrf": csrf_of(again), "decision": "accept", "agree": "sim"},
+            data={
+                "csrf": csrf_of(again),
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "sim",
+            },
             headers={"Sec-Fetch-Site": "cross-site"},
         )
     assert resp.status == 400
@@ -313,7 +351,13 @@ async def test_when_the_contract_cannot_be_rendered_nothing_is_recorded(
         page = await (await client.get(f"/aceite/{p.token}")).text()
         pdf = await client.get(f"/aceite/{p.token}/contrato.pdf")
         resp = await client.post(
-            f"/aceite/{p.token}", data={"csrf": csrf_of(page), "decision": "accept", "agree": "1"}
+            f"/aceite/{p.token}",
+            data={
+                "csrf": csrf_of(page),
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "1",
+            },
         )
         seen = text_of(await resp.text())
     assert pdf.status == 503
@@ -364,7 +408,12 @@ async def test_a_link_to_an_action_finalized_without_it_is_closed(
         seen = text_of(await resp.text())
         posted = await client.post(
             f"/aceite/{p.token}",
-            data={"decision": "accept", "agree": "1", "csrf": csrf_of(page)},
+            data={
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "1",
+                "csrf": csrf_of(page),
+            },
         )
     assert resp.status == 410 and posted.status == 410
     # Finalizing cancelled the request the client never answered: its link is dead.

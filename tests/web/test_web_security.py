@@ -64,7 +64,12 @@ async def _accept_with_headers(
         page = await (await client.get(f"/aceite/{p.token}", headers=headers)).text()
         resp = await client.post(
             f"/aceite/{p.token}",
-            data={"csrf": csrf_of(page), "decision": "accept", "agree": "sim"},
+            data={
+                "csrf": csrf_of(page),
+                "decision": "accept",
+                "documento": p.document,
+                "agree": "sim",
+            },
             headers=headers,
         )
         assert resp.status == 200
