@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import ports
 from storage import repositories as r
+from storage.network_repo import SqlNetworkRepo
 
 
 class SqlUnitOfWork:
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     revisions: ports.RevisionRepo
     notifications: ports.NotificationRepo
     claims: ports.ClaimRepo
+    network: ports.NetworkRepo
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
         self.revisions = r.SqlRevisionRepo(session)
         self.notifications = r.SqlNotificationRepo(session)
         self.claims = r.SqlClaimRepo(session)
+        self.network = SqlNetworkRepo(session)
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
