@@ -24,7 +24,7 @@ def radius_engine(url: str) -> AsyncEngine:
 
 
 @asynccontextmanager
-async def _transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+async def transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     try:
         async with engine.begin() as conn:
             yield conn
@@ -32,7 +32,7 @@ async def _transaction(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         raise RadiusUnavailable(type(exc).__name__) from exc
 
 
-def _chunks(items: list[str]) -> Iterable[list[str]]:
+def chunks(items: list[str]) -> Iterable[list[str]]:
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
 
@@ -55,7 +55,7 @@ async def write_memberships(
 ) -> None:
     """Each login in ``pairs`` ends up in its group only, among the owned groups."""
     logins = [login for login, _ in pairs]
-    for chunk in _chunks(logins):
+    for chunk in chunks(logins):
         await conn.execute(
             delete(radusergroup).where(
                 radusergroup.c.username.in_(chunk), radusergroup.c.groupname.in_(owned)
@@ -81,12 +81,12 @@ class SqlRadiusDirectory:
         attributes: tuple[ReplyAttribute, ...],
         owned_groups: frozenset[str],
     ) -> None:
-        async with _transaction(self.engine) as conn:
+        async with transaction(self.engine) as conn:
             await write_group(conn, group, attributes)
             await write_memberships(conn, [(login, group)], owned_groups)
 
     async def session(self, login: str) -> Session | None:
-        async with _transaction(self.engine) as conn:
+        async with transaction(self.engine) as conn:
             row = (
                 await conn.execute(
                     select(radacct.c.nasipaddress, radacct.c.acctsessionid, radacct.c.framedipaddress)
