@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from dotenv import load_dotenv
 
-from bot import data_cli
+from bot import data_cli, radius_cli
 from bot.app import Core, build_core, run
 from bot.config import ConfigError, Settings, load_settings
 from bot.domain.errors import DomainError
@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     pdf_cli.add_parsers(sub)
     data_cli.add_parsers(sub)
+    radius_cli.add_parsers(sub)
     return p
 
 
@@ -120,6 +121,7 @@ COMMANDS: dict[str, Callable[[Core, argparse.Namespace], Awaitable[int]]] = {
     "staff": _staff,
     **pdf_cli.COMMANDS,
     **data_cli.COMMANDS,
+    **radius_cli.COMMANDS,
 }
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.locales import normalize_locale
+from bot.domain.network import NakPolicy
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///./var/contractbot.db"
 DEFAULT_API_URL = "https://api.telegram.org"
@@ -33,6 +34,39 @@ class ProviderInfo:
 
 
 @dataclass(frozen=True)
+class RadiusSettings:
+    """Plan changes reaching the network (README "Velocidade na rede (RADIUS)"); off unless
+    ``RADIUS_DATABASE_URL`` is set."""
+
+    database_url: str | None = None
+    on_nak: NakPolicy = NakPolicy.DISCONNECT
+    coa_timeout: float = 3.0
+    coa_retries: int = 2
+    max_attempts: int = 5
+
+    @property
+    def enabled(self) -> bool:
+        return self.database_url is not None
+
+
+def _radius(get: Callable[[str, str], str]) -> RadiusSettings:
+    on_nak = get("RADIUS_ON_NAK", "disconnect").lower()
+    if on_nak not in {p.value for p in NakPolicy}:
+        raise ConfigError(f"RADIUS_ON_NAK must be 'disconnect' or 'leave', got {on_nak!r}")
+    try:
+        timeout = float(get("RADIUS_COA_TIMEOUT", "3"))
+    except ValueError as exc:
+        raise ConfigError("RADIUS_COA_TIMEOUT must be a number of seconds") from exc
+    return RadiusSettings(
+        database_url=get("RADIUS_DATABASE_URL", "") or None,
+        on_nak=NakPolicy(on_nak),
+        coa_timeout=timeout,
+        coa_retries=_int("RADIUS_COA_RETRIES", get("RADIUS_COA_RETRIES", "2")),
+        max_attempts=_int("RADIUS_MAX_ATTEMPTS", get("RADIUS_MAX_ATTEMPTS", "5")),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     bot_token: str | None = None
     api_url: str = DEFAULT_API_URL
@@ -50,6 +84,7 @@ class Settings:
     acceptance_reminder_after: timedelta = timedelta(hours=24)
     provider: ProviderInfo = field(default_factory=ProviderInfo)
     data_dir: Path = Path("var")
+    radius: RadiusSettings = field(default_factory=RadiusSettings)
 
     @property
     def bot_base_url(self) -> str:
@@ -132,4 +167,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         provider=provider,
         data_dir=Path(get("CONTRACTBOT_DATA_DIR", "var")),
+        radius=_radius(get),
     )

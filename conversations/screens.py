@@ -15,6 +15,7 @@ from telegram.ext import ConversationHandler
 
 from bot.domain.errors import DomainError
 from bot.domain.gates import Blocker
+from bot.domain.network import JobStatus, NetworkJob
 from bot.domain.models import (
     AcceptanceChannel,
     AcceptanceStatus,
@@ -82,6 +83,15 @@ async def show_menu(update: Update, context: BotContext, *, new: bool = False) -
 # --- the contract card and its Ações menu ---------------------------------------------------
 
 
+def network_retry_possible(job: NetworkJob | None) -> bool:
+    """**Tentar de novo** is offered for a change that failed to reach the network."""
+    return job is not None and job.status is JobStatus.FAILED
+
+
+def retry_allowed(context: BotContext, job: NetworkJob) -> bool:
+    return network_retry_possible(job) and context.me.role in OFFICE
+
+
 def contract_keyboard(context: BotContext, card: ContractCard) -> list[list[InlineKeyboardButton]]:
     c = card.contract
     rows = []
@@ -90,6 +100,8 @@ def contract_keyboard(context: BotContext, card: ContractCard) -> list[list[Inli
         rows.append([button(label, "pa", "c", card.pending_action.id)])
     elif c.status is not ContractStatus.CANCELLED:
         rows.append([button(context.tr("contract.actions"), "ct", "a", c.id)])
+    if card.network is not None and retry_allowed(context, card.network):
+        rows.append([button(context.tr("network.retry"), "nw", "r", card.network.id)])
     rows.append(
         [
             button(context.tr("contract.pdf"), "ct", "pdf", c.id),
@@ -169,6 +181,8 @@ def action_keyboard(
                 ]
             )
         rows.append([button(context.tr("action.cancel"), "pa", "cx", a.id)])
+    if card.network is not None and retry_allowed(context, card.network):
+        rows.append([button(context.tr("network.retry"), "nw", "r", card.network.id)])
     rows.append(
         [
             button(context.tr("contract.pdf"), "ct", "pdf", card.contract.id),

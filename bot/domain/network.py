@@ -9,6 +9,7 @@ worked on afterwards, with retries, so a RADIUS or NAS outage never undoes a fin
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -167,3 +168,17 @@ def make_profile(plan_id: int, group: str, attributes: str) -> NetworkProfile:
 def backoff(attempts: int) -> timedelta:
     """Wait before attempt ``attempts + 1``: 10 s, 20 s, 40 s … capped at 15 minutes."""
     return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 900))
+
+
+def check_nas(name: str, address: str, secret: str, coa_port: int) -> tuple[str, str]:
+    """A NAS's name and address, validated; the secret must not be empty."""
+    name = check_name(name, "nas")
+    try:
+        address = str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        raise InvalidInput("errors.radius_nas_address", value=address[:60]) from None
+    if not secret:
+        raise InvalidInput("errors.radius_nas_secret")
+    if not 1 <= coa_port <= 65535:
+        raise InvalidInput("errors.radius_nas_port", value=str(coa_port))
+    return name, address

@@ -27,6 +27,7 @@ from bot.domain.network import (
     Session,
     backoff,
     check_name,
+    check_nas,
     make_profile,
 )
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
@@ -258,3 +259,51 @@ async def network_of_action(uow: UnitOfWork, action_id: int) -> NetworkJob | Non
 
 async def network_of_contract(uow: UnitOfWork, contract_id: int) -> NetworkJob | None:
     return await uow.network.latest_job(contract_id=contract_id)
+
+
+async def save_nas(
+    ctx: ServiceContext, name: str, address: str, secret: str, coa_port: int, vendor: str
+) -> Nas:
+    name, address = check_nas(name, address, secret, coa_port)
+    async with ctx.uow() as uow:
+        other = await uow.network.nas_by_address(address)
+        if other is not None and other.name != name:
+            raise InvalidInput("errors.radius_nas_address_taken", value=address)
+        nas = await uow.network.save_nas(name, address, secret, coa_port, vendor or "other")
+        await uow.commit()
+    return nas
+
+
+async def find_plan_id(ctx: ServiceContext, plan: str) -> int:
+    """A plan by id or exact name (CLI arguments)."""
+    async with ctx.uow() as uow:
+        plans = await uow.catalog.plans(active_only=False)
+    for p in plans:
+        if str(p.id) == plan.strip() or p.name == plan.strip():
+            return p.id
+    raise InvalidInput("errors.radius_plan_unknown", value=plan[:80])
+
+
+async def desired_state(ctx: ServiceContext) -> tuple[list[NetworkProfile], list[tuple[str, str]]]:
+    """Every plan's profile and every active contract's (login, group): what ``radius sync``
+    writes."""
+    async with ctx.uow() as uow:
+        return await uow.network.profiles(), await uow.network.memberships()
+
+
+@dataclass(frozen=True)
+class LoginExpectation:
+    contract_number: str
+    plan_name: str
+    profile: NetworkProfile | None
+
+
+async def expected_for_login(ctx: ServiceContext, login: str) -> LoginExpectation | None:
+    """What the contract with this login says its network profile is (``radius check``)."""
+    async with ctx.uow() as uow:
+        access = await uow.network.access_by_login(login.strip())
+        if access is None:
+            return None
+        contract = found(await uow.contracts.get(access.contract_id))
+        plan = found(await uow.catalog.plan(contract.plan_id))
+        return LoginExpectation(contract.number, plan.name, await uow.network.profile(plan.id))
