@@ -32,7 +32,7 @@ def add_parsers(subparsers: Any) -> None:
     pr = sub.add_parser("profile", help="define o grupo RADIUS e os atributos de um plano")
     pr.add_argument("plan", help="id ou nome exato do plano")
     pr.add_argument("group", help="nome do grupo no FreeRADIUS")
-    pr.add_argument("attributes", nargs="+", help='ex.: \'Mikrotik-Rate-Limit := "300M/150M"\'')
+    pr.add_argument("attributes", nargs="+", help="ex.: 'Mikrotik-Rate-Limit := \"300M/150M\"'")
     lg = sub.add_parser("login", help="define o login de acesso (PPPoE) de um contrato")
     lg.add_argument("contract", help="número do contrato")
     lg.add_argument("login")
@@ -110,19 +110,19 @@ async def _check(core: Core, args: argparse.Namespace) -> int:
     if expected is None:
         _say(core, "radius_cli.check_no_contract")
         return 1
-    group = expected.profile.group if expected.profile else None
+    wanted_group = expected.profile.group if expected.profile else None
     _say(
         core,
         "radius_cli.check_contract",
         number=expected.contract_number,
         plan=expected.plan_name,
-        group=group or "—",
+        group=wanted_group or "—",
     )
-    if group is None:
+    if wanted_group is None:
         _say(core, "radius_cli.check_no_profile")
         return 1
     wanted = sorted(a.text() for a in expected.profile.attributes) if expected.profile else []
-    if group in state.groups and sorted(state.group_replies.get(group, [])) == wanted:
+    if wanted_group in state.groups and sorted(state.group_replies[wanted_group]) == wanted:
         _say(core, "radius_cli.check_ok")
         return 0
     _say(core, "radius_cli.check_differs")
@@ -131,9 +131,7 @@ async def _check(core: Core, args: argparse.Namespace) -> int:
 
 async def _profile(core: Core, args: argparse.Namespace) -> int:
     plan_id = await network.find_plan_id(core.ctx, args.plan)
-    profile = await network.save_profile(
-        core.ctx, plan_id, args.group, "\n".join(args.attributes)
-    )
+    profile = await network.save_profile(core.ctx, plan_id, args.group, "\n".join(args.attributes))
     _say(core, "radius_cli.profile_saved", group=profile.group, count=len(profile.attributes))
     return 0
 

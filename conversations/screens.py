@@ -15,7 +15,6 @@ from telegram.ext import ConversationHandler
 
 from bot.domain.errors import DomainError
 from bot.domain.gates import Blocker
-from bot.domain.network import JobStatus, NetworkJob
 from bot.domain.models import (
     AcceptanceChannel,
     AcceptanceStatus,
@@ -24,6 +23,7 @@ from bot.domain.models import (
     ContractStatus,
     Role,
 )
+from bot.domain.network import JobStatus, NetworkJob
 from bot.services.cards import ActionCard, ContractCard, action_card, contract_card
 from bot.services.search import Page, search_clients
 from conversations.base import (

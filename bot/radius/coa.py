@@ -86,7 +86,9 @@ class PyradCoaSender:
     def _add(self, request: Any, attribute: ReplyAttribute) -> None:
         known = self.dictionary.attributes.get(attribute.name)
         if known is None:
-            log.info("attribute %s is not in bot/radius/dictionary; left out of the CoA", attribute.name)
+            log.info(
+                "attribute %s is not in bot/radius/dictionary; left out of the CoA", attribute.name
+            )
             return
         value: str | int = attribute.value
         if known.type in _INTEGER_TYPES:

@@ -89,7 +89,9 @@ class SqlRadiusDirectory:
         async with transaction(self.engine) as conn:
             row = (
                 await conn.execute(
-                    select(radacct.c.nasipaddress, radacct.c.acctsessionid, radacct.c.framedipaddress)
+                    select(
+                        radacct.c.nasipaddress, radacct.c.acctsessionid, radacct.c.framedipaddress
+                    )
                     .where(radacct.c.username == login, radacct.c.acctstoptime.is_(None))
                     .order_by(radacct.c.acctstarttime.desc())
                     .limit(1)

@@ -31,8 +31,8 @@ from bot.domain.models import (
 )
 from bot.domain.split import validate_split
 from bot.services.acceptance import open_acceptance
-from bot.services.network import queue_network_change
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
+from bot.services.network import queue_network_change
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
 

@@ -19,8 +19,14 @@ from bot.config import RadiusSettings
 from bot.radius.coa import PyradCoaSender
 from bot.radius.directory import SqlRadiusDirectory, radius_engine
 from bot.radius.tables import radacct
-from bot.services.network import NetworkPolicy, find_plan_id, run_due_jobs, save_access
-from bot.services.network import save_profile
+from bot.services.context import ServiceContext
+from bot.services.network import (
+    NetworkPolicy,
+    find_plan_id,
+    run_due_jobs,
+    save_access,
+    save_profile,
+)
 from storage.db import create_engine, session_factory
 from storage.uow import uow_factory
 from tests.conversations.actions_helpers import (
@@ -37,7 +43,6 @@ from tests.fakebot import FakeBotApi
 from tests.radius.freeradius import create_sqlite_schema, require_freeradius
 from tests.radius.nas import NasStandIn
 from tests.support.clock import FakeClock
-from bot.services.context import ServiceContext
 
 SECRET = "nas-chat-secret"
 
@@ -82,10 +87,12 @@ async def test_silent_nas_fails_on_the_card_and_tentar_de_novo_applies_it(
     radius = radius_engine(radius_url)
     try:
         contract = (await active_contracts(env, limit=1))[0]
-        new_plan = "Fibra 700 Mega" if plan_name(env, contract.plan_id) == "Fibra 1 Giga" else "Fibra 1 Giga"
-        await save_profile(
-            env.ctx, contract.plan_id, "antigo", 'Mikrotik-Rate-Limit := "100M/50M"'
+        new_plan = (
+            "Fibra 700 Mega"
+            if plan_name(env, contract.plan_id) == "Fibra 1 Giga"
+            else "Fibra 1 Giga"
         )
+        await save_profile(env.ctx, contract.plan_id, "antigo", 'Mikrotik-Rate-Limit := "100M/50M"')
         await save_profile(
             env.ctx,
             await find_plan_id(env.ctx, new_plan),
@@ -142,8 +149,8 @@ async def test_silent_nas_fails_on_the_card_and_tentar_de_novo_applies_it(
         await op.tap_data(env.app, mid, f"pa:c:{n}")
         card = op.chat.message(mid)
         when = env.clock().astimezone(env.core.settings.timezone).strftime("%H:%M")
-        assert (
-            f"🌐 Aplicado na rede ({when}) · velocidade trocada na conexão ativa" in (card.text or "")
+        assert f"🌐 Aplicado na rede ({when}) · velocidade trocada na conexão ativa" in (
+            card.text or ""
         )
         assert "🔁 Tentar de novo" not in card.button_texts()
         assert [r.kind for r in nas.received] == ["coa", "coa", "coa"]

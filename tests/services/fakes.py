@@ -55,13 +55,13 @@ from bot.domain.network import ContractAccess, JobStatus, Nas, NetworkJob, Netwo
 from bot.domain.split import Share
 from bot.services.context import ServiceContext
 from bot.services.ports import (
-    NetworkRepo,
     AcceptanceRepo,
     ActionRepo,
     CatalogRepo,
     ClaimRepo,
     ClientRepo,
     ContractRepo,
+    NetworkRepo,
     NotificationRepo,
     RevisionRepo,
     StaffRepo,

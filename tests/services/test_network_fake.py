@@ -27,9 +27,9 @@ from bot.services.network import (
     save_profile,
 )
 from bot.services.plan_update import create_plan_update, finalize_action
-from tests.services.network_fakes import FakeCoa, FakeDirectory
 from tests.services.changes import simple_change
 from tests.services.fakes import FakeStore, Seed
+from tests.services.network_fakes import FakeCoa, FakeDirectory
 from tests.support.clock import FakeClock
 
 SESSION = Session("10.0.0.1", "sess-1", "100.64.0.9")
