@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, make_url, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -19,8 +19,16 @@ CHUNK = 500
 
 
 def radius_engine(url: str) -> AsyncEngine:
-    """An engine for ``RADIUS_DATABASE_URL`` (asyncpg or aiosqlite URLs)."""
-    return create_async_engine(url, pool_pre_ping=True)
+    """An engine for ``RADIUS_DATABASE_URL``; plain ``postgresql://`` and ``sqlite:///`` URLs
+    get the async drivers. On SQLite, FreeRADIUS reads the same file: writers wait for it."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    elif parsed.drivername == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    if parsed.get_backend_name() == "sqlite":
+        return create_async_engine(parsed, connect_args={"timeout": 15})
+    return create_async_engine(parsed, pool_pre_ping=True)
 
 
 @asynccontextmanager
