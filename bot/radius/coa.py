@@ -90,7 +90,10 @@ class PyradCoaSender:
                 "attribute %s is not in bot/radius/dictionary; left out of the CoA", attribute.name
             )
             return
-        value: str | int = attribute.value
-        if known.type in _INTEGER_TYPES:
-            value = int(attribute.value)
-        request[attribute.name] = value
+        try:
+            value: str | int = attribute.value
+            if known.type in _INTEGER_TYPES:
+                value = int(attribute.value)
+            request[attribute.name] = value
+        except (TypeError, ValueError):
+            log.warning("attribute %s does not fit its RADIUS type; left out", attribute.name)

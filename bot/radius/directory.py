@@ -108,4 +108,5 @@ class SqlRadiusDirectory:
         if row is None:
             return None
         nas, session_id, framed = row
-        return Session(str(nas), session_id or None, framed or None)
+        # PostgreSQL's schema types the addresses ``inet`` (ipaddress objects), SQLite's text.
+        return Session(str(nas), session_id or None, str(framed) if framed else None)

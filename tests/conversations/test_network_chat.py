@@ -8,17 +8,14 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
 
 from bot.app import Core, build_application, prepare
 from bot.config import RadiusSettings
 from bot.radius.coa import PyradCoaSender
 from bot.radius.directory import SqlRadiusDirectory, radius_engine
-from bot.radius.tables import radacct
 from bot.services.context import ServiceContext
 from bot.services.network import (
     NetworkPolicy,
@@ -40,6 +37,7 @@ from tests.conversations.actions_helpers import (
 )
 from tests.conversations.conftest import BotEnv, make_settings
 from tests.fakebot import FakeBotApi
+from tests.radius.conftest import open_session
 from tests.radius.freeradius import create_sqlite_schema, require_freeradius
 from tests.radius.nas import NasStandIn
 from tests.support.clock import FakeClock
@@ -103,15 +101,7 @@ async def test_silent_nas_fails_on_the_card_and_tentar_de_novo_applies_it(
             await uow.network.save_nas("bng-1", "127.0.0.1", SECRET, nas.port, "mikrotik")
             await uow.commit()
         await save_access(env.ctx, contract.number, "cliente.chat", "bng-1")
-        async with radius.begin() as conn:
-            await conn.execute(
-                insert(radacct).values(
-                    acctsessionid="c-1",
-                    username="cliente.chat",
-                    nasipaddress="127.0.0.1",
-                    acctstarttime=datetime(2026, 11, 20, 9, 0),
-                )
-            )
+        await open_session(radius, "cliente.chat", "c-1")
         created, _ = await make_action(
             env,
             contract,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,31 @@ class Network:
     radius: AsyncEngine
     radius_target: str  # what FreeRADIUS's rlm_sql is pointed at
     new_plan: str
+
+
+async def open_session(
+    engine: AsyncEngine, login: str, session_id: str, framed_ip: str | None = None
+) -> None:
+    """An accounting start from the NAS at 127.0.0.1, as FreeRADIUS would have written it
+    (PostgreSQL's schema types the addresses ``inet``)."""
+    pg = engine.dialect.name == "postgresql"
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO radacct (acctsessionid, acctuniqueid, username, nasipaddress,"
+                " framedipaddress, acctstarttime) VALUES (:sid, :uid, :login,"
+                + (" CAST(:nas AS inet), CAST(:framed AS inet)," if pg else " :nas, :framed,")
+                + " :start)"
+            ),
+            {
+                "sid": session_id,
+                "uid": f"u-{session_id}",
+                "login": login,
+                "nas": "127.0.0.1",
+                "framed": framed_ip or (None if pg else ""),
+                "start": datetime(2026, 11, 20, 8, 0),
+            },
+        )
 
 
 @pytest.fixture

@@ -3,18 +3,14 @@ database: attributes received, NAK → Disconnect, a silent NAS, a wrong shared 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
-from sqlalchemy import insert
 
 from bot.domain.network import JobOutcome, JobReason, JobStatus, NakPolicy, NetworkJob
 from bot.radius.coa import PyradCoaSender
 from bot.radius.directory import SqlRadiusDirectory
-from bot.radius.tables import radacct
 from bot.services.network import NetworkPolicy, run_due_jobs
 from bot.services.plan_update import create_plan_update, finalize_action
-from tests.radius.conftest import LOGIN, NAS_SECRET, NEW_RATE, Network
+from tests.radius.conftest import LOGIN, NAS_SECRET, NEW_RATE, Network, open_session
 from tests.radius.nas import NasStandIn
 from tests.support.builders import plan_change
 
@@ -22,16 +18,7 @@ pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 async def _online_and_finalized(net: Network, nas: NasStandIn, secret: str = NAS_SECRET) -> int:
-    async with net.radius.begin() as conn:
-        await conn.execute(
-            insert(radacct).values(
-                acctsessionid="s-77",
-                username=LOGIN,
-                nasipaddress="127.0.0.1",
-                framedipaddress="100.64.0.77",
-                acctstarttime=datetime(2026, 11, 20, 7, 0),
-            )
-        )
+    await open_session(net.radius, LOGIN, "s-77", "100.64.0.77")
     async with net.ctx.uow() as uow:
         await uow.network.save_nas("bng", "127.0.0.1", secret, nas.port, "mikrotik")
         await uow.commit()

@@ -3,18 +3,24 @@ the finalize and the new one after, and the NAS stand-in receives the CoA."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import insert, select
 
 from bot.domain.network import JobOutcome, JobStatus
 from bot.radius import sync
 from bot.radius.coa import PyradCoaSender
 from bot.radius.directory import SqlRadiusDirectory
-from bot.radius.tables import radacct, radusergroup
+from bot.radius.tables import radusergroup
 from bot.services.network import NetworkPolicy, run_due_jobs
 from bot.services.plan_update import create_plan_update, finalize_action
-from tests.radius.conftest import LOGIN, NAS_SECRET, NEW_RATE, OLD_RATE, PASSWORD, Network
+from tests.radius.conftest import (
+    LOGIN,
+    NAS_SECRET,
+    NEW_RATE,
+    OLD_RATE,
+    PASSWORD,
+    Network,
+    open_session,
+)
 from tests.radius.freeradius import FreeRadius
 from tests.radius.nas import NasStandIn
 from tests.support.builders import plan_change
@@ -40,15 +46,7 @@ async def test_access_request_answers_the_new_rate_after_finalize(
         await conn.execute(
             insert(radusergroup).values(username=LOGIN, groupname="provedor-ipv6", priority=5)
         )
-        await conn.execute(
-            insert(radacct).values(
-                acctsessionid="81a00001",
-                username=LOGIN,
-                nasipaddress="127.0.0.1",
-                framedipaddress="100.64.3.7",
-                acctstarttime=datetime(2026, 11, 20, 8, 0),
-            )
-        )
+    await open_session(net.radius, LOGIN, "81a00001", "100.64.3.7")
     async with net.ctx.uow() as uow:
         await uow.network.save_nas("bng-teste", "127.0.0.1", NAS_SECRET, nas.port, "mikrotik")
         await uow.commit()
