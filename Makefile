@@ -38,6 +38,7 @@ check: lint typecheck test
 bench: setup
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_import
+	$(BIN)/python -m tests.bench_radius
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
