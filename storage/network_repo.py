@@ -20,6 +20,7 @@ from bot.domain.network import (
     ReplyAttribute,
 )
 from storage import orm
+from storage.repositories import bump_reference_version
 
 
 def _attributes(raw: list[Any]) -> tuple[ReplyAttribute, ...]:
@@ -79,6 +80,7 @@ class SqlNetworkRepo:
         row.radius_group = profile.group
         row.attributes = _raw(profile.attributes)
         await self.s.flush()
+        await bump_reference_version(self.s)  # the wizard shows profiles from memory
 
     async def access(self, contract_id: int) -> ContractAccess | None:
         row = await self.s.get(orm.ContractAccessRow, contract_id)

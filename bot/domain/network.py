@@ -78,6 +78,10 @@ class NetworkProfile:
     group: str
     attributes: tuple[ReplyAttribute, ...]
 
+    @property
+    def attributes_text(self) -> str:
+        return "; ".join(a.text() for a in self.attributes)
+
 
 @dataclass(frozen=True)
 class ContractAccess:

@@ -179,6 +179,7 @@ class PlanHandler(ServiceHandler):
             return False
         await self.store.save_plan_profile(plan_id, *wanted)
         self.profiles[plan_id] = wanted
+        self.changed = True  # the catalog version moves: the wizard shows profiles
         return True
 
     def _group_taken(self, rec: PlanRecord, plan_id: int | None) -> Outcome | None:

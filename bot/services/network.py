@@ -229,6 +229,7 @@ async def save_profile(
                 raise InvalidInput("errors.radius_group_taken", value=profile.group)
         await uow.network.save_profile(profile)
         await uow.commit()
+    ctx.reference_cache.invalidate()
     return profile
 
 
