@@ -147,3 +147,28 @@ async def test_silent_nas_fails_on_the_card_and_tentar_de_novo_applies_it(
     finally:
         nas.close()
         await radius.dispose()
+
+
+async def test_plan_without_profile_finalizes_and_the_card_says_why(
+    net_env: tuple[BotEnv, str],
+) -> None:
+    env, _ = net_env
+    contract = (await active_contracts(env, limit=1))[0]
+    await save_access(env.ctx, contract.number, "sem.perfil")
+    created, _ = await make_action(
+        env, contract, channel=None, with_ticket=False, loyalty_months=None
+    )
+    op = env.user(OPERATOR_ID, "Patrícia")
+    mid = await open_action(env, op, created.action.id)
+    await op.tap(env.app, "Finalizar ação", mid)
+    await op.tap(env.app, "Confirmar", mid)
+
+    card = op.chat.message(mid)
+    assert (card.text or "").startswith(f"✅ Contrato {contract.number} atualizado.")
+    assert "➖ Rede não alterada: o plano não tem perfil de rede (grupo RADIUS)" in (
+        card.text or ""
+    )
+    assert "🔁 Tentar de novo" not in card.button_texts()
+    assert rows(env, "SELECT status, reason FROM network_jobs") == [
+        {"status": "skipped", "reason": "no_profile"}
+    ]
