@@ -36,6 +36,7 @@ from tests.conversations.actions_helpers import (
     rows,
 )
 from tests.conversations.conftest import BotEnv, make_settings
+from tests.conversations.notif_helpers import deliver
 from tests.fakebot import FakeBotApi
 from tests.radius.conftest import open_session
 from tests.radius.freeradius import create_sqlite_schema, require_freeradius
@@ -131,6 +132,14 @@ async def test_silent_nas_fails_on_the_card_and_tentar_de_novo_applies_it(
         assert "🔁 Tentar de novo" in card.button_texts()
         told = rows(env, "SELECT chat_id, kind FROM notifications WHERE kind = 'network_failed'")
         assert told == [{"chat_id": OPERATOR2_ID, "kind": "network_failed"}]
+        owner = env.user(OPERATOR2_ID, "Rafael")
+        await deliver(env)
+        [news] = [m for m in owner.chat.messages if "não chegou à rede" in (m.text or "")]
+        assert (news.text or "").startswith(
+            f"🔔 A mudança da ação #{n} (contrato {contract.number}) não chegou à rede"
+        )
+        assert "⚠️ Na rede: falhou (o concentrador não respondeu)" in (news.text or "")
+        assert "🔁 Tentar de novo" in news.button_texts()
 
         nas.coa = "ack"
         await op.tap(env.app, "Tentar de novo", mid)
