@@ -288,6 +288,7 @@ async def _serve(
         outbox_stop.set()
         if outbox is not None:
             await outbox  # lets the sends in flight finish and record their outcome
+        await asyncio.gather(*core.background)  # the network job in flight records its outcome
         await app.stop()
 
 
