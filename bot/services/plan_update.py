@@ -267,7 +267,7 @@ async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) ->
             await notify_staff(
                 uow, action.created_by, "action_finalized", now, action_id=action.id, by=actor_id
             )
-        if ctx.network_enabled:
+        if ctx.network_enabled and change.plan_id != contract.plan_id:  # same plan: same speed
             await queue_network_change(
                 uow, contract_id=contract.id, plan_id=change.plan_id, action_id=action.id, now=now
             )

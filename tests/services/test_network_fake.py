@@ -86,6 +86,17 @@ async def test_network_off_writes_no_job(
     assert store.network_jobs == {}
 
 
+async def test_a_change_that_keeps_the_plan_sends_nothing_to_the_network(
+    nctx: ServiceContext, seed: Seed, store: FakeStore
+) -> None:
+    await _provision(nctx, seed, store)
+    change = simple_change(seed, plan_id=seed.fibra_300.id)
+    created = await create_plan_update(nctx, seed.operator.id, seed.pf_contract.id, change)
+    await finalize_action(nctx, seed.operator.id, created.action.id)
+    assert store.contracts[seed.pf_contract.id].version == 2
+    assert store.network_jobs == {}
+
+
 async def test_plan_without_profile_is_skipped_and_finalize_still_works(
     nctx: ServiceContext, seed: Seed, store: FakeStore
 ) -> None:
