@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python -m tests.bench
 	$(BIN)/python -m tests.bench_outbox
 	$(BIN)/python -m tests.bench_import
+	$(BIN)/python -m tests.bench_radius
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

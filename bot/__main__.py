@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot import catalog_cli, data_cli
+from bot import catalog_cli, data_cli, radius_cli
 from bot.app import Core, build_core, run
 from bot.config import (
     DB_FILE_NAME,
@@ -88,6 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     pdf_cli.add_parsers(sub)
     data_cli.add_parsers(sub)
     catalog_cli.add_parsers(sub)
+    radius_cli.add_parsers(sub)
     return p
 
 
@@ -178,6 +179,7 @@ COMMANDS: dict[str, Callable[[Core, argparse.Namespace], Awaitable[int]]] = {
     **pdf_cli.COMMANDS,
     **data_cli.COMMANDS,
     **catalog_cli.COMMANDS,
+    **radius_cli.COMMANDS,
 }
 
 

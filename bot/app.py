@@ -9,7 +9,7 @@ import functools
 import logging
 import secrets
 import signal
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -51,6 +51,7 @@ class Core:
     settings: Settings
     engine: AsyncEngine
     ctx: ServiceContext
+    background: set[asyncio.Task[None]] = field(default_factory=set)  # kept alive while running
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -64,6 +65,7 @@ def build_core(settings: Settings) -> Core:
         acceptance_ttl=settings.acceptance_ttl,
         document_retention=settings.document_retention,
         identity_prefix=settings.identity_prefix,
+        network_enabled=settings.radius.enabled,
     )
     return Core(settings, engine, ctx)
 
@@ -95,6 +97,7 @@ def build_application(
         documents,
         gate,
         menu,
+        network,
         plan_update,
         reports,
         staff_admin,
@@ -142,6 +145,7 @@ def build_application(
         *actions.handlers(),
         *documents.handlers(),
         *plan_update.handlers(),
+        *network.handlers(),
         *reports.handlers(export_reader_factory(core.engine)),
         *menu.fallback_handlers(),
         clients.free_text_handler(),
@@ -297,6 +301,7 @@ async def _serve(
         outbox_stop.set()
         if outbox is not None:
             await outbox  # lets the sends in flight finish and record their outcome
+        await asyncio.gather(*core.background)  # the network job in flight records its outcome
         await app.stop()
 
 
@@ -331,7 +336,32 @@ def schedule_background(
 
     app.job_queue.run_repeating(expire, interval=300, first=5, name="acceptance-expiry")
     app.job_queue.run_repeating(remind, interval=900, first=10, name="acceptance-reminders")
+    schedule_network(core, stop)
     return outbox
+
+
+def schedule_network(core: Core, stop: asyncio.Event) -> asyncio.Task[None] | None:
+    """With RADIUS configured, the network job loop runs beside the outbox (active instance
+    only) until ``stop``."""
+    radius = core.settings.radius
+    if radius.database_url is None:
+        return None
+    from bot.radius.worker import run_forever
+    from bot.services.network import NetworkPolicy
+
+    policy = NetworkPolicy(on_nak=radius.on_nak, max_attempts=radius.max_attempts)
+    loop = run_forever(
+        core.ctx,
+        radius.database_url,
+        policy,
+        stop,
+        coa_timeout=radius.coa_timeout,
+        coa_retries=radius.coa_retries,
+    )
+    task = asyncio.create_task(loop, name="network-jobs")
+    core.background.add(task)
+    task.add_done_callback(core.background.discard)
+    return task
 
 
 def _proposed_pdf(core: Core, pdf: PdfRenderer) -> ProposalPdf:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.documents import is_valid_cnpj, mask_document
 from bot.domain.locales import normalize_locale
+from bot.domain.network import NakPolicy
 
 DEFAULT_API_URL = "https://api.telegram.org"
 DB_FILE_NAME = "contractbot.db"
@@ -65,6 +66,38 @@ class ProviderInfo:
 
 
 @dataclass(frozen=True)
+class RadiusSettings:
+    """Plan changes reaching the network (README "Velocidade na rede (RADIUS)"); off unless
+    ``RADIUS_DATABASE_URL`` is set."""
+
+    database_url: str | None = None
+    on_nak: NakPolicy = NakPolicy.DISCONNECT
+    coa_timeout: float = 3.0
+    coa_retries: int = 2
+    max_attempts: int = 5
+
+    @property
+    def enabled(self) -> bool:
+        return self.database_url is not None
+
+
+def _radius(r: _Reader) -> RadiusSettings:
+    """The RADIUS settings (off unless RADIUS_DATABASE_URL is set)."""
+    on_nak = r.get("RADIUS_ON_NAK", "disconnect").lower()
+    choices = [p.value for p in NakPolicy]
+    if on_nak not in choices:
+        r.bad("bad_choice", "RADIUS_ON_NAK", on_nak, choices=", ".join(choices))
+        on_nak = NakPolicy.DISCONNECT.value
+    return RadiusSettings(
+        database_url=r.get("RADIUS_DATABASE_URL") or None,
+        on_nak=NakPolicy(on_nak),
+        coa_timeout=r.positive("RADIUS_COA_TIMEOUT", "3", "seconds"),
+        coa_retries=r.integer("RADIUS_COA_RETRIES", "2", low=1, high=10),
+        max_attempts=r.integer("RADIUS_MAX_ATTEMPTS", "5", low=1, high=100),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting. The field defaults serve code that builds Settings directly (tests,
     benchmarks); :func:`load_settings` is how the bot gets them, data directory included."""
@@ -93,6 +126,7 @@ class Settings:
     metrics_host: str = "127.0.0.1"
     metrics_port: int | None = None
     metrics_token: str | None = None
+    radius: RadiusSettings = field(default_factory=RadiusSettings)
 
     @property
     def bot_base_url(self) -> str:
@@ -220,6 +254,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         metrics_host=get("METRICS_HOST", "127.0.0.1"),
         metrics_port=metrics_port or None,
         metrics_token=get("METRICS_TOKEN") or None,
+        radius=_radius(r),
     )
     if r.problems:
         raise ConfigError(r.problems)

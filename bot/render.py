@@ -33,6 +33,7 @@ class MessageRenderer:
             filters={
                 "date": self.fmt_date,
                 "datetime": self.fmt_datetime,
+                "time": self.fmt_time,
                 "masked": mask_document,
                 "document": format_document,
             },
@@ -49,6 +50,12 @@ class MessageRenderer:
         if value is None:
             return "-"
         return value.astimezone(self.timezone).strftime("%d/%m/%Y %H:%M")
+
+    def fmt_time(self, value: datetime | None) -> str:
+        """hh:mm where the provider is (the network state's "aplicado na rede (14:32)")."""
+        if value is None:
+            return "-"
+        return value.astimezone(self.timezone).strftime("%H:%M")
 
     def render(self, name: str, locale: str | None, **data: Any) -> str:
         loc = normalize_locale(locale)

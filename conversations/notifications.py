@@ -32,6 +32,7 @@ from bot.services import staff as staff_service
 from bot.services.cards import ActionCard, action_card
 from bot.services.tickets import TicketCard, ticket_card
 from conversations.base import AppServices, button, keyboard
+from conversations.screens import network_retry_possible
 
 ACTION_KINDS = {
     "acceptance_accepted",
@@ -42,6 +43,7 @@ ACTION_KINDS = {
     "ticket_closed",
     "action_finalized",
     "action_cancelled",
+    "network_failed",
 }
 GROUP_KINDS = {"acceptance_accepted", "acceptance_declined", "ticket_closed", "acceptance_expired"}
 TICKET_KINDS = {"ticket_assigned", "ticket_cancelled"}
@@ -118,6 +120,9 @@ class NotificationComposer:
         rows = []
         if card.can_finalize:
             rows.append([button(tr("action.finalize"), "pa", "fin", action_id)])
+        if network_retry_possible(card.network):
+            assert card.network is not None
+            rows.append([button(tr("network.retry"), "nw", "r", card.network.id)])
         rows.append([button(tr("notify.view_action"), "pa", "c", action_id)])
         messages = [OutgoingMessage(n.chat_id, text, keyboard(rows))]
         group = self.services.settings.staff_group_chat_id

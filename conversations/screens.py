@@ -23,6 +23,7 @@ from bot.domain.models import (
     ContractStatus,
     Role,
 )
+from bot.domain.network import JobStatus, NetworkJob
 from bot.domain.whatsapp import whatsapp_link
 from bot.services.cards import ActionCard, ContractCard, action_card, contract_card
 from bot.services.search import Page, search_clients
@@ -83,6 +84,15 @@ async def show_menu(update: Update, context: BotContext, *, new: bool = False) -
 # --- the contract card and its Ações menu ---------------------------------------------------
 
 
+def network_retry_possible(job: NetworkJob | None) -> bool:
+    """**Tentar de novo** is offered for a change that failed to reach the network."""
+    return job is not None and job.status is JobStatus.FAILED
+
+
+def retry_allowed(context: BotContext, job: NetworkJob) -> bool:
+    return network_retry_possible(job) and context.me.role in OFFICE
+
+
 def contract_keyboard(context: BotContext, card: ContractCard) -> list[list[InlineKeyboardButton]]:
     c = card.contract
     rows = []
@@ -91,6 +101,8 @@ def contract_keyboard(context: BotContext, card: ContractCard) -> list[list[Inli
         rows.append([button(label, "pa", "c", card.pending_action.id)])
     elif c.status is not ContractStatus.CANCELLED:
         rows.append([button(context.tr("contract.actions"), "ct", "a", c.id)])
+    if card.network is not None and retry_allowed(context, card.network):
+        rows.append([button(context.tr("network.retry"), "nw", "r", card.network.id)])
     rows.append(
         [
             button(context.tr("contract.pdf"), "ct", "pdf", c.id),
@@ -175,6 +187,8 @@ def action_keyboard(
                 ]
             )
         rows.append([button(context.tr("action.cancel"), "pa", "cx", a.id)])
+    if card.network is not None and retry_allowed(context, card.network):
+        rows.append([button(context.tr("network.retry"), "nw", "r", card.network.id)])
     rows.append(
         [
             button(context.tr("contract.pdf"), "ct", "pdf", card.contract.id),

@@ -212,6 +212,20 @@ class SqlImportStore(SessionScope):
         if rows:
             await self.s.execute(insert(t), rows)
 
+    async def plan_profiles(self) -> dict[int, tuple[str, list[list[str]]]]:
+        t = orm.PlanNetworkProfileRow
+        rows = await self.s.execute(select(t.plan_id, t.radius_group, t.attributes))
+        return {pid: (group, list(attrs)) for pid, group, attrs in rows}
+
+    async def save_plan_profile(
+        self, plan_id: int, group: str, attributes: list[list[str]]
+    ) -> None:
+        t = orm.PlanNetworkProfileRow
+        await self.s.execute(delete(t).where(t.plan_id == plan_id))
+        await self.s.execute(
+            insert(t).values(plan_id=plan_id, radius_group=group, attributes=attributes)
+        )
+
     async def replace_contract_services(
         self, links: dict[int, Sequence[tuple[int, int]]], *, fresh: bool = False
     ) -> None:

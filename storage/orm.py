@@ -308,3 +308,58 @@ class AdminClaimRow(Base):
     created_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     used_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PlanNetworkProfileRow(Base):
+    """A plan's RADIUS group and its reply attributes (``[[name, op, value], …]``)."""
+
+    __tablename__ = "plan_network_profiles"
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True
+    )
+    radius_group: Mapped[str] = mapped_column(String(64), unique=True)
+    attributes: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class NasRow(Base):
+    """An access concentrator the bot may send CoA/Disconnect requests to."""
+
+    __tablename__ = "nas_devices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    address: Mapped[str] = mapped_column(String(45), unique=True)
+    secret: Mapped[str] = mapped_column(String(128))
+    coa_port: Mapped[int] = mapped_column(Integer, default=3799)
+    vendor: Mapped[str] = mapped_column(String(30), default="other")
+
+
+class ContractAccessRow(Base):
+    """A contract's access login (PPPoE/hotspot user name) and, where known, its NAS."""
+
+    __tablename__ = "contract_access"
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True
+    )
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    nas_id: Mapped[int | None] = mapped_column(ForeignKey("nas_devices.id"))
+
+
+class NetworkJobRow(Base):
+    """A change that must reach the network; written in the finalize transaction."""
+
+    __tablename__ = "network_jobs"
+    __table_args__ = (Index("ix_network_jobs_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int | None] = mapped_column(ForeignKey("contract_actions.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    login: Mapped[str] = mapped_column(String(64), default="")
+    radius_group: Mapped[str] = mapped_column(String(64), default="")
+    attributes: Mapped[list[Any]] = mapped_column(JSON)
+    nas_id: Mapped[int | None] = mapped_column(ForeignKey("nas_devices.id"))
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    applied_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(20))

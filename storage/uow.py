@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import ports
 from storage import repositories as r
+from storage.network_repo import SqlNetworkRepo
 
 
 class SessionScope:
@@ -62,6 +63,7 @@ class SqlUnitOfWork(SessionScope):
     revisions: ports.RevisionRepo
     notifications: ports.NotificationRepo
     claims: ports.ClaimRepo
+    network: ports.NetworkRepo
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -76,6 +78,7 @@ class SqlUnitOfWork(SessionScope):
         self.revisions = r.SqlRevisionRepo(session)
         self.notifications = r.SqlNotificationRepo(session)
         self.claims = r.SqlClaimRepo(session)
+        self.network = SqlNetworkRepo(session)
         return self
 
 

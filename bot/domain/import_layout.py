@@ -18,6 +18,7 @@ from bot.domain import fields as f
 from bot.domain.documents import PersonKind
 from bot.domain.errors import DomainError
 from bot.domain.models import ContractStatus
+from bot.domain.network import ReplyAttribute, check_name, parse_attributes
 
 
 class Kind(StrEnum):
@@ -41,7 +42,7 @@ LAYOUTS: dict[Kind, Layout] = {
     Kind.SERVICES: Layout(("id_externo", "codigo", "nome", "preco"), ("ativo",)),
     Kind.PLANS: Layout(
         ("id_externo", "nome", "grupo", "download_mbps", "upload_mbps", "preco"),
-        ("servicos", "ativo"),
+        ("servicos", "ativo", "grupo_radius", "atributos_radius"),
     ),
     Kind.CLIENTS: Layout(
         ("id_externo", "cpf_cnpj", "nome"),
@@ -63,7 +64,14 @@ LAYOUTS: dict[Kind, Layout] = {
     ),
 }
 
-MAX_TEXT = {"nome": 160, "id_externo": 60, "numero": 20, "codigo": 30, "logradouro": 160}
+MAX_TEXT = {
+    "nome": 160,
+    "id_externo": 60,
+    "numero": 20,
+    "codigo": 30,
+    "logradouro": 160,
+    "atributos_radius": 2000,
+}
 
 
 def header_key(text: str) -> str:
@@ -111,6 +119,9 @@ class PlanRecord:
     price_cents: int
     service_codes: tuple[str, ...]
     active: bool
+    # The plan's network profile (README "Velocidade na rede"); empty: leave it as it is.
+    radius_group: str = ""
+    radius_attributes: tuple[ReplyAttribute, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +230,12 @@ def parse_plan(cells: Mapping[str, str]) -> PlanRecord:
         price_cents=r.parsed("preco", lambda s: f.parse_amount(s).cents, 0, required=True),
         service_codes=f.codes(r.text("servicos")),
         active=r.parsed("ativo", f.parse_bool, True, required=False),
+        radius_group=r.parsed("grupo_radius", check_name, "", required=False),
+        radius_attributes=r.parsed("atributos_radius", parse_attributes, (), required=False),
     )
+    if bool(r.text("grupo_radius")) != bool(r.text("atributos_radius")):
+        missing = "atributos_radius" if r.text("grupo_radius") else "grupo_radius"
+        r.errors.append(FieldError(missing, "import.required"))
     r.done()
     return rec
 

@@ -22,8 +22,10 @@ from bot.domain.models import (
     Ticket,
 )
 from bot.domain.money import Money
+from bot.domain.network import NetworkJob
 from bot.domain.split import Share
 from bot.services.context import ServiceContext, found
+from bot.services.network import network_of_action, network_of_contract
 from bot.services.ports import UnitOfWork
 
 
@@ -36,6 +38,7 @@ class ContractCard:
     template: ContractTemplate
     pending_action: ContractAction | None
     revisions: list[ContractRevision]
+    network: NetworkJob | None = None  # the latest change sent to the network, if any
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class ActionCard:
     change_type: ChangeType
     value_before: Money
     value_after: Money
+    network: NetworkJob | None = None  # set once a finalize queued it (RADIUS on)
 
     @property
     def can_finalize(self) -> bool:
@@ -104,7 +108,14 @@ async def load_contract_card(uow: UnitOfWork, contract_id: int) -> ContractCard:
     pending = await uow.actions.pending_for_contract(contract_id)
     revisions = await uow.revisions.for_contract(contract_id, limit=3)
     return ContractCard(
-        contract, client, plan, groups.get(plan.group_id), template, pending, revisions
+        contract,
+        client,
+        plan,
+        groups.get(plan.group_id),
+        template,
+        pending,
+        revisions,
+        network=await network_of_contract(uow, contract_id),
     )
 
 
@@ -165,6 +176,7 @@ async def load_action_card(uow: UnitOfWork, action_id: int) -> ActionCard:
         change_type=change_type(value_before, value_after),
         value_before=value_before,
         value_after=value_after,
+        network=await network_of_action(uow, action.id),
     )
 
 

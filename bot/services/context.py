@@ -29,6 +29,8 @@ class ServiceContext:
     reference_cache: ReferenceCache = field(default_factory=ReferenceCache)
     # Immutable read models keyed by what makes them immutable (e.g. a contract version).
     snapshots: Lru[Hashable, object] = field(default_factory=Lru)
+    # RADIUS provisioning (``bot.services.network``): off unless RADIUS_DATABASE_URL is set.
+    network_enabled: bool = False
 
     async def reference(self, *, check: bool = False) -> Reference:
         """Staff and catalog from memory (see ``bot.services.reference``)."""

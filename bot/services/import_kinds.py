@@ -139,6 +139,7 @@ class PlanHandler(ServiceHandler):
         await super().load()
         self.groups = {fold(name): gid for name, gid in (await self.store.groups()).items()}
         self.services = ServiceIndex(await self.store.services())
+        self.profiles = await self.store.plan_profiles()
 
     async def chunk(self, items: Sequence[Item]) -> list[Outcome]:
         outcomes: list[Outcome] = []
@@ -147,8 +148,11 @@ class PlanHandler(ServiceHandler):
             current, problem = self.match(rec.external_id, rec.name, "nome")
             group_id = self.groups.get(fold(rec.group))
             service_ids = self.services.ids(rec.service_codes)
+            taken = self._group_taken(rec, current["id"] if current else None)
             if problem:
                 outcomes.append(problem)
+            elif taken:
+                outcomes.append(taken)
             elif group_id is None:
                 outcomes.append(err("grupo", "import.unknown_group", value=rec.group))
             elif isinstance(service_ids, list):
@@ -162,8 +166,29 @@ class PlanHandler(ServiceHandler):
                     row["service_ids"] = links
                     outcome = "updated" if outcome == "unchanged" else outcome
                     self.changed = True
+                if rec.radius_group and await self._profile_changed(row["id"], rec):
+                    outcome = "updated" if outcome == "unchanged" else outcome
                 outcomes.append(outcome)
         return outcomes
+
+    async def _profile_changed(self, plan_id: int, rec: PlanRecord) -> bool:
+        """Write the plan's network profile when it differs (a group is one plan's only: a
+        row naming another plan's group is checked before anything is written)."""
+        wanted = (rec.radius_group, [[a.name, a.op, a.value] for a in rec.radius_attributes])
+        if self.profiles.get(plan_id) == wanted:
+            return False
+        await self.store.save_plan_profile(plan_id, *wanted)
+        self.profiles[plan_id] = wanted
+        self.changed = True  # the catalog version moves: the wizard shows profiles
+        return True
+
+    def _group_taken(self, rec: PlanRecord, plan_id: int | None) -> Outcome | None:
+        owner = next(
+            (pid for pid, (group, _) in self.profiles.items() if group == rec.radius_group), None
+        )
+        if rec.radius_group and owner is not None and owner != plan_id:
+            return err("grupo_radius", "errors.radius_group_taken", value=rec.radius_group)
+        return None
 
     @staticmethod
     def _wanted(rec: PlanRecord, group_id: int) -> Row:

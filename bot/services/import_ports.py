@@ -44,6 +44,14 @@ class ImportStore(Protocol):
 
     async def replace_plan_services(self, links: dict[int, Sequence[int]]) -> None: ...
 
+    async def plan_profiles(self) -> dict[int, tuple[str, list[list[str]]]]:
+        """Plan id → (RADIUS group, [[name, op, value], …])."""
+        ...
+
+    async def save_plan_profile(
+        self, plan_id: int, group: str, attributes: list[list[str]]
+    ) -> None: ...
+
     async def replace_contract_services(
         self, links: dict[int, Sequence[tuple[int, int]]], *, fresh: bool = False
     ) -> None: ...

@@ -33,6 +33,7 @@ from bot.domain.models import (
 from bot.domain.split import validate_split
 from bot.services.acceptance import open_acceptance
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
+from bot.services.network import queue_network_change
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
 
@@ -279,6 +280,10 @@ async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) ->
         if action.created_by != actor_id:
             await notify_staff(
                 uow, action.created_by, "action_finalized", now, action_id=action.id, by=actor_id
+            )
+        if ctx.network_enabled and change.plan_id != contract.plan_id:  # same plan: same speed
+            await queue_network_change(
+                uow, contract_id=contract.id, plan_id=change.plan_id, action_id=action.id, now=now
             )
         final = found(await uow.actions.get(action.id))
         await uow.commit()

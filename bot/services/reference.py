@@ -28,6 +28,7 @@ from bot.domain.models import (
     Service,
     Staff,
 )
+from bot.domain.network import NetworkProfile
 from bot.services.ports import UnitOfWork, UnitOfWorkFactory
 
 CHECK_EVERY_SECONDS = 5.0
@@ -45,6 +46,11 @@ class Catalog:
     ticket_types: tuple[CatalogItem, ...]
     departments: tuple[CatalogItem, ...]
     technicians: tuple[Staff, ...]
+    profiles: dict[int, NetworkProfile] = field(default_factory=dict)  # plan id → profile
+
+    def profile(self, plan_id: int | None) -> NetworkProfile | None:
+        """The plan's network profile (RADIUS group and attributes), shown in the wizard."""
+        return self.profiles.get(plan_id) if plan_id is not None else None
 
     def plan(self, plan_id: int | None) -> Plan | None:
         return next((p for p in self.plans if p.id == plan_id), None)
@@ -84,6 +90,7 @@ class Reference:
     loyalty_terms: tuple[LoyaltyTerm, ...]
     ticket_types: tuple[CatalogItem, ...]
     departments: tuple[CatalogItem, ...]
+    profiles: tuple[NetworkProfile, ...] = ()
     _by_telegram: dict[int, Staff] = field(default_factory=dict, repr=False)
     _catalogs: dict[PersonKind, Catalog] = field(default_factory=dict, repr=False)
 
@@ -100,6 +107,7 @@ class Reference:
                 ticket_types=self.ticket_types,
                 departments=self.departments,
                 technicians=technicians,
+                profiles={p.plan_id: p for p in self.profiles},
             )
 
     def staff_member(self, telegram_id: int) -> Staff | None:
@@ -121,6 +129,7 @@ async def load_reference(uow: UnitOfWork, version: int) -> Reference:
         loyalty_terms=tuple(await uow.catalog.loyalty_terms()),
         ticket_types=tuple(await uow.catalog.ticket_types()),
         departments=tuple(await uow.catalog.departments()),
+        profiles=tuple(await uow.network.profiles()),
     )
 
 

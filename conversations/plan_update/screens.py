@@ -160,6 +160,7 @@ def plan(s: Screen) -> tuple[str, Rows]:
             up=speed(p.upload_mbps),
             price=p.price.format(),
         )
+        + _network_line(s, p.id)
         for p in chunk
     ]
     rows = [
@@ -175,6 +176,15 @@ def plan(s: Screen) -> tuple[str, Rows]:
         + "\n".join(f"{first + i}. {esc(line)}" for i, line in enumerate(details, start=1))
     )
     return body, rows
+
+
+def _network_line(s: Screen, plan_id: int) -> str:
+    profile = s.catalog.profile(plan_id)
+    if profile is None:
+        return ""
+    return "\n   " + s.tr(
+        "wizard.plan_network", group=profile.group, attributes=profile.attributes_text
+    )
 
 
 def value(s: Screen) -> tuple[str, Rows]:

@@ -51,6 +51,7 @@ from bot.domain.models import (
     TicketStatus,
 )
 from bot.domain.money import Money
+from bot.domain.network import ContractAccess, JobStatus, Nas, NetworkJob, NetworkProfile
 from bot.domain.split import Share
 from bot.services.context import ServiceContext
 from bot.services.ports import (
@@ -60,6 +61,7 @@ from bot.services.ports import (
     ClaimRepo,
     ClientRepo,
     ContractRepo,
+    NetworkRepo,
     NotificationRepo,
     RevisionRepo,
     StaffRepo,
@@ -119,6 +121,10 @@ class FakeStore:
     revisions: dict[int, ContractRevision] = field(default_factory=dict)
     notifications: dict[int, Notification] = field(default_factory=dict)
     claims: dict[int, AdminClaim] = field(default_factory=dict)
+    profiles: dict[int, NetworkProfile] = field(default_factory=dict)  # plan id → profile
+    access: dict[int, ContractAccess] = field(default_factory=dict)  # contract id → access
+    nas: dict[int, Nas] = field(default_factory=dict)
+    network_jobs: dict[int, NetworkJob] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)
     commits: int = 0
 
@@ -787,6 +793,83 @@ class FakeClaimRepo(_Repo):
         self.db.claims = {i: c for i, c in self.db.claims.items() if c.used_at is not None}
 
 
+class FakeNetworkRepo(_Repo):
+    async def profile(self, plan_id: int) -> NetworkProfile | None:
+        return self.db.profiles.get(plan_id)
+
+    async def profiles(self) -> list[NetworkProfile]:
+        return [self.db.profiles[k] for k in sorted(self.db.profiles)]
+
+    async def save_profile(self, profile: NetworkProfile) -> None:
+        self.db.profiles[profile.plan_id] = profile
+
+    async def access(self, contract_id: int) -> ContractAccess | None:
+        return self.db.access.get(contract_id)
+
+    async def access_by_login(self, login: str) -> ContractAccess | None:
+        return next((a for a in self.db.access.values() if a.login == login), None)
+
+    async def save_access(self, access: ContractAccess) -> None:
+        self.db.access[access.contract_id] = access
+
+    async def memberships(self) -> list[tuple[str, str]]:
+        pairs = []
+        for access in self.db.access.values():
+            contract = self.db.contracts[access.contract_id]
+            profile = self.db.profiles.get(contract.plan_id)
+            if profile is not None and contract.status is ContractStatus.ACTIVE:
+                pairs.append((access.login, profile.group))
+        return sorted(pairs)
+
+    async def nas(self, nas_id: int) -> Nas | None:
+        return self.db.nas.get(nas_id)
+
+    async def nas_by_address(self, address: str) -> Nas | None:
+        return next((n for n in self.db.nas.values() if n.address == address), None)
+
+    async def nas_by_name(self, name: str) -> Nas | None:
+        return next((n for n in self.db.nas.values() if n.name == name), None)
+
+    async def nas_list(self) -> list[Nas]:
+        return sorted(self.db.nas.values(), key=lambda n: n.name)
+
+    async def save_nas(
+        self, name: str, address: str, secret: str, coa_port: int, vendor: str
+    ) -> Nas:
+        old = await self.nas_by_name(name)
+        nas_id = old.id if old else self.db.next_id("nas")
+        self.db.nas[nas_id] = Nas(nas_id, name, address, secret, coa_port, vendor)
+        return self.db.nas[nas_id]
+
+    async def add_job(self, job: NetworkJob) -> NetworkJob:
+        return self.db.insert("network_jobs", lambda i: replace(job, id=i))
+
+    async def job(self, job_id: int) -> NetworkJob | None:
+        return self.db.network_jobs.get(job_id)
+
+    async def latest_job(
+        self, *, action_id: int | None = None, contract_id: int | None = None
+    ) -> NetworkJob | None:
+        jobs = [
+            j
+            for j in self.db.network_jobs.values()
+            if (action_id is None or j.action_id == action_id)
+            and (contract_id is None or j.contract_id == contract_id)
+        ]
+        return max(jobs, key=lambda j: j.id, default=None)
+
+    async def due_jobs(self, now: datetime, limit: int) -> list[NetworkJob]:
+        jobs = [
+            j
+            for j in self.db.network_jobs.values()
+            if j.status is JobStatus.PENDING and j.next_attempt_at <= now
+        ]
+        return sorted(jobs, key=lambda j: (j.next_attempt_at, j.id))[:limit]
+
+    async def update_job(self, job: NetworkJob) -> None:
+        self.db.network_jobs[job.id] = job
+
+
 # --------------------------------------------------------------------------------------------
 # Unit of work and context
 
@@ -808,6 +891,7 @@ class FakeUnitOfWork:
         self.revisions: RevisionRepo = FakeRevisionRepo(self)
         self.notifications: NotificationRepo = FakeNotificationRepo(self)
         self.claims: ClaimRepo = FakeClaimRepo(self)
+        self.network: NetworkRepo = FakeNetworkRepo(self)
 
     @property
     def work(self) -> FakeStore:

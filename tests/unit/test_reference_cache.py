@@ -54,10 +54,16 @@ class Staff:
         return []
 
 
+class Network:
+    async def profiles(self) -> list[Any]:
+        return []
+
+
 class Uow:
     def __init__(self, store: Store) -> None:
         self.catalog = Catalog(store)
         self.staff = Staff()
+        self.network = Network()  # plans' network profiles are part of the reference
 
     async def __aenter__(self) -> Self:
         return self

@@ -1,0 +1,69 @@
+"""``contractbot run``'s network loop (``bot.app.schedule_network``): with RADIUS configured it
+works a finalized change to the NAS on its own, and ends when asked to stop."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from bot.app import Core, schedule_network
+from bot.config import RadiusSettings, Settings
+from bot.domain.network import JobOutcome, JobStatus, NetworkJob
+from bot.services.plan_update import create_plan_update, finalize_action
+from tests.radius.conftest import LOGIN, NAS_SECRET, Network, open_session
+from tests.radius.nas import NasStandIn
+from tests.support.builders import plan_change
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+
+
+async def _job(net: Network) -> NetworkJob | None:
+    async with net.ctx.uow() as uow:
+        return await uow.network.latest_job(contract_id=net.contract.id)
+
+
+async def test_the_loop_applies_a_finalized_change_and_stops(
+    network: Network, nas: NasStandIn
+) -> None:
+    net = network
+    await open_session(net.radius, LOGIN, "loop-1")
+    async with net.ctx.uow() as uow:
+        await uow.network.save_nas("bng", "127.0.0.1", NAS_SECRET, nas.port, "mikrotik")
+        await uow.commit()
+    change = await plan_change(
+        net.ctx,
+        net.contract,
+        plan_name=net.new_plan,
+        channel=None,
+        with_ticket=False,
+        loyalty_months=None,
+    )
+    created = await create_plan_update(net.ctx, net.w.operator.id, net.contract.id, change)
+    await finalize_action(net.ctx, net.w.operator.id, created.action.id)
+
+    url = net.radius.url.render_as_string(hide_password=False)
+    settings = replace(Settings(), radius=RadiusSettings(database_url=url, coa_timeout=1))
+    core = Core(settings, net.radius, net.ctx)
+    stop = asyncio.Event()
+    task = schedule_network(core, stop)
+    assert task is not None and core.background == {task}
+    for _ in range(200):  # the loop's first round starts at once
+        job = await _job(net)
+        if job is not None and job.status is not JobStatus.PENDING:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await task
+
+    job = await _job(net)
+    assert job is not None and (job.status, job.outcome) == (JobStatus.APPLIED, JobOutcome.COA)
+    assert [r.kind for r in nas.received] == ["coa"]
+    assert core.background == set()
+
+
+async def test_radius_off_starts_no_loop(network: Network) -> None:
+    core = Core(Settings(), network.radius, network.ctx)
+    assert schedule_network(core, asyncio.Event()) is None
+    assert core.background == set()
