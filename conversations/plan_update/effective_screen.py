@@ -1,0 +1,48 @@
+"""The wizard's "Quando vale a mudança?" screen (plan-and-value section): on finalizing, at the
+next due date, or a typed date; the default for the change type comes first, marked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.domain.change import change_type
+from bot.domain.effective import MAX_DAYS_AHEAD, EffectiveWhen
+from bot.domain.money import Money
+from telegram import InlineKeyboardButton
+
+from conversations.base import esc
+
+if TYPE_CHECKING:  # screens.py imports this module to register the builder
+    from conversations.plan_update.screens import Screen
+
+
+def _mark(selected: bool) -> str:
+    return "✅ " if selected else ""
+
+
+def effective(s: Screen) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    d = s.draft
+    kind = change_type(s.view.card.contract.value, Money(d.value_cents or 0))
+    default = s.view.default_when.get(kind, EffectiveWhen.ON_FINALIZE)
+    next_due = d.next_due()
+    labels = {
+        EffectiveWhen.ON_FINALIZE: s.tr("effective.on_finalize"),
+        EffectiveWhen.NEXT_DUE: s.tr("effective.next_due", date=next_due.strftime("%d/%m")),
+    }
+    chosen = {
+        EffectiveWhen.ON_FINALIZE: d.effective == EffectiveWhen.ON_FINALIZE.value,
+        EffectiveWhen.NEXT_DUE: d.effective_on == next_due,
+    }
+    rows = []
+    for when in (default, *(w for w in EffectiveWhen if w is not default)):
+        label = labels[when]
+        if when is default:
+            label = s.tr("effective.default_mark", label=label)
+        rows.append([s.button(_mark(chosen[when]) + label, "ef", when.value)])
+    last = d.working_day() + timedelta(days=MAX_DAYS_AHEAD)
+    lines = [s.tr("effective.ask"), s.tr("effective.type_hint", limit=last.strftime("%d/%m/%Y"))]
+    if d.effective_on is not None and not chosen[EffectiveWhen.NEXT_DUE]:
+        when = s.tr("effective.when_date", date=d.effective_on.strftime("%d/%m/%Y"))
+        lines.append(s.tr("effective.chosen", when=when))
+    return esc("\n".join(lines)), rows
