@@ -22,27 +22,36 @@ def _mark(selected: bool) -> str:
 
 
 def effective(s: Screen) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """Two buttons (the default first), the options spelled out in the text, and the hint
+    to type a date."""
     d = s.draft
     kind = change_type(s.view.card.contract.value, Money(d.value_cents or 0))
     default = s.view.default_when.get(kind, EffectiveWhen.ON_FINALIZE)
     next_due = d.next_due()
-    labels = {
-        EffectiveWhen.ON_FINALIZE: s.tr("effective.on_finalize"),
-        EffectiveWhen.NEXT_DUE: s.tr("effective.next_due", date=next_due.strftime("%d/%m")),
+    options = {
+        EffectiveWhen.ON_FINALIZE: (
+            s.tr("effective.on_finalize"),
+            s.tr("effective.button_on_finalize"),
+            d.effective == EffectiveWhen.ON_FINALIZE.value,
+        ),
+        EffectiveWhen.NEXT_DUE: (
+            s.tr("effective.next_due", date=next_due.strftime("%d/%m")),
+            s.tr("effective.button_next_due", date=next_due.strftime("%d/%m")),
+            d.effective_on == next_due,
+        ),
     }
-    chosen = {
-        EffectiveWhen.ON_FINALIZE: d.effective == EffectiveWhen.ON_FINALIZE.value,
-        EffectiveWhen.NEXT_DUE: d.effective_on == next_due,
-    }
+    lines = [s.tr("effective.ask")]
     rows = []
     for when in (default, *(w for w in EffectiveWhen if w is not default)):
-        label = labels[when]
+        text, label, chosen = options[when]
         if when is default:
-            label = s.tr("effective.default_mark", label=label)
-        rows.append([s.button(_mark(chosen[when]) + label, "ef", when.value)])
+            text = s.tr("effective.option_default", label=text, kind=s.tr(f"change_type.{kind}"))
+        lines.append(f"• {text}")
+        rows.append([s.button(_mark(chosen) + label, "ef", when.value)])
     last = d.working_day() + timedelta(days=MAX_DAYS_AHEAD)
-    lines = [s.tr("effective.ask"), s.tr("effective.type_hint", limit=last.strftime("%d/%m/%Y"))]
-    if d.effective_on is not None and not chosen[EffectiveWhen.NEXT_DUE]:
-        when = s.tr("effective.when_date", date=d.effective_on.strftime("%d/%m/%Y"))
-        lines.append(s.tr("effective.chosen", when=when))
+    lines.append(s.tr("effective.type_hint", limit=last.strftime("%d/%m/%Y")))
+    typed = d.effective_on
+    if typed is not None and typed != next_due:
+        when_text = s.tr("effective.when_date", date=typed.strftime("%d/%m/%Y"))
+        lines.append(s.tr("effective.chosen", when=when_text))
     return esc("\n".join(lines)), rows
