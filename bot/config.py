@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.change import ChangeType
+from bot.domain.effective import DEFAULT_WHEN, EffectiveWhen
 from bot.domain.locales import normalize_locale
 
 DEFAULT_DB_URL = "sqlite+aiosqlite:///./var/contractbot.db"
@@ -50,6 +52,10 @@ class Settings:
     acceptance_reminder_after: timedelta = timedelta(hours=24)
     provider: ProviderInfo = field(default_factory=ProviderInfo)
     data_dir: Path = Path("var")
+    # When a plan change starts unless the operator chooses otherwise (EFFECTIVE_UPGRADE…).
+    effective_defaults: Mapping[ChangeType, EffectiveWhen] = field(
+        default_factory=lambda: dict(DEFAULT_WHEN)
+    )
 
     @property
     def bot_base_url(self) -> str:
@@ -132,4 +138,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         provider=provider,
         data_dir=Path(get("CONTRACTBOT_DATA_DIR", "var")),
+        effective_defaults=_effective_defaults(get),
     )
+
+
+def _effective_defaults(get: Callable[..., str]) -> dict[ChangeType, EffectiveWhen]:
+    """``EFFECTIVE_UPGRADE``, ``EFFECTIVE_DOWNGRADE``, ``EFFECTIVE_SAME_PRICE``: ``now`` (on
+    finalizing) or ``due`` (the next due date)."""
+    defaults = dict(DEFAULT_WHEN)
+    for kind in ChangeType:
+        name = f"EFFECTIVE_{kind.value.upper()}"
+        raw = get(name, defaults[kind].value).lower()
+        try:
+            defaults[kind] = EffectiveWhen(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be 'now' or 'due', got {raw!r}") from exc
+    return defaults

@@ -41,6 +41,8 @@ ACTION_KINDS = {
     "ticket_closed",
     "action_finalized",
     "action_cancelled",
+    "scheduled_applied",
+    "scheduled_failed",
 }
 GROUP_KINDS = {"acceptance_accepted", "acceptance_declined", "ticket_closed", "acceptance_expired"}
 TICKET_KINDS = {"ticket_assigned", "ticket_cancelled"}
@@ -117,6 +119,8 @@ class NotificationComposer:
         rows = []
         if card.can_finalize:
             rows.append([button(tr("action.finalize"), "pa", "fin", action_id)])
+        if n.kind == "scheduled_applied":  # the updated contract, one tap away
+            rows.append([button(tr("contract.pdf"), "ct", "pdf", card.contract.id)])
         rows.append([button(tr("notify.view_action"), "pa", "c", action_id)])
         messages = [OutgoingMessage(n.chat_id, text, keyboard(rows))]
         group = self.services.settings.staff_group_chat_id

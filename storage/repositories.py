@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.errors import Conflict
 from bot.domain.loyalty import Loyalty, LoyaltyTerm
 from bot.domain.models import (
+    OPEN_ACTION_STATUSES,
     AcceptanceChannel,
     AcceptanceRequest,
     AcceptanceStatus,
     ActionStatus,
-    OPEN_ACTION_STATUSES,
     Address,
     CatalogItem,
     Client,
@@ -464,7 +464,7 @@ class SqlActionRepo(_Repo):
             .values(status=to.value, **values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+        return result.rowcount == 1  # type: ignore[attr-defined]
 
     async def scheduled(self) -> list[ContractAction]:
         rows = await self.s.scalars(

@@ -401,6 +401,7 @@ class Notification:
 
 
 __all__ = [
+    "OPEN_ACTION_STATUSES",
     "AcceptanceChannel",
     "AcceptanceRequest",
     "AcceptanceStatus",
@@ -419,7 +420,6 @@ __all__ = [
     "Money",
     "Notification",
     "NotificationStatus",
-    "OPEN_ACTION_STATUSES",
     "PersonKind",
     "Plan",
     "PlanChange",

@@ -113,4 +113,3 @@ def _why_not(action: ContractAction, version: int, status: ContractStatus) -> st
     if version != action.base_version:
         return CONTRACT_CHANGED
     return None
-

@@ -4,17 +4,26 @@ next due date, or a typed date; the default for the change type comes first, mar
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from bot.domain.change import change_type
-from bot.domain.effective import MAX_DAYS_AHEAD, EffectiveWhen
-from bot.domain.money import Money
 from telegram import InlineKeyboardButton
 
+from bot.domain.change import change_type
+from bot.domain.draft import PlanDraft
+from bot.domain.effective import MAX_DAYS_AHEAD, EffectiveWhen
+from bot.domain.money import Money
+from bot.services.wizard import WizardView
 from conversations.base import esc
 
-if TYPE_CHECKING:  # screens.py imports this module to register the builder
-    from conversations.plan_update.screens import Screen
+
+class Screen(Protocol):
+    """What this builder uses of ``screens.Screen`` (which imports this module)."""
+
+    draft: PlanDraft
+    view: WizardView
+
+    def tr(self, key: str, **params: Any) -> str: ...
+    def button(self, label: str, verb: str, arg: object = None) -> InlineKeyboardButton: ...
 
 
 def _mark(selected: bool) -> str:

@@ -24,11 +24,11 @@ from bot.domain.documents import PersonKind, cnpj_check_digits, cpf_check_digits
 from bot.domain.errors import Conflict
 from bot.domain.loyalty import Loyalty, LoyaltyTerm
 from bot.domain.models import (
+    OPEN_ACTION_STATUSES,
     AcceptanceChannel,
     AcceptanceRequest,
     AcceptanceStatus,
     ActionStatus,
-    OPEN_ACTION_STATUSES,
     Address,
     CatalogItem,
     Client,

@@ -58,7 +58,11 @@ def test_half_way_through_a_30_day_cycle() -> None:
     split = pro_rata(Money(10000), Money(20000), 10, date(2026, 11, 25))
     assert (split.cycle_start, split.cycle_end) == (date(2026, 11, 10), date(2026, 12, 10))
     assert (split.days_old, split.days_new) == (15, 15)
-    assert (split.old_part, split.new_part, split.total) == (Money(5000), Money(10000), Money(15000))
+    assert (split.old_part, split.new_part, split.total) == (
+        Money(5000),
+        Money(10000),
+        Money(15000),
+    )
 
 
 def test_rounding_is_half_up_once_on_the_total() -> None:

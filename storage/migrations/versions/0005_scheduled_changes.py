@@ -31,9 +31,7 @@ NEW_INDEX, NEW_WHERE = "uq_contract_actions_one_open", "status IN ('pending', 's
 
 def _swap_index(drop: tuple[str, str], create: tuple[str, str]) -> None:
     with op.batch_alter_table("contract_actions") as batch:
-        batch.drop_index(
-            drop[0], sqlite_where=sa.text(drop[1]), postgresql_where=sa.text(drop[1])
-        )
+        batch.drop_index(drop[0], sqlite_where=sa.text(drop[1]), postgresql_where=sa.text(drop[1]))
         batch.create_index(
             create[0],
             ["contract_id"],
