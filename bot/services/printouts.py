@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from bot.domain.change import change_type
+from bot.domain.effective import pro_rata
 from bot.domain.errors import Conflict
 from bot.domain.loyalty import Loyalty, loyalty_from_term
 from bot.domain.models import (
@@ -162,6 +163,10 @@ async def amendment_printout(ctx: ServiceContext, action_id: int) -> AmendmentPr
         after = await _terms_from_snapshot(uow, revision.after)
         request = await uow.acceptances.latest_for_action(action.id)
         ticket = await uow.tickets.for_action(action.id)
+        # A scheduled change took effect on its date; the others on the day they were finalized.
+        effective_on = (
+            action.change.effective_on or action.finalized_at.astimezone(ctx.timezone).date()
+        )
         return AmendmentPrintout(
             action_id=action.id,
             contract_id=contract.id,
@@ -179,7 +184,8 @@ async def amendment_printout(ctx: ServiceContext, action_id: int) -> AmendmentPr
             finalized_by=_name(
                 await uow.staff.get(action.finalized_by) if action.finalized_by else None
             ),
-            effective_on=action.finalized_at.astimezone(ctx.timezone).date(),
+            effective_on=effective_on,
+            first_invoice=pro_rata(before.value, after.value, contract.due_day, effective_on),
             acceptance_required=action.change.require_acceptance,
             acceptance=await _evidence(uow, request) if request else None,
             ticket_number=ticket.number if ticket else None,
