@@ -86,7 +86,8 @@ def contract_keyboard(context: BotContext, card: ContractCard) -> list[list[Inli
     c = card.contract
     rows = []
     if card.pending_action is not None:
-        label = context.tr("contract.open_pending", action_id=card.pending_action.id)
+        key = "scheduled.open" if card.scheduled_plan is not None else "contract.open_pending"
+        label = context.tr(key, action_id=card.pending_action.id)
         rows.append([button(label, "pa", "c", card.pending_action.id)])
         if card.scheduled_plan is not None and context.me.role in OFFICE:
             cancel = context.tr("scheduled.cancel")

@@ -1,0 +1,114 @@
+"""When the change starts, in the chat: the wizard's "Quando vale a mudança?" with each option
+and bad dates, the next invoice on the review and the card, finalizing into a scheduled change,
+the contract card's 📅 line and Cancelar agendamento, and the job applying it on the date."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.domain.models import ActionStatus
+from bot.services.scheduled import apply_due
+from tests.conversations.actions_helpers import action_row, contract_row
+from tests.conversations.conftest import BotEnv
+from tests.conversations.wizard_helpers import Path, Wizard, pending_action
+
+# The test clock: 20/11/2026 in São Paulo; contract 10000 is due on day 15, R$ 99,90 a month.
+
+
+async def to_effective(env: BotEnv, path: Path) -> Wizard:
+    w = Wizard(env)
+    await w.start()
+    await w.walk(path, until="effective")
+    return w
+
+
+async def scheduled_action(env: BotEnv) -> tuple[Wizard, int]:
+    """Fibra 500 Mega (R$ 119,90) from the next due date, finalized: scheduled for 15/12."""
+    w = Wizard(env)
+    await w.start()
+    await w.walk(Path(effective="due"))
+    await w.finish()
+    action = await pending_action(env, w.contract_id)
+    assert action is not None
+    await w.press(f"pa:fin:{action.id}")
+    await w.press(f"pa:ok:{action.id}")
+    return w, action.id
+
+
+async def test_each_option_sets_the_start(env: BotEnv) -> None:
+    w = await to_effective(env, Path())
+    assert "• Ao finalizar (padrão para Upgrade)\n• No próximo vencimento (15/12)" in w.text
+    await w.tap("Vencimento 15/12")
+    assert w.draft["effective"] == "2026-12-15"
+    await w.tap("⬅️ Voltar")
+    assert "✅ Vencimento 15/12" in w.buttons
+    await w.tap("Ao finalizar")
+    assert w.draft["effective"] == "now"
+    await w.tap("⬅️ Voltar")
+    await w.type("05/12/2026")
+    assert w.draft["effective"] == "2026-12-05"
+    w.assert_at("ticket")
+    await w.tap("⬅️ Voltar")
+    assert "Escolhido: a partir de 05/12/2026" in w.text
+
+
+async def test_bad_dates_are_refused_and_the_step_asks_again(env: BotEnv) -> None:
+    w = await to_effective(env, Path())
+    for typed, says in [
+        ("31/02/2027", "⚠️ Não entendi a data. Digite no formato dd/mm/aaaa"),
+        ("amanhã", "⚠️ Não entendi a data."),
+        ("19/11/2026", "⚠️ Essa data já passou."),
+        ("19/02/2027", "⚠️ A data pode estar no máximo 90 dias à frente."),
+    ]:
+        await w.type(typed)
+        assert says in w.text, typed
+        w.assert_at("effective")
+        assert w.draft.get("effective") is None
+    await w.type("18/02/2027")  # the 90th day is allowed
+    w.assert_at("ticket")
+
+
+async def test_review_and_card_show_the_next_invoice(env: BotEnv) -> None:
+    w = await to_effective(env, Path())
+    await w.type("30/11/2026")  # cycle 15/11–15/12: 15 days old, 15 days new
+    await w.walk(Path(), start="ticket")
+    assert "Vale: a partir de 30/11/2026" in w.text
+    assert "🧾 Próxima fatura (ciclo 15/11/2026 a 15/12/2026)" in w.text
+    assert "15 dias no valor atual: R$ 49,95" in w.text
+    assert "15 dias no novo valor: R$ 59,95" in w.text
+    assert "Total: R$ 109,90" in w.text
+    await w.finish()
+    assert "📅 Vale: a partir de 30/11/2026" in w.text  # the action card
+    assert "Total: R$ 109,90" in w.text
+
+
+async def test_finalize_schedules_and_the_contract_card_says_so(env: BotEnv) -> None:
+    w, action_id = await scheduled_action(env)
+    assert "Mudança agendada: o contrato 10000 muda em 15/12/2026." in w.text
+    assert "📅 Mudança agendada: Fibra 500 Mega a partir de 15/12" in w.text
+    assert "✖️ Cancelar agendamento" in w.buttons
+    assert action_row(env, action_id)["status"] == ActionStatus.SCHEDULED.value
+    assert contract_row(env, w.contract_id)["version"] == 1  # nothing applied yet
+
+    await w.tap(f"📅 Abrir ação agendada #{action_id}")
+    assert "📅 agendada" in w.text and "Agendada: o contrato muda em 15/12/2026" in w.text
+
+    env.clock.now = datetime(2026, 12, 15, 3, 0, tzinfo=UTC)  # 00:00 of 15/12 in São Paulo
+    await apply_due(env.core.ctx)
+    row = contract_row(env, w.contract_id)
+    assert row["version"] == 2 and row["value_cents"] == 11990
+    assert action_row(env, action_id)["status"] == ActionStatus.FINALIZED.value
+
+
+async def test_cancelar_agendamento_asks_a_reason_and_keeps_the_contract(env: BotEnv) -> None:
+    w, action_id = await scheduled_action(env)
+    await w.tap("✖️ Cancelar agendamento")
+    await w.type("Cliente desistiu da troca")
+    row = action_row(env, action_id)
+    assert row["status"] == ActionStatus.CANCELLED.value
+    assert row["cancel_reason"] == "Cliente desistiu da troca"
+    await w.press(f"ct:c:{w.contract_id}")
+    assert "Mudança agendada" not in w.text
+    env.clock.now = datetime(2026, 12, 15, 3, 0, tzinfo=UTC)
+    assert await apply_due(env.core.ctx) == []
+    assert contract_row(env, w.contract_id)["version"] == 1
