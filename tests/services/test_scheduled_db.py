@@ -47,7 +47,7 @@ async def _scheduled(ctx: ServiceContext) -> tuple[int, int]:
 
 
 async def test_the_database_allows_one_open_action_per_contract(ctx: ServiceContext) -> None:
-    action_id, contract_id = await _scheduled(ctx)
+    _, contract_id = await _scheduled(ctx)
     async with ctx.uow() as uow:
         assert isinstance(uow, SqlUnitOfWork)
         uow.session.add(
