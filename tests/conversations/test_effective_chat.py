@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 from bot.domain.models import ActionStatus
 from bot.services.scheduled import apply_due
-from tests.conversations.actions_helpers import action_row, contract_row
+from tests.conversations.actions_helpers import action_row, contract_row, db
 from tests.conversations.conftest import BotEnv
+from tests.conversations.notif_helpers import deliver
 from tests.conversations.wizard_helpers import Path, Wizard, pending_action
 
 # The test clock: 20/11/2026 in São Paulo; contract 10000 is due on day 15, R$ 99,90 a month.
@@ -98,6 +99,28 @@ async def test_finalize_schedules_and_the_contract_card_says_so(env: BotEnv) -> 
     row = contract_row(env, w.contract_id)
     assert row["version"] == 2 and row["value_cents"] == 11990
     assert action_row(env, action_id)["status"] == ActionStatus.FINALIZED.value
+    assert await deliver(env) == 1  # the owner is told, the updated contract a tap away
+    assert (
+        f"📅 A mudança agendada da ação #{action_id} foi aplicada: o contrato 10000 está "
+        "atualizado" in w.text
+    )
+    assert "📄 Ver contrato (PDF)" in w.buttons
+
+
+async def test_a_contract_changed_meanwhile_is_not_overwritten_and_the_owner_is_told(
+    env: BotEnv,
+) -> None:
+    w, action_id = await scheduled_action(env)
+    with db(env) as conn:  # e.g. an import updated the contract after the scheduling
+        conn.execute(
+            "UPDATE contracts SET version = 2, value_cents = 5000 WHERE id = ?", (w.contract_id,)
+        )
+    env.clock.now = datetime(2026, 12, 15, 3, 0, tzinfo=UTC)
+    await apply_due(env.core.ctx)
+    assert contract_row(env, w.contract_id)["value_cents"] == 5000
+    assert await deliver(env) == 1
+    assert f"⚠️ A mudança agendada da ação #{action_id} (contrato 10000) não foi aplicada" in w.text
+    assert "Mudança agendada não aplicada: o contrato foi alterado por outra ação" in w.text
 
 
 async def test_cancelar_agendamento_asks_a_reason_and_keeps_the_contract(env: BotEnv) -> None:
