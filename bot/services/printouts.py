@@ -163,10 +163,11 @@ async def amendment_printout(ctx: ServiceContext, action_id: int) -> AmendmentPr
         after = await _terms_from_snapshot(uow, revision.after)
         request = await uow.acceptances.latest_for_action(action.id)
         ticket = await uow.tickets.for_action(action.id)
-        # A scheduled change took effect on its date; the others on the day they were finalized.
-        effective_on = (
-            action.change.effective_on or action.finalized_at.astimezone(ctx.timezone).date()
-        )
+        # A scheduled change took effect on its date; the others on the day they were finalized
+        # (also one whose chosen date passed while it was pending).
+        finalized_on = action.finalized_at.astimezone(ctx.timezone).date()
+        chosen = action.change.effective_on
+        effective_on = max(chosen, finalized_on) if chosen else finalized_on
         return AmendmentPrintout(
             action_id=action.id,
             contract_id=contract.id,

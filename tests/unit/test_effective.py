@@ -8,8 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.config import ConfigError, load_settings
+from bot.domain.change import ChangeType
 from bot.domain.effective import (
     MAX_DAYS_AHEAD,
+    EffectiveWhen,
     cycle_of,
     next_due_date,
     parse_effective_date,
@@ -109,3 +112,16 @@ def test_bad_dates_are_refused_with_a_clear_message(text: str, key: str, shown: 
         parse_effective_date(text, TODAY)
     assert caught.value.key == key
     assert shown in error_text(caught.value, "pt_BR")
+
+
+def test_the_default_per_change_type_is_configurable() -> None:
+    assert load_settings({}).effective_defaults == {
+        ChangeType.UPGRADE: EffectiveWhen.ON_FINALIZE,
+        ChangeType.DOWNGRADE: EffectiveWhen.NEXT_DUE,
+        ChangeType.SAME_PRICE: EffectiveWhen.ON_FINALIZE,
+    }
+    custom = load_settings({"EFFECTIVE_UPGRADE": "due", "EFFECTIVE_DOWNGRADE": "NOW"})
+    assert custom.effective_defaults[ChangeType.UPGRADE] is EffectiveWhen.NEXT_DUE
+    assert custom.effective_defaults[ChangeType.DOWNGRADE] is EffectiveWhen.ON_FINALIZE
+    with pytest.raises(ConfigError, match="EFFECTIVE_SAME_PRICE"):
+        load_settings({"EFFECTIVE_SAME_PRICE": "amanhã"})
