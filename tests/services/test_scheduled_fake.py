@@ -15,6 +15,7 @@ from bot.domain.models import ActionStatus
 from bot.domain.money import Money
 from bot.services.context import ServiceContext
 from bot.services.plan_update import cancel_action, create_plan_update, finalize_action
+from bot.services.printouts import amendment_printout
 from bot.services.scheduled import CONTRACT_CHANGED, Outcome, apply_due
 from tests.services.changes import make_ready, pf_change, simple_change
 from tests.services.fakes import FakeStore, Seed, fake_ctx
@@ -161,3 +162,23 @@ async def test_today_as_effective_date_applies_on_finalize(
     result = await finalize_action(fctx, seed.operator.id, created.action.id)
     assert result.action.status is ActionStatus.FINALIZED and not result.scheduled
     assert store.contracts[seed.pf_contract.id].version == 2
+
+
+async def test_the_amendment_of_an_applied_change_starts_on_its_effective_date(
+    fctx: ServiceContext, seed: Seed, clock: FakeClock
+) -> None:
+    action_id = await schedule(fctx, seed)
+    clock.now = datetime(2026, 12, 4, 15, 0, tzinfo=UTC)  # applied three days late
+    await apply_due(fctx)
+    doc = await amendment_printout(fctx, action_id)
+    assert doc.effective_on == EFFECTIVE
+    invoice = doc.first_invoice
+    assert invoice is not None
+    # due day 10: cycle 10/11–10/12, 21 days at R$ 99,90 and 9 at R$ 199,90
+    assert (invoice.cycle_start, invoice.cycle_end) == (date(2026, 11, 10), date(2026, 12, 10))
+    assert (invoice.days_old, invoice.days_new) == (21, 9)
+    assert (invoice.old_part, invoice.new_part, invoice.total) == (
+        Money(6993),
+        Money(5997),
+        Money(12990),
+    )
