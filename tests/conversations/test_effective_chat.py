@@ -4,12 +4,18 @@ the contract card's 📅 line and Cancelar agendamento, and the job applying it 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path as FsPath
 
+import pytest
+
+from bot.app import schedule_background
 from bot.domain.models import ActionStatus
 from bot.services.scheduled import apply_due
 from tests.conversations.actions_helpers import action_row, contract_row, db
-from tests.conversations.conftest import BotEnv
+from tests.conversations.conftest import BotEnv, start_app, stop_app
 from tests.conversations.notif_helpers import deliver
 from tests.conversations.wizard_helpers import Path, Wizard, pending_action
 
@@ -135,3 +141,46 @@ async def test_cancelar_agendamento_asks_a_reason_and_keeps_the_contract(env: Bo
     env.clock.now = datetime(2026, 12, 15, 3, 0, tzinfo=UTC)
     assert await apply_due(env.core.ctx) == []
     assert contract_row(env, w.contract_id)["version"] == 1
+
+
+@pytest.fixture
+async def restarted_apps() -> AsyncIterator[list[BotEnv]]:
+    """Apps a test started after stopping the first one; stopped at the end."""
+    started: list[BotEnv] = []
+    yield started
+    for bot_env in started:
+        await stop_app(bot_env)
+
+
+async def test_a_bot_off_at_midnight_applies_the_change_when_it_comes_back(
+    env: BotEnv, tmp_path: FsPath, restarted_apps: list[BotEnv]
+) -> None:
+    w, action_id = await scheduled_action(env)
+    env.clock.now = datetime(2026, 12, 15, 2, 0, tzinfo=UTC)  # 23:00 of 14/12: stopped
+    await stop_app(env)
+    env.clock.now = datetime(2026, 12, 16, 12, 0, tzinfo=UTC)  # back on 16/12 at 09:00
+    new = await start_app(env.api, env.db_path, tmp_path, env.clock)
+    restarted_apps.append(new)
+    w.env = new
+    assert contract_row(new, w.contract_id)["version"] == 1
+
+    stop = asyncio.Event()
+    outbox = schedule_background(new.app, new.core, stop)
+    try:
+        assert new.app.job_queue is not None
+        [job] = new.app.job_queue.get_jobs_by_name("scheduled-changes")
+        await job.callback(None)  # what the active instance runs first, seconds after start
+    finally:
+        stop.set()
+        await outbox
+        for pending in new.app.job_queue.jobs() if new.app.job_queue else ():
+            pending.schedule_removal()
+    row = contract_row(new, w.contract_id)
+    assert row["version"] == 2 and row["value_cents"] == 11990
+    assert action_row(new, action_id)["status"] == ActionStatus.FINALIZED.value
+    async with new.core.ctx.uow() as uow:
+        [revision] = await uow.revisions.for_contract(w.contract_id, limit=1)
+        action = await uow.actions.get(action_id)
+    assert revision.action_id == action_id
+    assert action is not None and action.applied_at == new.clock.now  # when it came back
+    assert action.change.effective_on == date(2026, 12, 15)  # the effective date is kept
