@@ -105,12 +105,15 @@ async def test_finalize_schedules_and_the_contract_card_says_so(env: BotEnv) -> 
     row = contract_row(env, w.contract_id)
     assert row["version"] == 2 and row["value_cents"] == 11990
     assert action_row(env, action_id)["status"] == ActionStatus.FINALIZED.value
-    assert await deliver(env) == 1  # the owner is told, the updated contract a tap away
+    assert await deliver(env) == 1  # the owner is told, with the updated contract
+    news, pdf = w.op.chat.messages[-2:]
     assert (
         f"📅 A mudança agendada da ação #{action_id} foi aplicada: o contrato 10000 está "
-        "atualizado" in w.text
+        "atualizado" in (news.text or "")
     )
-    assert "📄 Ver contrato (PDF)" in w.buttons
+    assert pdf.document is not None and pdf.document.data.startswith(b"%PDF")
+    assert (pdf.document.file_name or "").endswith(".pdf")
+    assert "10000" in (pdf.text or "")
 
 
 async def test_a_contract_changed_meanwhile_is_not_overwritten_and_the_owner_is_told(
