@@ -187,3 +187,9 @@ async def test_a_bot_off_at_midnight_applies_the_change_when_it_comes_back(
     assert revision.action_id == action_id
     assert action is not None and action.applied_at == new.clock.now  # when it came back
     assert action.change.effective_on == date(2026, 12, 15)  # the effective date is kept
+
+
+async def test_a_downgrade_offers_the_next_due_date_first(env: BotEnv) -> None:
+    w = await to_effective(env, Path(value="89,90"))  # less than today's R$ 99,90
+    assert "• No próximo vencimento (15/12) (padrão para Downgrade)\n• Ao finalizar" in w.text
+    assert w.buttons[:2] == ["Vencimento 15/12", "Ao finalizar"]
