@@ -114,6 +114,14 @@ async def test_finalize_schedules_and_the_contract_card_says_so(env: BotEnv) -> 
     assert pdf.document is not None and pdf.document.data.startswith(b"%PDF")
     assert (pdf.document.file_name or "").endswith(".pdf")
     assert "10000" in (pdf.text or "")
+    await w.press(f"pa:c:{action_id}")  # 📋 Ver ação → the contract → 🕘 Histórico
+    await w.press(f"ct:c:{w.contract_id}")
+    await w.press(f"ct:h:{w.contract_id}")  # requested, effective and applied
+    history = "\n".join(m.text or "" for m in w.op.chat.messages[-3:])
+    assert (
+        "📅 Pedida em 20/11/2026 10:00 · vale a partir de 15/12/2026 · aplicada em 15/12/2026 00:00"
+        in history
+    ), history
 
 
 async def test_a_contract_changed_meanwhile_is_not_overwritten_and_the_owner_is_told(
