@@ -66,6 +66,7 @@ def build_core(settings: Settings) -> Core:
         document_retention=settings.document_retention,
         identity_prefix=settings.identity_prefix,
         network_enabled=settings.radius.enabled,
+        effective_defaults=settings.effective_defaults,
     )
     return Core(settings, engine, ctx)
 
@@ -314,12 +315,15 @@ def build_dispatcher(ctx: ServiceContext, bot: ExtBot[Any], compose: Compose) ->
     return Dispatcher(ctx, bot, compose, concurrency=8, slack=0.05, lease=30.0)
 
 
+SCHEDULED_EVERY = 300  # seconds between runs of the scheduled plan changes
+
+
 def schedule_background(
     app: Application[Any, Any, Any, Any, Any, Any], core: Core, stop: asyncio.Event
 ) -> asyncio.Task[None]:
     """Start the outbox sender (a task, until ``stop``) and put acceptance expiry and
     reminders on PTB's JobQueue (they stop with the application)."""
-    from bot.services import acceptance
+    from bot.services import acceptance, scheduled
     from conversations.notifications import NotificationComposer
 
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
@@ -334,9 +338,16 @@ def schedule_background(
     async def remind(_: Any) -> None:
         await acceptance.remind_pending(core.ctx, reminder_after)
 
+    async def apply_scheduled(_: Any) -> None:
+        await scheduled.apply_due(core.ctx)
+
     app.job_queue.run_repeating(expire, interval=300, first=5, name="acceptance-expiry")
     app.job_queue.run_repeating(remind, interval=900, first=10, name="acceptance-reminders")
     schedule_network(core, stop)
+    # Scheduled plan changes: the first run catches up after downtime, then every 5 minutes.
+    app.job_queue.run_repeating(
+        apply_scheduled, interval=SCHEDULED_EVERY, first=3, name="scheduled-changes"
+    )
     return outbox
 
 

@@ -11,7 +11,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.change import ChangeType
 from bot.domain.documents import is_valid_cnpj, mask_document
+from bot.domain.effective import DEFAULT_WHEN, EffectiveWhen
 from bot.domain.locales import normalize_locale
 from bot.domain.network import NakPolicy
 
@@ -127,6 +129,10 @@ class Settings:
     metrics_port: int | None = None
     metrics_token: str | None = None
     radius: RadiusSettings = field(default_factory=RadiusSettings)
+    # When a plan change starts unless the operator chooses otherwise (EFFECTIVE_UPGRADE…).
+    effective_defaults: Mapping[ChangeType, EffectiveWhen] = field(
+        default_factory=lambda: dict(DEFAULT_WHEN)
+    )
 
     @property
     def bot_base_url(self) -> str:
@@ -255,6 +261,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         metrics_port=metrics_port or None,
         metrics_token=get("METRICS_TOKEN") or None,
         radius=_radius(r),
+        effective_defaults=_effective_defaults(r),
     )
     if r.problems:
         raise ConfigError(r.problems)
@@ -296,3 +303,18 @@ def config_warnings(settings: Settings) -> list[ConfigProblem]:
             ConfigProblem("provider_cnpj_invalid", {"value": mask_document(settings.provider.cnpj)})
         )
     return warnings
+
+
+def _effective_defaults(r: _Reader) -> dict[ChangeType, EffectiveWhen]:
+    """``EFFECTIVE_UPGRADE``, ``EFFECTIVE_DOWNGRADE``, ``EFFECTIVE_SAME_PRICE``: ``now`` (on
+    finalizing) or ``due`` (the next due date)."""
+    defaults = dict(DEFAULT_WHEN)
+    choices = [w.value for w in EffectiveWhen]
+    for kind in ChangeType:
+        name = f"EFFECTIVE_{kind.value.upper()}"
+        raw = r.get(name, defaults[kind].value).lower()
+        if raw in choices:
+            defaults[kind] = EffectiveWhen(raw)
+        else:
+            r.bad("bad_choice", name, raw, choices=", ".join(choices))
+    return defaults

@@ -42,7 +42,8 @@ async def open_link(update: Update, context: BotContext) -> None:
         return
     chat_id = message.chat_id
     # A new loyalty period is dated as the proposed contract dates it: from the effective date.
-    start = card.action.created_at.astimezone(context.app.settings.timezone).date()
+    created = card.action.created_at.astimezone(context.app.settings.timezone).date()
+    start = card.action.change.effective_on or created
     term = card.new_loyalty_term
     period = new_term_period(term, start) if term is not None else None
     text = context.render(

@@ -22,7 +22,7 @@ from bot.services import acceptance as acceptance_service
 from bot.services import printouts
 from bot.services.cards import action_card
 from bot.services.pending import pending_actions
-from bot.services.plan_update import FinalizeBlocked, cancel_action, finalize_action
+from bot.services.plan_update import FinalizeBlocked, Finalized, cancel_action, finalize_action
 from conversations.base import (
     OFFICE,
     BotContext,
@@ -68,7 +68,7 @@ async def show_card(update: Update, context: BotContext) -> None:
 async def ask_finalize(update: Update, context: BotContext) -> None:
     """Finalizar ação: when a gate is unmet, an alert says exactly what is missing."""
     card = await action_card(context.services, arg_int(context))
-    if card.action.status is ActionStatus.FINALIZED:
+    if card.action.status in (ActionStatus.FINALIZED, ActionStatus.SCHEDULED):
         # A late tap from before the commit: the "Contrato atualizado" screen stays as it is.
         await ack(context, update, context.tr("action.already_finalized"), alert=True)
         return
@@ -107,6 +107,9 @@ async def confirm_finalize(update: Update, context: BotContext) -> None:
     if result.already:
         await ack(context, update, context.tr("action.already_finalized"), alert=True)
         return
+    if result.scheduled:  # the contract changes on the effective date (bot.services.scheduled)
+        await _show_scheduled(update, context, result)
+        return
     await ack(context, update, context.tr("action.finalized_short"))
     after = await printouts.after_finalize(context.services, result.contract.id, action_id)
     await render_contract_card(
@@ -117,6 +120,18 @@ async def confirm_finalize(update: Update, context: BotContext) -> None:
         card=after.card,
     )
     await send_after_finalize(update, context, after)
+
+
+async def _show_scheduled(update: Update, context: BotContext, result: Finalized) -> None:
+    effective_on = result.action.change.effective_on
+    assert effective_on is not None
+    notice = context.tr(
+        "scheduled.finalized",
+        number=result.contract.number,
+        date=effective_on.strftime("%d/%m/%Y"),
+    )
+    await ack(context, update, notice)
+    await render_contract_card(update, context, result.contract.id, notice=notice)
 
 
 async def send_after_finalize(
@@ -140,7 +155,7 @@ async def ask_cancel(update: Update, context: BotContext) -> object:
     assert context.user_data is not None
     action_id = arg_int(context)
     card = await action_card(context.services, action_id)
-    if card.action.status is not ActionStatus.PENDING:
+    if not card.action.is_open:  # pending, or scheduled ("Cancelar agendamento")
         await ack(
             context,
             update,

@@ -118,7 +118,13 @@ async def history(update: Update, context: BotContext) -> None:
     contract_id = arg_int(context)
     card = await contract_card(context.services, contract_id)
     past = await contract_history(context.services, contract_id)
-    text = context.render("contract_history", card=card, revisions=past.revisions, plans=past.plans)
+    text = context.render(
+        "contract_history",
+        card=card,
+        revisions=past.revisions,
+        plans=past.plans,
+        actions=past.actions,
+    )
     rows = [
         [button(context.tr("contract.amendment", version=r.version), "pa", "amd", r.action_id)]
         for r in past.revisions

@@ -27,7 +27,7 @@ from bot.domain.models import (
     TicketStatus,
 )
 from bot.notify import OutgoingMessage
-from bot.services import outbox
+from bot.services import outbox, printouts
 from bot.services import staff as staff_service
 from bot.services.cards import ActionCard, action_card
 from bot.services.tickets import TicketCard, ticket_card
@@ -44,6 +44,8 @@ ACTION_KINDS = {
     "action_finalized",
     "action_cancelled",
     "network_failed",
+    "scheduled_applied",
+    "scheduled_failed",
 }
 GROUP_KINDS = {"acceptance_accepted", "acceptance_declined", "ticket_closed", "acceptance_expired"}
 TICKET_KINDS = {"ticket_assigned", "ticket_cancelled"}
@@ -125,6 +127,8 @@ class NotificationComposer:
             rows.append([button(tr("network.retry"), "nw", "r", card.network.id)])
         rows.append([button(tr("notify.view_action"), "pa", "c", action_id)])
         messages = [OutgoingMessage(n.chat_id, text, keyboard(rows))]
+        if n.kind == "scheduled_applied":  # the updated contract goes with the news
+            messages.append(await self._contract_pdf(n.chat_id, card.contract.id, tr))
         group = self.services.settings.staff_group_chat_id
         if group is not None and n.kind in GROUP_KINDS:
             group_text = self.services.renderer.render(
@@ -138,6 +142,12 @@ class NotificationComposer:
             )
             messages.append(OutgoingMessage(group, group_text, None))  # no buttons for a group
         return messages
+
+    async def _contract_pdf(self, chat_id: int, contract_id: int, tr: Any) -> OutgoingMessage:
+        doc = await printouts.contract_printout(self.services.ctx, contract_id)
+        data = await self.services.pdf.contract_pdf(doc)
+        caption = tr("documents.contract_caption", number=doc.number, version=doc.version)
+        return OutgoingMessage(chat_id, caption, None, bytes(data), self.services.pdf.filename(doc))
 
     async def _ticket_overtaken(
         self, n: Notification, card: TicketCard, staff: Staff | None

@@ -97,8 +97,12 @@ def contract_keyboard(context: BotContext, card: ContractCard) -> list[list[Inli
     c = card.contract
     rows = []
     if card.pending_action is not None:
-        label = context.tr("contract.open_pending", action_id=card.pending_action.id)
+        key = "scheduled.open" if card.scheduled_plan is not None else "contract.open_pending"
+        label = context.tr(key, action_id=card.pending_action.id)
         rows.append([button(label, "pa", "c", card.pending_action.id)])
+        if card.scheduled_plan is not None and context.me.role in OFFICE:
+            cancel = context.tr("scheduled.cancel")
+            rows.append([button(cancel, "pa", "cx", card.pending_action.id)])
     elif c.status is not ContractStatus.CANCELLED:
         rows.append([button(context.tr("contract.actions"), "ct", "a", c.id)])
     if card.network is not None and retry_allowed(context, card.network):
@@ -189,6 +193,8 @@ def action_keyboard(
         rows.append([button(context.tr("action.cancel"), "pa", "cx", a.id)])
     if card.network is not None and retry_allowed(context, card.network):
         rows.append([button(context.tr("network.retry"), "nw", "r", card.network.id)])
+    if a.status is ActionStatus.SCHEDULED and context.me.role in OFFICE:
+        rows.append([button(context.tr("scheduled.cancel"), "pa", "cx", a.id)])
     rows.append(
         [
             button(context.tr("contract.pdf"), "ct", "pdf", card.contract.id),

@@ -139,6 +139,8 @@ def action(row: orm.ContractActionRow) -> ContractAction:
         cancelled_by=row.cancelled_by,
         cancelled_at=row.cancelled_at,
         cancel_reason=_o(row.cancel_reason),
+        applied_at=row.applied_at,
+        apply_failure=row.apply_failure,
     )
 
 

@@ -167,16 +167,20 @@ class ContractServiceRow(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+ONE_OPEN_WHERE = "status IN ('pending', 'scheduled')"
+
+
 class ContractActionRow(Base):
     __tablename__ = "contract_actions"
     __table_args__ = (
-        # At most one pending action per contract, enforced by the database itself.
+        # At most one open (pending or scheduled) action per contract, enforced by the
+        # database itself.
         Index(
-            "uq_contract_actions_one_pending",
+            "uq_contract_actions_one_open",
             "contract_id",
             unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text(ONE_OPEN_WHERE),
+            postgresql_where=text(ONE_OPEN_WHERE),
         ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -192,6 +196,8 @@ class ContractActionRow(Base):
     cancelled_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    applied_at: Mapped[datetime | None]
+    apply_failure: Mapped[str | None] = mapped_column(String(80))
 
 
 class AcceptanceRequestRow(Base):

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.errors import Conflict
 from bot.domain.loyalty import Loyalty, LoyaltyTerm
 from bot.domain.models import (
+    OPEN_ACTION_STATUSES,
     AcceptanceChannel,
     AcceptanceRequest,
     AcceptanceStatus,
@@ -483,10 +484,34 @@ class SqlActionRepo(_Repo):
         row = await self.s.scalar(
             select(orm.ContractActionRow).where(
                 orm.ContractActionRow.contract_id == contract_id,
-                orm.ContractActionRow.status == ActionStatus.PENDING.value,
+                orm.ContractActionRow.status.in_([s.value for s in OPEN_ACTION_STATUSES]),
             )
         )
         return mappers.action(row) if row else None
+
+    async def move(
+        self, action_id: int, *, from_status: ActionStatus, to: ActionStatus, **values: Any
+    ) -> bool:
+        if "cancel_reason" in values:
+            values["cancel_reason"] = strip_bidi_or_none(values["cancel_reason"])
+        result = await self.s.execute(
+            update(orm.ContractActionRow)
+            .where(
+                orm.ContractActionRow.id == action_id,
+                orm.ContractActionRow.status == from_status.value,
+            )
+            .values(status=to.value, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def scheduled(self) -> list[ContractAction]:
+        rows = await self.s.scalars(
+            select(orm.ContractActionRow)
+            .where(orm.ContractActionRow.status == ActionStatus.SCHEDULED.value)
+            .order_by(orm.ContractActionRow.id)
+        )
+        return [mappers.action(r) for r in rows]
 
     async def finish(
         self,
@@ -503,6 +528,7 @@ class SqlActionRepo(_Repo):
                 "status": ActionStatus.FINALIZED.value,
                 "finalized_by": staff_id,
                 "finalized_at": now,
+                "applied_at": now,
             }
         else:
             values = {

@@ -8,9 +8,16 @@ the database and never holds objects that could go stale.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from datetime import date
 from typing import Any
 
 from bot.domain.documents import PersonKind
+from bot.domain.effective import (
+    EffectiveWhen,
+    check_effective_date,
+    next_due_date,
+    parse_effective_date,
+)
 from bot.domain.errors import InvalidInput, InvalidSplit, LoyaltyNotAllowed
 from bot.domain.loyalty import LoyaltyTerm, check_allowed, requires_acceptance
 from bot.domain.models import (
@@ -61,6 +68,9 @@ class PlanDraft:
     description: str | None = None  # None: the default description (plan → plan, contract)
     gate_acceptance: bool = False
     gate_ticket: bool = False
+    due_day: int = 1  # the contract's, for "no próximo vencimento" and the pro-rata
+    today: str | None = None  # ISO date the operator works on (refreshed on every screen)
+    effective: str | None = None  # EffectiveWhen.ON_FINALIZE, an ISO date, or None (not chosen)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -262,6 +272,47 @@ class PlanDraft:
                 raise InvalidInput("errors.gate_without_ticket")
             self.gate_ticket = not self.gate_ticket
 
+    # --- when the change starts ----------------------------------------------------------
+
+    def observe_today(self, today: date) -> None:
+        """The provider's date now: dates are checked against it (a draft may span midnight)."""
+        self.today = today.isoformat()
+
+    def working_day(self) -> date:
+        """The date choices are checked against (``observe_today``)."""
+        if self.today is None:
+            raise InvalidInput("errors.invalid_input")
+        return date.fromisoformat(self.today)
+
+    def choose_effective(self, when: EffectiveWhen) -> None:
+        """On finalizing, or at the next due date (kept as the date it is today)."""
+        if when is EffectiveWhen.ON_FINALIZE:
+            self.effective = EffectiveWhen.ON_FINALIZE.value
+        else:
+            self.effective = next_due_date(self.working_day(), self.due_day).isoformat()
+
+    def set_effective_date(self, day: date) -> None:
+        """A chosen date: from today up to ``MAX_DAYS_AHEAD`` days ahead."""
+        self.effective = check_effective_date(day, self.working_day()).isoformat()
+
+    def type_effective_date(self, text: str) -> None:
+        """A date typed as dd/mm/aaaa (refused with a message when it is not one)."""
+        self.effective = parse_effective_date(text, self.working_day()).isoformat()
+
+    def next_due(self) -> date:
+        return next_due_date(self.working_day(), self.due_day)
+
+    def starts_on(self) -> date:
+        """The chosen date, or today for a change that starts on finalizing (an estimate)."""
+        return self.effective_on or self.working_day()
+
+    @property
+    def effective_on(self) -> date | None:
+        """The chosen start date; ``None`` when the change starts on finalizing."""
+        if self.effective in (None, EffectiveWhen.ON_FINALIZE.value):
+            return None
+        return date.fromisoformat(self.effective)
+
     # --- derived ------------------------------------------------------------------------
 
     def service_lines(self, catalog: dict[int, Service]) -> list[ServiceLine]:
@@ -304,6 +355,7 @@ class PlanDraft:
             ticket=ticket,
             require_acceptance=self.channel is not None and self.gate_acceptance,
             require_ticket_closed=bool(self.ticket) and self.gate_ticket,
+            effective_on=self.effective_on,
         )
 
 

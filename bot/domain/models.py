@@ -30,6 +30,12 @@ class ActionStatus(StrEnum):
     PENDING = "pending"
     FINALIZED = "finalized"
     CANCELLED = "cancelled"
+    # Finalized with a future effective date: committed to, applied at 00:00 of that date.
+    SCHEDULED = "scheduled"
+
+
+# Statuses that hold the contract: no other action may start while one of them exists.
+OPEN_ACTION_STATUSES = (ActionStatus.PENDING, ActionStatus.SCHEDULED)
 
 
 class AcceptanceChannel(StrEnum):
@@ -211,9 +217,10 @@ class PlanChange:
     ticket: TicketRequest | None
     require_acceptance: bool
     require_ticket_closed: bool
+    effective_on: date | None = None  # None: the change starts when the action is finalized
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "plan_id": self.plan_id,
             "value_cents": self.value.cents,
             "services": [
@@ -237,6 +244,9 @@ class PlanChange:
             "require_acceptance": self.require_acceptance,
             "require_ticket_closed": self.require_ticket_closed,
         }
+        if self.effective_on is not None:  # absent: on finalize (as in actions made before)
+            data["effective_on"] = self.effective_on.isoformat()
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PlanChange:
@@ -263,6 +273,9 @@ class PlanChange:
             ),
             require_acceptance=bool(data["require_acceptance"]),
             require_ticket_closed=bool(data["require_ticket_closed"]),
+            effective_on=date.fromisoformat(data["effective_on"])
+            if data.get("effective_on")
+            else None,
         )
 
 
@@ -281,6 +294,13 @@ class ContractAction:
     cancelled_by: int | None = None
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
+    applied_at: datetime | None = None  # when the contract was updated (finalize or schedule)
+    apply_failure: str | None = None  # why a scheduled change was not applied (a message key)
+
+    @property
+    def is_open(self) -> bool:
+        """Pending or scheduled: the contract is held by this action."""
+        return self.status in OPEN_ACTION_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +404,7 @@ class Notification:
 
 
 __all__ = [
+    "OPEN_ACTION_STATUSES",
     "AcceptanceChannel",
     "AcceptanceRequest",
     "AcceptanceStatus",

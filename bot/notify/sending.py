@@ -13,7 +13,7 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -38,11 +38,14 @@ OUTBOX_SEND: RateLimitArgs = {"outbox": True}
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """One Telegram message a notification turns into: HTML text and an optional keyboard."""
+    """One Telegram message a notification turns into: HTML text and an optional keyboard;
+    with ``document``, a file sent with the text as its caption."""
 
     chat_id: int
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
+    document: bytes | None = None
+    filename: str = ""
 
 
 class Verdict(Enum):
@@ -60,17 +63,29 @@ class SendResult:
 
 
 async def send(bot: ExtBot[Any], n_id: int, msg: OutgoingMessage, *, hop: int = 0) -> SendResult:
-    """``sendMessage`` once (the caller has already waited for the rate limits)."""
+    """``sendMessage`` (or ``sendDocument``) once (the caller has already waited for the rate
+    limits)."""
     # PTB refuses rate_limit_args on a bot without a rate limiter.
     args = OUTBOX_SEND if bot.rate_limiter is not None else None
     try:
-        await bot.send_message(
-            chat_id=msg.chat_id,
-            text=msg.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=msg.reply_markup,
-            rate_limit_args=args,
-        )
+        if msg.document is not None:
+            await bot.send_document(
+                chat_id=msg.chat_id,
+                document=InputFile(msg.document, filename=msg.filename),
+                filename=msg.filename,
+                caption=msg.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=msg.reply_markup,
+                rate_limit_args=args,
+            )
+        else:
+            await bot.send_message(
+                chat_id=msg.chat_id,
+                text=msg.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=msg.reply_markup,
+                rate_limit_args=args,
+            )
     except RetryAfter as err:
         seconds = retry_after_seconds(err)
         log.warning(

@@ -104,7 +104,7 @@ async def open_by_hash(
     """As :func:`open_by_token`, for callers that keep only the token's hash (the chat)."""
     async with ctx.uow() as uow:
         request = await _usable(ctx, uow, token_hash)
-        return request, await load_action_card(uow, request.action_id)
+        return request, await load_action_card(uow, request.action_id, today=ctx.today())
 
 
 async def decide_by_token(

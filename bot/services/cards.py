@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from bot.domain.change import ChangeType, change_type
+from bot.domain.effective import ProRata, pro_rata
 from bot.domain.gates import Blocker, finalize_blockers, last_answer
 from bot.domain.loyalty import LoyaltyTerm
 from bot.domain.models import (
@@ -36,9 +38,10 @@ class ContractCard:
     plan: Plan
     group: PlanGroup | None
     template: ContractTemplate
-    pending_action: ContractAction | None
+    pending_action: ContractAction | None  # pending or scheduled
     revisions: list[ContractRevision]
     network: NetworkJob | None = None  # the latest change sent to the network, if any
+    scheduled_plan: Plan | None = None  # the plan a scheduled change will bring
 
 
 @dataclass(frozen=True)
@@ -72,10 +75,13 @@ class ActionCard:
     value_before: Money
     value_after: Money
     network: NetworkJob | None = None  # set once a finalize queued it (RADIUS on)
+    # The next invoice, for an open action: at its effective date, or (changes that start on
+    # finalizing) as if finalized today.
+    pro_rata: ProRata | None = None
 
     @property
     def can_finalize(self) -> bool:
-        return not self.blockers
+        return not self.blockers and self.action.status is ActionStatus.PENDING
 
     @property
     def removed_services(self) -> list[Share]:
@@ -107,6 +113,9 @@ async def load_contract_card(uow: UnitOfWork, contract_id: int) -> ContractCard:
     template = found(await uow.catalog.template(contract.template_id))
     pending = await uow.actions.pending_for_contract(contract_id)
     revisions = await uow.revisions.for_contract(contract_id, limit=3)
+    scheduled = None
+    if pending is not None and pending.status is ActionStatus.SCHEDULED:
+        scheduled = await uow.catalog.plan(pending.change.plan_id)
     return ContractCard(
         contract,
         client,
@@ -116,15 +125,31 @@ async def load_contract_card(uow: UnitOfWork, contract_id: int) -> ContractCard:
         pending,
         revisions,
         network=await network_of_contract(uow, contract_id),
+        scheduled_plan=scheduled,
     )
 
 
 async def action_card(ctx: ServiceContext, action_id: int) -> ActionCard:
     async with ctx.uow() as uow:
-        return await load_action_card(uow, action_id)
+        return await load_action_card(uow, action_id, today=ctx.today())
 
 
-async def load_action_card(uow: UnitOfWork, action_id: int) -> ActionCard:
+def next_invoice(action: ContractAction, contract: Contract, today: date | None) -> ProRata | None:
+    """The pro-rata of an open action; ``None`` once it is applied, cancelled, or when the
+    change starts on finalizing and no ``today`` is given to estimate from."""
+    if not action.is_open:
+        return None
+    start = action.change.effective_on
+    if today is not None:  # a date that passed while pending: the change starts on finalizing
+        start = max(start, today) if start else today
+    if start is None:
+        return None
+    return pro_rata(contract.value, action.change.value, contract.due_day, start)
+
+
+async def load_action_card(
+    uow: UnitOfWork, action_id: int, *, today: date | None = None
+) -> ActionCard:
     action = found(await uow.actions.get(action_id), "errors.action_not_found")
     contract = found(await uow.contracts.get(action.contract_id), "errors.contract_not_found")
     client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
@@ -177,6 +202,7 @@ async def load_action_card(uow: UnitOfWork, action_id: int) -> ActionCard:
         value_before=value_before,
         value_after=value_after,
         network=await network_of_action(uow, action.id),
+        pro_rata=next_invoice(action, contract, today),
     )
 
 

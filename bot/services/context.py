@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain.change import ChangeType
+from bot.domain.effective import DEFAULT_WHEN, EffectiveWhen
 from bot.domain.errors import NotFound, PermissionDenied
 from bot.domain.models import Role, Staff
 from bot.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -31,6 +33,10 @@ class ServiceContext:
     snapshots: Lru[Hashable, object] = field(default_factory=Lru)
     # RADIUS provisioning (``bot.services.network``): off unless RADIUS_DATABASE_URL is set.
     network_enabled: bool = False
+    # When a plan change starts unless the operator chooses otherwise, by change type.
+    effective_defaults: Mapping[ChangeType, EffectiveWhen] = field(
+        default_factory=lambda: dict(DEFAULT_WHEN)
+    )
 
     async def reference(self, *, check: bool = False) -> Reference:
         """Staff and catalog from memory (see ``bot.services.reference``)."""

@@ -87,6 +87,8 @@ CHANGE_COLUMNS = [
     Column("ticket", CellKind.INT),
     Column("ticket_status", E),
     Column("cancel_reason"),
+    Column("effective_on", D),  # the chosen start date (empty: on finalizing)
+    Column("applied_at", T),  # when the contract was updated
 ]
 LAYOUT_KINDS = {
     "id_externo": C,
@@ -174,6 +176,8 @@ def _change_row(
         ticket["id"] if ticket else None,
         ticket["status"] if ticket else None,
         r["cancel_reason"] or "",
+        date.fromisoformat(change["effective_on"]) if change.get("effective_on") else None,
+        local(r.get("applied_at")),
     ]
 
 

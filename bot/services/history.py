@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from bot.domain.models import ContractRevision, Plan
+from bot.domain.models import ContractAction, ContractRevision, Plan
 from bot.services.context import ServiceContext, found
 
 
@@ -12,6 +12,8 @@ from bot.services.context import ServiceContext, found
 class History:
     revisions: list[ContractRevision]
     plans: dict[int, Plan]  # every plan a revision mentions, active or not
+    # The actions behind the revisions (requested, effective and applied dates), by id.
+    actions: dict[int, ContractAction] = field(default_factory=dict)
 
 
 async def contract_history(ctx: ServiceContext, contract_id: int, limit: int = 20) -> History:
@@ -19,4 +21,9 @@ async def contract_history(ctx: ServiceContext, contract_id: int, limit: int = 2
         found(await uow.contracts.get(contract_id), "errors.contract_not_found")
         revisions = await uow.revisions.for_contract(contract_id, limit=limit)
         plans = {p.id: p for p in await uow.catalog.plans(active_only=False)}
-    return History(revisions, plans)
+        actions = {}
+        for r in revisions:
+            action = await uow.actions.get(r.action_id) if r.action_id else None
+            if action is not None:
+                actions[action.id] = action
+    return History(revisions, plans, actions)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from bot.domain.draft import MAX_DESCRIPTION
+from bot.domain.effective import check_effective_date
 from bot.domain.errors import (
     Conflict,
     DomainError,
@@ -73,6 +75,11 @@ class Finalized:
     contract: Contract
     revision: ContractRevision | None
     already: bool = False  # a repeat: nothing was applied this time
+
+    @property
+    def scheduled(self) -> bool:
+        """Committed to, but the contract is updated on the effective date."""
+        return self.action.status is ActionStatus.SCHEDULED
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,8 @@ async def create_plan_update(
         if existing is not None:
             return Created(existing, None, await uow.tickets.for_action(existing.id), existing=True)
         await _check_change(uow, contract, change)
+        if change.effective_on is not None:
+            check_effective_date(change.effective_on, ctx.today())
         action = await uow.actions.add(
             contract_id=contract_id,
             base_version=contract.version,
@@ -234,7 +243,7 @@ async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) ->
         await require_staff(uow, actor_id, *OFFICE_ROLES)
         action = found(await uow.actions.get(action_id), "errors.action_not_found")
         contract = found(await uow.contracts.get(action.contract_id), "errors.contract_not_found")
-        if action.status is ActionStatus.FINALIZED:
+        if action.status in (ActionStatus.FINALIZED, ActionStatus.SCHEDULED):
             return Finalized(action, contract, None, already=True)
         acceptance = await uow.acceptances.latest_for_action(action.id)
         ticket = await uow.tickets.for_action(action.id)
@@ -242,9 +251,11 @@ async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) ->
         blockers = finalize_blockers(action, contract, acceptance, ticket, answer=answer)
         if blockers:
             raise FinalizeBlocked(blockers, action.base_version, contract.version)
+        if starts_later(ctx, action.change):
+            return await _schedule(ctx, uow, action, contract, actor_id)
         if not await uow.actions.finish(action.id, finalized=True, staff_id=actor_id, now=now):
             return await _lost_race(uow, action_id)
-        new_loyalty = await _new_loyalty(ctx, uow, contract, action.change)
+        new_loyalty = await loyalty_after(uow, contract, action.change, ctx.today())
         change = action.change
         applied = await uow.contracts.apply_update(
             contract.id,
@@ -304,18 +315,77 @@ async def _lost_race(uow: UnitOfWork, action_id: int) -> Finalized:
     """Another finalize or cancel committed first: report what happened, apply nothing."""
     current = found(await uow.actions.get(action_id))
     contract = found(await uow.contracts.get(current.contract_id))
-    if current.status is ActionStatus.FINALIZED:
+    if current.status in (ActionStatus.FINALIZED, ActionStatus.SCHEDULED):
         return Finalized(current, contract, None, already=True)
     raise FinalizeBlocked([Blocker.NOT_PENDING_CANCELLED], current.base_version, contract.version)
 
 
-async def _new_loyalty(
-    ctx: ServiceContext, uow: UnitOfWork, contract: Contract, change: PlanChange
+async def loyalty_after(
+    uow: UnitOfWork, contract: Contract, change: PlanChange, start: date
 ) -> Loyalty:
+    """The contract's loyalty after the change; a new term starts on the day the change does."""
     if change.loyalty_term_id is None:
         return contract.loyalty
     term = found(await uow.catalog.loyalty_term(change.loyalty_term_id))
-    return loyalty_from_term(term, ctx.today())
+    return loyalty_from_term(term, start)
+
+
+def starts_later(ctx: ServiceContext, change: PlanChange) -> bool:
+    """Whether finalizing now only schedules the change (its effective date is after today)."""
+    return change.effective_on is not None and change.effective_on > ctx.today()
+
+
+async def _schedule(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    action: ContractAction,
+    contract: Contract,
+    actor_id: int,
+) -> Finalized:
+    """Finalize with a future effective date: the gates are met and the change is committed
+    to, but the contract stays as it is until ``bot.services.scheduled`` applies it."""
+    now = ctx.now()
+    if not await uow.actions.move(
+        action.id,
+        from_status=ActionStatus.PENDING,
+        to=ActionStatus.SCHEDULED,
+        finalized_by=actor_id,
+        finalized_at=now,
+    ):
+        return await _lost_race(uow, action.id)
+    acceptance = await uow.acceptances.latest_for_action(action.id)
+    if (
+        acceptance is not None
+        and acceptance.status is AcceptanceStatus.PENDING
+        and not await uow.acceptances.decide(acceptance.id, to=AcceptanceStatus.CANCELLED, now=now)
+    ):
+        raise Conflict("errors.conflict")  # the client answered meanwhile: look again
+    if action.created_by != actor_id:
+        await notify_staff(
+            uow, action.created_by, "action_finalized", now, action_id=action.id, by=actor_id
+        )
+    final = found(await uow.actions.get(action.id))
+    await uow.commit()
+    return Finalized(final, contract, None)
+
+
+async def _cancel_open(
+    uow: UnitOfWork, action: ContractAction, actor_id: int, now: datetime, reason: str
+) -> bool:
+    """pending → cancelled (with its acceptance requests), or scheduled → cancelled
+    ("Cancelar agendamento": the contract was never touched)."""
+    if action.status is ActionStatus.SCHEDULED:
+        return await uow.actions.move(
+            action.id,
+            from_status=ActionStatus.SCHEDULED,
+            to=ActionStatus.CANCELLED,
+            cancelled_by=actor_id,
+            cancelled_at=now,
+            cancel_reason=reason,
+        )
+    return await uow.actions.finish(
+        action.id, finalized=False, staff_id=actor_id, now=now, reason=reason
+    )
 
 
 async def cancel_action(
@@ -331,9 +401,7 @@ async def cancel_action(
         action = found(await uow.actions.get(action_id), "errors.action_not_found")
         if action.status is ActionStatus.CANCELLED:
             return Cancelled(action, already=True)
-        if not await uow.actions.finish(
-            action.id, finalized=False, staff_id=actor_id, now=now, reason=reason[:500]
-        ):
+        if not await _cancel_open(uow, action, actor_id, now, reason[:500]):
             current = found(await uow.actions.get(action.id))
             if current.status is ActionStatus.CANCELLED:
                 return Cancelled(current, already=True)

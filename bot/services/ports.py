@@ -15,6 +15,7 @@ from bot.domain.models import (
     AcceptanceChannel,
     AcceptanceRequest,
     AcceptanceStatus,
+    ActionStatus,
     Address,
     CatalogItem,
     Client,
@@ -153,7 +154,21 @@ class ActionRepo(Protocol):
         meanwhile is waited for and seen (a row lock on PostgreSQL; SQLite runs one writer)."""
         ...
 
-    async def pending_for_contract(self, contract_id: int) -> ContractAction | None: ...
+    async def pending_for_contract(self, contract_id: int) -> ContractAction | None:
+        """The contract's open action: pending, or finalized and scheduled for a later date."""
+        ...
+
+    async def move(
+        self, action_id: int, *, from_status: ActionStatus, to: ActionStatus, **values: Any
+    ) -> bool:
+        """``from_status`` → ``to`` with the given columns, in one conditional update; False
+        when the action was no longer in ``from_status`` (another process moved it first)."""
+        ...
+
+    async def scheduled(self) -> list[ContractAction]:
+        """Every scheduled action, oldest first (a handful: they wait at most 90 days)."""
+        ...
+
     async def finish(
         self,
         action_id: int,

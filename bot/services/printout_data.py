@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.domain.change import ChangeType
+from bot.domain.effective import ProRata
 from bot.domain.loyalty import Loyalty
 from bot.domain.models import (
     AcceptanceChannel,
@@ -119,6 +120,7 @@ class AmendmentPrintout:
     acceptance: AcceptanceEvidence | None
     ticket_number: int | None = None
     ticket_status: TicketStatus | None = None
+    first_invoice: ProRata | None = None  # the billing cycle the change starts in
 
     @property
     def template_file(self) -> str:

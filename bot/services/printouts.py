@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 from bot.domain.change import change_type
+from bot.domain.effective import pro_rata
 from bot.domain.errors import Conflict
 from bot.domain.loyalty import Loyalty, loyalty_from_term
 from bot.domain.models import (
@@ -124,7 +125,7 @@ async def proposed_contract_printout(ctx: ServiceContext, action_id: int) -> Con
         term_name = base.loyalty_term_name
         if change.loyalty_term_id is not None:
             term = found(await uow.catalog.loyalty_term(change.loyalty_term_id))
-            loyalty = loyalty_from_term(term, created_on)
+            loyalty = loyalty_from_term(term, change.effective_on or created_on)
             term_name = term.name
         plan = found(await uow.catalog.plan(change.plan_id))
         terms = ContractTerms(
@@ -170,6 +171,11 @@ async def amendment_printout(
         after = await _terms_from_snapshot(uow, revision.after)
         request = await uow.acceptances.latest_for_action(action.id)
         ticket = await uow.tickets.for_action(action.id)
+        # A scheduled change took effect on its date; the others on the day they were finalized
+        # (also one whose chosen date passed while it was pending).
+        finalized_on = action.finalized_at.astimezone(ctx.timezone).date()
+        chosen = action.change.effective_on
+        effective_on = max(chosen, finalized_on) if chosen else finalized_on
         return AmendmentPrintout(
             action_id=action.id,
             contract_id=contract.id,
@@ -187,7 +193,8 @@ async def amendment_printout(
             finalized_by=_name(
                 await uow.staff.get(action.finalized_by) if action.finalized_by else None
             ),
-            effective_on=action.finalized_at.astimezone(ctx.timezone).date(),
+            effective_on=effective_on,
+            first_invoice=pro_rata(before.value, after.value, contract.due_day, effective_on),
             acceptance_required=action.change.require_acceptance,
             acceptance=await _evidence(uow, request) if request else None,
             ticket_number=ticket.number if ticket else None,

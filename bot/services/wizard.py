@@ -8,10 +8,13 @@ and finishing the wizard open a transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
 
 from bot.domain.change import ChangeType, change_type
 from bot.domain.draft import KEEP_LOYALTY, PlanDraft
+from bot.domain.effective import DEFAULT_WHEN, EffectiveWhen, ProRata, pro_rata
 from bot.domain.errors import Conflict
 from bot.domain.loyalty import LoyaltyTerm
 from bot.domain.models import ContractAction, ContractStatus, ContractTemplate, Plan
@@ -29,6 +32,9 @@ class WizardView:
 
     card: ContractCard
     catalog: Catalog
+    default_when: Mapping[ChangeType, EffectiveWhen] = field(
+        default_factory=lambda: dict(DEFAULT_WHEN)
+    )
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,8 @@ class Review:
     new_template: ContractTemplate
     new_term: LoyaltyTerm | None  # None: current loyalty kept
     change_type: ChangeType
+    effective_on: date | None  # None: on finalizing
+    pro_rata: ProRata  # the next invoice (if finalized today, when it starts on finalizing)
 
 
 @dataclass(frozen=True)
@@ -71,9 +79,11 @@ async def start(ctx: ServiceContext, actor_id: int, contract_id: int) -> Started
         client_kind=card.client.kind.value,
         template_id=template_id,
         group_id=card.plan.group_id,
+        due_day=card.contract.due_day,
     )
+    draft.observe_today(ctx.today())
     ctx.snapshots.put(_card_key(draft), card)
-    return Started(draft, WizardView(card, catalog), card.pending_action)
+    return Started(draft, WizardView(card, catalog, ctx.effective_defaults), card.pending_action)
 
 
 async def view(ctx: ServiceContext, draft: PlanDraft) -> WizardView:
@@ -86,7 +96,8 @@ async def view(ctx: ServiceContext, draft: PlanDraft) -> WizardView:
         if card.contract.version != draft.base_version:
             raise Conflict("errors.conflict")
         ctx.snapshots.put(_card_key(draft), card)
-    return WizardView(card, catalog)
+    draft.observe_today(ctx.today())
+    return WizardView(card, catalog, ctx.effective_defaults)
 
 
 def review(shown: WizardView, draft: PlanDraft) -> Review:
@@ -108,6 +119,13 @@ def review(shown: WizardView, draft: PlanDraft) -> Review:
         new_template=template,
         new_term=None if keep else catalog.term(draft.loyalty_term_id),
         change_type=change_type(card.contract.value, value),
+        effective_on=draft.effective_on,
+        pro_rata=pro_rata(
+            card.contract.value,
+            value,
+            card.contract.due_day,
+            draft.starts_on(),
+        ),
     )
 
 

@@ -104,7 +104,8 @@ def proposal_view(
         difference = t("web.difference_down", locale, amount=brl(Money(-diff.cents)))
     else:
         difference = t("web.difference_same", locale)
-    loyalty = loyalty_view(card, today, card.action.created_at.astimezone(tz).date())
+    start = card.action.change.effective_on or card.action.created_at.astimezone(tz).date()
+    loyalty = loyalty_view(card, today, start)
     return {
         "client_name": card.client.name,
         "client_document": card.client.document_masked,
@@ -126,6 +127,39 @@ def proposal_view(
         "loyalty": loyalty,
         "template_name": card.new_template.name,
         "expires": when(expires_at.astimezone(tz), locale),
+        **effective_view(card, locale),
+    }
+
+
+def effective_view(card: ActionCard, locale: str) -> dict[str, Any]:
+    """When the change starts and the next invoice split at that date (bot.domain.effective)."""
+    effective_on = card.action.change.effective_on
+    starts = (
+        t("effective.when_date", locale, date=effective_on.strftime("%d/%m/%Y"))
+        if effective_on
+        else t("effective.when_finalize", locale)
+    )
+    p = card.pro_rata
+    invoice = None
+    if p is not None:
+        title = "effective.pro_rata_title" if effective_on else "effective.pro_rata_estimate"
+        invoice = {
+            "title": t(
+                title,
+                locale,
+                start=p.cycle_start.strftime("%d/%m/%Y"),
+                end=p.cycle_end.strftime("%d/%m/%Y"),
+            ),
+            "lines": [
+                t("effective.pro_rata_old", locale, days=p.days_old, amount=brl(p.old_part))
+                for _ in range(1 if p.days_old else 0)
+            ]
+            + [t("effective.pro_rata_new", locale, days=p.days_new, amount=brl(p.new_part))],
+            "total": t("effective.pro_rata_total", locale, amount=brl(p.total)),
+        }
+    return {
+        "effective": {"label": t("effective.label", locale), "starts": starts},
+        "invoice": invoice,
     }
 
 

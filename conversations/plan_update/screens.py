@@ -18,6 +18,7 @@ from bot.domain.money import Money
 from bot.domain.split import SplitStrategy
 from bot.services.wizard import WizardView
 from conversations.base import esc, paginate_row
+from conversations.plan_update.effective_screen import effective
 from conversations.plan_update.steps import (
     CHANNELS,
     CODEC,
@@ -385,6 +386,7 @@ def edit(s: Screen) -> tuple[str, Rows]:
     labels = {
         State.CHANNEL: "wizard.section_1",
         State.GROUP: "wizard.section_2",
+        State.EFFECTIVE: "effective.edit",
         State.TICKET: "wizard.section_3",
         State.GATES: "wizard.edit_gates",
     }
@@ -409,6 +411,7 @@ BUILDERS: dict[State, Callable[[Screen], tuple[str, Rows]]] = {
     State.SERVICES: services,
     State.SPLIT: split,
     State.TYPING_SPLIT: typing_split,
+    State.EFFECTIVE: effective,
     State.TICKET: ticket,
     State.TICKET_FORM: ticket_form,
     State.TICKET_TYPE: ticket_type,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain.draft import KEEP_LOYALTY, UNASSIGNED, PlanDraft, parse_manual_split
+from bot.domain.effective import EffectiveWhen
 from bot.domain.errors import InvalidInput
 from bot.domain.models import AcceptanceChannel, Priority
 from bot.domain.money import parse_money
@@ -34,6 +35,7 @@ class State(StrEnum):
     SERVICES = "services"
     SPLIT = "split"
     TYPING_SPLIT = "typing_split"
+    EFFECTIVE = "effective"
     TICKET = "ticket"
     TICKET_FORM = "ticket_form"
     TICKET_TYPE = "ticket_type"
@@ -179,6 +181,16 @@ def _typed_split(d: PlanDraft, c: Catalog, text: str) -> Target:
     return NEXT
 
 
+def _effective(d: PlanDraft, c: Catalog, arg: str) -> Target:
+    d.choose_effective(EffectiveWhen(arg))
+    return NEXT
+
+
+def _typed_effective(d: PlanDraft, c: Catalog, text: str) -> Target:
+    d.type_effective_date(text)
+    return NEXT
+
+
 def _ticket_defaults(c: Catalog) -> tuple[int | None, int | None]:
     """The first ticket type and department of the catalog."""
     first_type = c.ticket_types[0].id if c.ticket_types else None
@@ -255,7 +267,7 @@ def _review(d: PlanDraft, c: Catalog, arg: str) -> Target:
     return Target(finish=True) if arg == "ok" else to(State.EDIT)
 
 
-EDITABLE = (State.CHANNEL, State.GROUP, State.TICKET, State.GATES)
+EDITABLE = (State.CHANNEL, State.GROUP, State.EFFECTIVE, State.TICKET, State.GATES)
 
 
 def _edit(d: PlanDraft, c: Catalog, arg: str) -> Target:
@@ -303,6 +315,12 @@ STEPS: tuple[Step, ...] = (
         applies=lambda d, c: len(d.service_lines(c.services)) > 1,  # one service takes it all
     ),
     Step(State.TYPING_SPLIT, 2, typed=_typed_split, parent=State.SPLIT),
+    Step(
+        State.EFFECTIVE,
+        2,
+        (Choice(Verb("ef", tuple(w.value for w in EffectiveWhen)), _effective),),
+        typed=_typed_effective,  # a date, dd/mm/aaaa
+    ),
     Step(State.TICKET, 3, (Choice(Verb("tk", ("1", "0")), _ticket),)),
     Step(
         State.TICKET_FORM,

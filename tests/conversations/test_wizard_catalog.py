@@ -96,6 +96,7 @@ async def choose_new_plan_and_finish(env: BotEnv, w: Wizard, plan_id: int) -> No
     assert [b for b in w.buttons if b.startswith("✅")] == ["✅ Internet (SCM)", "✅ IP fixo"]
     await w.press("w:svd")
     await w.press("w:sp:main")
+    await w.press("w:ef:now")
     await w.press("w:tk:0")
     assert "Novo: Fibra 2 Giga (2.000/1.000 Mbps)" in w.text
     await w.finish()

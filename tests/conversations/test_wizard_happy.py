@@ -99,6 +99,10 @@ async def test_full_tutorial_path_by_button_texts(env: BotEnv) -> None:
     assert "A soma precisa ser R$\u00a0129,90" in text
     assert "1. Internet (SCM)\n2. TV por assinatura (SeAC)\n3. Wi-Fi Plus (roteador mesh)" in text
     text = await w.type("100\n10\n19,90")
+    assert "Etapa 2/4 · Plano e valor" in text and "Quando vale a mudança?" in text
+    assert "• Ao finalizar (padrão para Upgrade)\n• No próximo vencimento (15/12)" in text
+    assert w.buttons[:2] == ["Ao finalizar", "Vencimento 15/12"]
+    text = await w.tap("Ao finalizar")
     assert "Etapa 3/4 · Atendimento" in text and "vai abrir um atendimento" in text
     text = await w.tap("Sim")
     assert "O atendimento será aberto assim" in text  # one screen, defaults filled
@@ -568,6 +572,7 @@ async def test_edit_a_step_from_the_review(env: BotEnv) -> None:
     assert w.buttons == [
         "Aceite e termos",
         "Plano e valor",
+        "Quando vale",
         "Atendimento",
         "⬅️ Voltar",
         "✖️ Cancelar",

@@ -46,6 +46,7 @@ SECTION = {
     "services": 2,
     "split": 2,
     "typing_split": 2,
+    "effective": 2,
     "ticket": 3,
     "ticket_form": 3,
     "ticket_type": 3,
@@ -91,6 +92,11 @@ SAYS = {
         ],
         "split": ["Como distribuir R$\u00a0129,90 entre os serviços"],
         "typing_split": ["nesta ordem. A soma precisa ser R$\u00a0129,90.", "Exemplo:"],
+        "effective": [
+            "Quando vale a mudança?",
+            "No próximo vencimento (15/12)",
+            "Ou digite uma data (dd/mm/aaaa), de hoje até 18/02/2027.",
+        ],
         "ticket": ["Esta ação vai abrir um atendimento para o cliente?"],
         "ticket_form": [
             "O atendimento será aberto assim (toque em um campo para alterar):",
@@ -148,6 +154,11 @@ SAYS = {
         ],
         "split": ["How should R$\u00a0129,90 be split among the services"],
         "typing_split": ["in this order. They must add up to R$\u00a0129,90.", "Example:"],
+        "effective": [
+            "When does the change start?",
+            "At the next due date (15/12)",
+            "Or type a date (dd/mm/yyyy), from today up to 18/02/2027.",
+        ],
         "ticket": ["Will this action open a ticket for the client?"],
         "ticket_form": [
             "The ticket will be opened like this (tap a field to change it):",
@@ -190,6 +201,7 @@ BUTTONS = {
         "confirming_value": ["Sim, usar R$\u00a050,00", "✏️ Digitar outro valor"],
         "services": ["✅ Internet (SCM)", "⬜ TV por assinatura (Se…", "➡️ Continuar"],
         "split": ["Tudo no principal", "Proporcional à tabela", "✏️ Digitar cada valor"],
+        "effective": ["Ao finalizar", "Vencimento 15/12"],
         "ticket": ["Sim", "Não"],
         "ticket_form": [
             "✏️ Tipo",
@@ -213,6 +225,7 @@ BUTTONS = {
         "confirming_value": ["Yes, use R$\u00a050,00", "✏️ Type another value"],
         "services": ["✅ Internet (SCM)", "⬜ TV por assinatura (Se…", "➡️ Continue"],
         "split": ["All on the main one", "By list prices", "✏️ Type each amount"],
+        "effective": ["On finalizing", "Due date 15/12"],
         "ticket": ["Yes", "No"],
         "ticket_form": [
             "✏️ Type",
@@ -464,7 +477,7 @@ async def test_english_feedback_alerts_and_cancel(env: BotEnv) -> None:
     assert "⚠️ Give one amount for each of the 2 services (got 1)." in w.text
     old = w.msg.message_id
     await w.type("99,90\n0")
-    w.assert_at("ticket")
+    w.assert_at("effective")
     await w.tap_data(old, "w:sp:main")
     assert w.alert == "This button has expired. Open the card again from the menu."
 

@@ -86,7 +86,7 @@ async def test_manual_split_that_does_not_add_up(env: BotEnv) -> None:
         await refused(w, typed, message, "typing_split")
         assert "A soma precisa ser R$\u00a0119,90." in w.text  # the instructions come again
     await w.type("100\n19,90")
-    w.assert_at("ticket")
+    w.assert_at("effective")
     assert w.draft["manual_cents"] == [10000, 1990]
 
 

@@ -36,6 +36,7 @@ BACK_FROM_REVIEW = [
         "Responsável: Marcos Técnico Oliveira\nPrioridade: Alta\nDescrição: Trocar a ONU",
     ),
     ("ticket", "✅ Sim"),
+    ("effective", "✅ Ao finalizar"),
     ("split", "✅ ✏️ Digitar cada valor"),
     ("services", "✅ Wi-Fi Plus (roteador…"),
     ("value", "Valor escolhido para o novo plano: R$\u00a0129,90"),

@@ -172,7 +172,7 @@ async def test_restart_while_typing_then_again_at_the_review(
     await w.press("w:sp:manual")
     restart.append(await restarted(w, tmp_path))
     await w.type("1.200\n34,56")
-    await w.walk(Path(), start="ticket")
+    await w.walk(Path(), start="effective")
     review = w.msg.message_id
     restart.append(await restarted(w, tmp_path))
     await w.tap("Finalizar", review)

@@ -548,11 +548,11 @@ async def test_one_service_takes_the_whole_value_without_the_split_question(
     await w.walk(path, until="services")
     assert [b for b in w.buttons if b.startswith("✅")] == ["✅ Internet (SCM)"]
     await w.press("w:svd")
-    assert w.step == "ticket" and "Como distribuir" not in w.text
+    assert w.step == "effective" and "Como distribuir" not in w.text
     await w.tap("⬅️ Voltar")
     assert w.step == "services"  # Voltar skips the split too
     await w.press("w:svd")
-    await w.walk(path, start="ticket")
+    await w.walk(path, start="effective")
     assert (
         "Serviços\n  Atual: Internet (SCM) R$\u00a099,90\n  Novo: Internet (SCM) R$\u00a0109,90"
         in w.text
@@ -568,14 +568,14 @@ async def test_the_split_is_asked_again_when_a_second_service_comes_back(env: Bo
     await w.walk(Path(), until="services")  # Fibra 500 Mega: Internet and Wi-Fi
     await w.tap("Wi-Fi Plus")  # down to one service
     await w.press("w:svd")
-    assert w.step == "ticket"
+    assert w.step == "effective"
     assert w.draft["split"] == "main"
     await w.tap("⬅️ Voltar")
     await w.tap("Wi-Fi Plus")  # two again: the split must be chosen
     await w.press("w:svd")
     assert w.step == "split"
     await w.press("w:sp:proportional")
-    await w.walk(Path(split="proportional"), start="ticket")
+    await w.walk(Path(split="proportional"), start="effective")
     await w.finish()
     action = await pending_action(env, w.contract_id)
     assert action is not None

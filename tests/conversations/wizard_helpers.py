@@ -36,6 +36,7 @@ SCREEN_KEYS = {
     "confirming_value": "wizard.ask_confirm_value",
     "split": "wizard.ask_split",
     "typing_split": "wizard.type_split",
+    "effective": "effective.ask",
     "ticket": "wizard.ask_ticket",
     "ticket_form": "wizard.ticket_form",
     "ticket_type": "wizard.ask_ticket_type",
@@ -57,6 +58,7 @@ STEPS = [
     "value",
     "services",
     "split",
+    "effective",
     "ticket",
     "ticket_form",
     "gates",
@@ -86,6 +88,7 @@ class Path:
     value: str | None = None  # None: keep the plan's price; else typed
     toggles: tuple[str, ...] = ()  # services (by name) tapped on the services screen
     split: str = "main"  # main | proportional | the typed amounts
+    effective: str = "now"  # now | due | a typed date (dd/mm/aaaa)
     ticket: bool = False
     ticket_type: str = "Visita técnica"
     department: str = "Suporte técnico"
@@ -311,6 +314,11 @@ class Wizard:
                 await self.press("w:sp:manual")
                 self.assert_at("typing_split")
                 await self.type(path.split)
+        elif step == "effective":
+            if path.effective in ("now", "due"):
+                await self.press(f"w:ef:{path.effective}")
+            else:
+                await self.type(path.effective)
         elif step == "ticket":
             await self.press("w:tk:1" if path.ticket else "w:tk:0")
         elif step == "ticket_form":

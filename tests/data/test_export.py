@@ -4,7 +4,8 @@ import layout, imported into a database holding only the catalog: the same cards
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,7 +22,8 @@ from bot.services.cards import contract_card
 from bot.services.context import ServiceContext
 from bot.services.exporting import changes_table, layout_table
 from bot.services.importing import run_import
-from bot.services.plan_update import cancel_action, create_plan_update
+from bot.services.plan_update import cancel_action, create_plan_update, finalize_action
+from bot.services.scheduled import apply_due
 from bot.spreadsheet import BRL_FORMAT, write_table
 from bot.tabular import open_table
 from conversations.clients import STATUS_ICON
@@ -55,6 +57,37 @@ async def _two_actions(ctx: ServiceContext) -> tuple[int, int, str]:
     return kept.action.id, gone.action.id, w.contract.number
 
 
+async def test_a_scheduled_change_exports_its_effective_and_applied_dates(
+    engine: AsyncEngine, ctx: ServiceContext, clock: FakeClock, tmp_path: Path
+) -> None:
+    w = await world(ctx)
+    change = await plan_change(
+        ctx,
+        w.contract,
+        channel=None,
+        require_acceptance=False,
+        with_ticket=False,
+        require_ticket_closed=False,
+        loyalty_months=None,
+    )
+    change = replace(change, effective_on=date(2026, 12, 1))
+    created = await create_plan_update(ctx, w.operator.id, w.contract.id, change)
+    await finalize_action(ctx, w.operator.id, created.action.id)
+    clock.now = datetime(2026, 12, 2, 12, 30, tzinfo=UTC)  # 09:30 in São Paulo
+    await apply_due(ctx)
+    table = await changes_table(ctx, export_reader_factory(engine))
+    path = tmp_path / "agendadas.xlsx"
+    assert await write_table(table, path) == 1
+    ws = load_workbook(path).active
+    assert ws is not None
+    head = [c.value for c in ws[1]]
+    [row] = [dict(zip(head, (c.value for c in r), strict=True)) for r in ws.iter_rows(min_row=2)]
+    assert row["Situação da ação"] == "finalizada"
+    assert row["Vigência a partir de"] == datetime(2026, 12, 1)
+    assert row["Aplicada em"] == datetime(2026, 12, 2, 9, 30)
+    assert row["Criada em"] == datetime(2026, 11, 20, 10, 0)  # requested
+
+
 async def test_changes_xlsx_has_typed_cells_frozen_header_and_filters(
     engine: AsyncEngine, ctx: ServiceContext, tmp_path: Path
 ) -> None:
@@ -66,7 +99,7 @@ async def test_changes_xlsx_has_typed_cells_frozen_header_and_filters(
     ws = load_workbook(path).active
     assert ws is not None
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:X3"
+    assert ws.auto_filter.ref == "A1:Z3"  # the last two: effective date and applied at
     head = [c.value for c in ws[1]]
     assert head[:5] == ["Ação", "Contrato", "Cliente", "CPF/CNPJ", "Situação da ação"]
     rows = {
@@ -90,6 +123,8 @@ async def test_changes_xlsx_has_typed_cells_frozen_header_and_filters(
     assert rows[gone]["Situação da ação"].value == "cancelada"
     assert rows[gone]["Motivo do cancelamento"].value == "Cliente desistiu"
     assert rows[gone]["Cancelada por"].value == first["Criada por"].value != ""
+    assert first["Vigência a partir de"].value is None  # starts on finalizing
+    assert first["Aplicada em"].value is None  # not applied yet
 
     only_cancelled = await changes_table(
         ctx, export_reader_factory(engine), status="cancelled", full_document=True

@@ -129,7 +129,8 @@ async def test_plan_update_end_to_end(
     await step(None, "Serviços do contrato")
     for tap, expect in [
         ("Continuar", "Como distribuir"),
-        ("Tudo no principal", "abrir um atendimento"),
+        ("Tudo no principal", "Quando vale a mudança?"),
+        ("Ao finalizar", "abrir um atendimento"),
         ("Não", "Conferência"),
         ("Finalizar", "Ação de contrato #1"),
         (

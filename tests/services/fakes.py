@@ -24,6 +24,7 @@ from bot.domain.documents import PersonKind, cnpj_check_digits, cpf_check_digits
 from bot.domain.errors import Conflict
 from bot.domain.loyalty import Loyalty, LoyaltyTerm
 from bot.domain.models import (
+    OPEN_ACTION_STATUSES,
     AcceptanceChannel,
     AcceptanceRequest,
     AcceptanceStatus,
@@ -434,9 +435,24 @@ class FakeActionRepo(_Repo):
             (
                 a
                 for a in self.db.actions.values()
-                if a.contract_id == contract_id and a.status is ActionStatus.PENDING
+                if a.contract_id == contract_id and a.status in OPEN_ACTION_STATUSES
             ),
             None,
+        )
+
+    async def move(
+        self, action_id: int, *, from_status: ActionStatus, to: ActionStatus, **values: Any
+    ) -> bool:
+        action = self.db.actions.get(action_id)
+        if action is None or action.status is not from_status:
+            return False
+        self.db.actions[action_id] = replace(action, status=to, **values)
+        return True
+
+    async def scheduled(self) -> list[ContractAction]:
+        return sorted(
+            (a for a in self.db.actions.values() if a.status is ActionStatus.SCHEDULED),
+            key=lambda a: a.id,
         )
 
     async def finish(
@@ -453,7 +469,11 @@ class FakeActionRepo(_Repo):
             return False
         if finalized:
             done = replace(
-                action, status=ActionStatus.FINALIZED, finalized_by=staff_id, finalized_at=now
+                action,
+                status=ActionStatus.FINALIZED,
+                finalized_by=staff_id,
+                finalized_at=now,
+                applied_at=now,
             )
         else:
             done = replace(

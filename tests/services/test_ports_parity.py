@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -239,6 +239,63 @@ async def test_one_pending_action_and_conditional_finish(
         assert [a.id for a in await uow.actions.for_contract(d.contract_a.id, limit=1)] == [
             again.id
         ]
+
+
+async def test_scheduled_actions_hold_the_contract_and_move_once(
+    impl: ServiceContext, clock: FakeClock
+) -> None:
+    d = await add_data(impl)
+    change = replace(d.change, effective_on=date(2026, 12, 10))
+    async with impl.uow() as uow:
+        action = await uow.actions.add(
+            contract_id=d.contract_a.id,
+            base_version=1,
+            change=change,
+            created_by=d.operator.id,
+            now=impl.now(),
+        )
+        moved = await uow.actions.move(
+            action.id,
+            from_status=ActionStatus.PENDING,
+            to=ActionStatus.SCHEDULED,
+            finalized_by=d.operator.id,
+            finalized_at=impl.now(),
+        )
+        assert moved
+        await uow.commit()
+    async with impl.uow() as uow:
+        held = await uow.actions.pending_for_contract(d.contract_a.id)
+        assert held is not None and held.id == action.id and held.change == change
+        with pytest.raises(Conflict):  # scheduled still holds the contract
+            await uow.actions.add(
+                contract_id=d.contract_a.id,
+                base_version=1,
+                change=d.change,
+                created_by=d.operator.id,
+                now=impl.now(),
+            )
+    async with impl.uow() as uow:
+        assert [a.id for a in await uow.actions.scheduled()] == [action.id]
+        assert not await uow.actions.finish(  # finish only moves pending actions
+            action.id, finalized=True, staff_id=d.operator.id, now=impl.now()
+        )
+        clock.advance(days=20)
+        assert await uow.actions.move(
+            action.id,
+            from_status=ActionStatus.SCHEDULED,
+            to=ActionStatus.FINALIZED,
+            applied_at=impl.now(),
+        )
+        assert not await uow.actions.move(
+            action.id, from_status=ActionStatus.SCHEDULED, to=ActionStatus.CANCELLED
+        )
+        await uow.commit()
+    async with impl.uow() as uow:
+        done = await uow.actions.get(action.id)
+        assert done is not None and done.status is ActionStatus.FINALIZED
+        assert (done.finalized_by, done.applied_at) == (d.operator.id, impl.now())
+        assert await uow.actions.scheduled() == []
+        assert await uow.actions.pending_for_contract(d.contract_a.id) is None
 
 
 async def test_acceptance_requests(impl: ServiceContext, clock: FakeClock) -> None:

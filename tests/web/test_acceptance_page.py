@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from sqlalchemy import update
 
+from bot.config import ProviderInfo
 from bot.domain.models import AcceptanceChannel, AcceptanceStatus
 from bot.domain.money import format_brl
+from bot.render import MessageRenderer
 from bot.services.acceptance import resend_acceptance
 from bot.services.cards import action_card
 from bot.services.context import ServiceContext
-from bot.services.plan_update import cancel_action, finalize_action
+from bot.services.plan_update import cancel_action, create_plan_update, finalize_action
 from storage import orm
 from storage.uow import SqlUnitOfWork
+from tests.support.builders import plan_change, world
 from tests.support.clock import FakeClock
 from tests.web.support import (
     PHONE_UA,
@@ -419,3 +425,34 @@ async def test_a_link_to_an_action_finalized_without_it_is_closed(
     # Finalizing cancelled the request the client never answered: its link is dead.
     assert "Esta solicitação de aceite foi cancelada." in seen
     assert (await latest_request(ctx, p.action_id)).status is AcceptanceStatus.CANCELLED
+
+
+async def test_page_and_offer_show_when_the_change_starts_and_the_next_invoice(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    w = await world(ctx)
+    change = replace(await plan_change(ctx, w.contract), effective_on=date(2026, 12, 1))
+    created = await create_plan_update(ctx, w.operator.id, w.contract.id, change)
+    assert created.token is not None
+    card = await action_card(ctx, created.action.id)
+    p = card.pro_rata
+    assert p is not None and p.effective_on == date(2026, 12, 1)
+    async with web_client(ctx, clock) as client:
+        seen = text_of(await (await client.get(f"/aceite/{created.token}")).text())
+    assert "Vale: a partir de 01/12/2026" in seen
+    assert f"Próxima fatura (ciclo {p.cycle_start:%d/%m/%Y} a {p.cycle_end:%d/%m/%Y})" in seen
+    assert f"{p.days_new} dias no novo valor: {p.new_part.format()}" in seen
+    assert f"Total: {p.total.format()}" in seen
+
+    offer = MessageRenderer(ctx.timezone, clock=clock).render(
+        "acceptance_offer",
+        "pt_BR",
+        card=card,
+        provider=ProviderInfo(),
+        expires_at=clock.now,
+        start=None,
+        end=None,
+        staff_view=False,
+    )
+    assert "📅 Vale: a partir de 01/12/2026" in offer
+    assert f"Total: {p.total.format()}" in offer
