@@ -146,7 +146,8 @@ _UPDATE_IDS = itertools.count(1)
 
 def wizard_taps(group_id: int, plan_id: int) -> list[str]:
     """From the review back to the first step, then no acceptance, keep loyalty, another plan
-    at its price, its services, main split, no ticket: the review again. Every tap only
+    at its price, its services, main split, effective on finalizing, no ticket: the review
+    again. Every tap only
     changes the draft. (The demo has one template per kind: that step is skipped.)"""
     return [
         "w:rv:edit",
@@ -158,6 +159,7 @@ def wizard_taps(group_id: int, plan_id: int) -> list[str]:
         "w:val:keep",
         "w:svd",
         "w:sp:main",
+        "w:ef:now",
         "w:tk:0",
     ]
 
@@ -218,9 +220,13 @@ async def per_update(tmp: Path) -> dict[str, float]:
     for _ in range(40):
         for data in wizard_taps(group_id, plan_id):
             before = (counter.statements, counter.transactions)
+            edited = api.edited.setdefault(op.user_id, asyncio.Event())
+            edited.clear()
             start = time.perf_counter()
             await app.process_update(op.update(app.bot, data))
             handled = time.perf_counter()
+            if not edited.is_set():  # refused: the path above no longer matches the wizard
+                raise RuntimeError(f"the wizard did not take {data!r}: update wizard_taps")
             await app.update_persistence()
             handling.append((handled - start) * 1000)
             writing.append((time.perf_counter() - handled) * 1000)
@@ -300,7 +306,7 @@ async def fifty_staff(tmp: Path, url: str | None, build: Callable[..., Any]) -> 
                 edited.clear()
                 start = time.perf_counter()
                 await app.update_queue.put(op.update(app.bot, data))
-                await edited.wait()
+                await asyncio.wait_for(edited.wait(), timeout=30)  # a tap the wizard refused
                 latencies.append((time.perf_counter() - start) * 1000)
 
         await asyncio.gather(*(walk(op) for op in operators))
