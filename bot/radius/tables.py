@@ -7,15 +7,21 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table
 
 metadata = MetaData()
 
-radgroupreply = Table(
-    "radgroupreply",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("groupname", String(64)),
-    Column("attribute", String(64)),
-    Column("op", String(2)),
-    Column("value", String(253)),
-)
+
+def _attributes(name: str, owner: str) -> Table:
+    """The four attribute tables share one shape: an owner (user or group), attribute, op, value."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(owner, String(64)),
+        Column("attribute", String(64)),
+        Column("op", String(2)),
+        Column("value", String(253)),
+    )
+
+
+radgroupreply = _attributes("radgroupreply", "groupname")
 
 radusergroup = Table(
     "radusergroup",
@@ -26,25 +32,8 @@ radusergroup = Table(
     Column("priority", Integer),
 )
 
-radcheck = Table(
-    "radcheck",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("username", String(64)),
-    Column("attribute", String(64)),
-    Column("op", String(2)),
-    Column("value", String(253)),
-)
-
-radreply = Table(
-    "radreply",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("username", String(64)),
-    Column("attribute", String(64)),
-    Column("op", String(2)),
-    Column("value", String(253)),
-)
+radcheck = _attributes("radcheck", "username")
+radreply = _attributes("radreply", "username")
 
 radacct = Table(
     "radacct",
