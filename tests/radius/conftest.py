@@ -18,9 +18,10 @@ from bot.radius.directory import radius_engine
 from bot.radius.tables import radcheck
 from bot.services.context import ServiceContext
 from bot.services.network import save_access, save_profile
+from bot.services.plan_update import create_plan_update, finalize_action
 from tests.radius.freeradius import create_sqlite_schema, require_freeradius, schema_statements
 from tests.radius.nas import NasStandIn
-from tests.support.builders import World, world
+from tests.support.builders import World, plan_change, world
 
 LOGIN = "maria.pppoe"
 PASSWORD = "s3nha-pppoe"
@@ -62,6 +63,32 @@ async def open_session(
                 "start": datetime(2026, 11, 20, 8, 0),
             },
         )
+
+
+async def online_and_finalized(
+    net: Network,
+    nas: NasStandIn,
+    *,
+    session: tuple[str, str | None] = ("s-77", "100.64.0.77"),
+    secret: str = NAS_SECRET,
+) -> int:
+    """The login online at the NAS stand-in, then a plan update to the new plan finalized:
+    the id of the action whose network job is now due."""
+    await open_session(net.radius, LOGIN, *session)
+    async with net.ctx.uow() as uow:
+        await uow.network.save_nas("bng", "127.0.0.1", secret, nas.port, "mikrotik")
+        await uow.commit()
+    change = await plan_change(
+        net.ctx,
+        net.contract,
+        plan_name=net.new_plan,
+        channel=None,
+        with_ticket=False,
+        loyalty_months=None,
+    )
+    created = await create_plan_update(net.ctx, net.w.operator.id, net.contract.id, change)
+    await finalize_action(net.ctx, net.w.operator.id, created.action.id)
+    return created.action.id
 
 
 @pytest.fixture

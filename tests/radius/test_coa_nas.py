@@ -9,30 +9,10 @@ from bot.domain.network import JobOutcome, JobReason, JobStatus, NakPolicy, Netw
 from bot.radius.coa import PyradCoaSender
 from bot.radius.directory import SqlRadiusDirectory
 from bot.services.network import NetworkPolicy, run_due_jobs
-from bot.services.plan_update import create_plan_update, finalize_action
-from tests.radius.conftest import LOGIN, NAS_SECRET, NEW_RATE, Network, open_session
+from tests.radius.conftest import LOGIN, NEW_RATE, Network, online_and_finalized
 from tests.radius.nas import NasStandIn
-from tests.support.builders import plan_change
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-
-
-async def _online_and_finalized(net: Network, nas: NasStandIn, secret: str = NAS_SECRET) -> int:
-    await open_session(net.radius, LOGIN, "s-77", "100.64.0.77")
-    async with net.ctx.uow() as uow:
-        await uow.network.save_nas("bng", "127.0.0.1", secret, nas.port, "mikrotik")
-        await uow.commit()
-    change = await plan_change(
-        net.ctx,
-        net.contract,
-        plan_name=net.new_plan,
-        channel=None,
-        with_ticket=False,
-        loyalty_months=None,
-    )
-    created = await create_plan_update(net.ctx, net.w.operator.id, net.contract.id, change)
-    await finalize_action(net.ctx, net.w.operator.id, created.action.id)
-    return created.action.id
 
 
 async def _run(net: Network, policy: NetworkPolicy) -> NetworkJob:
@@ -46,7 +26,7 @@ async def _run(net: Network, policy: NetworkPolicy) -> NetworkJob:
 
 async def test_nak_is_followed_by_a_disconnect_request(network: Network, nas: NasStandIn) -> None:
     nas.coa = "nak"
-    await _online_and_finalized(network, nas)
+    await online_and_finalized(network, nas)
 
     job = await _run(network, NetworkPolicy())
 
@@ -61,7 +41,7 @@ async def test_nak_is_followed_by_a_disconnect_request(network: Network, nas: Na
 
 async def test_nak_left_for_the_next_reconnect(network: Network, nas: NasStandIn) -> None:
     nas.coa = "nak"
-    await _online_and_finalized(network, nas)
+    await online_and_finalized(network, nas)
     job = await _run(network, NetworkPolicy(on_nak=NakPolicy.LEAVE))
     assert (job.status, job.outcome) == (JobStatus.APPLIED, JobOutcome.ON_RECONNECT)
     assert [r.kind for r in nas.received] == ["coa"]
@@ -69,7 +49,7 @@ async def test_nak_left_for_the_next_reconnect(network: Network, nas: NasStandIn
 
 async def test_silent_nas_is_retried_then_the_job_fails(network: Network, nas: NasStandIn) -> None:
     nas.coa = "silent"
-    await _online_and_finalized(network, nas)
+    await online_and_finalized(network, nas)
 
     first = await _run(network, NetworkPolicy(max_attempts=2))
     assert (first.status, first.reason, first.attempts) == (
@@ -89,7 +69,7 @@ async def test_silent_nas_is_retried_then_the_job_fails(network: Network, nas: N
 
 
 async def test_wrong_secret_gets_no_answer(network: Network, nas: NasStandIn) -> None:
-    await _online_and_finalized(network, nas, secret="not-the-nas-secret")
+    await online_and_finalized(network, nas, secret="not-the-nas-secret")
 
     job = await _run(network, NetworkPolicy(max_attempts=1))
 

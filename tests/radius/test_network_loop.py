@@ -11,10 +11,8 @@ import pytest
 from bot.app import Core, schedule_network
 from bot.config import RadiusSettings, Settings
 from bot.domain.network import JobOutcome, JobStatus, NetworkJob
-from bot.services.plan_update import create_plan_update, finalize_action
-from tests.radius.conftest import LOGIN, NAS_SECRET, Network, open_session
+from tests.radius.conftest import Network, online_and_finalized
 from tests.radius.nas import NasStandIn
-from tests.support.builders import plan_change
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -28,20 +26,7 @@ async def test_the_loop_applies_a_finalized_change_and_stops(
     network: Network, nas: NasStandIn
 ) -> None:
     net = network
-    await open_session(net.radius, LOGIN, "loop-1")
-    async with net.ctx.uow() as uow:
-        await uow.network.save_nas("bng", "127.0.0.1", NAS_SECRET, nas.port, "mikrotik")
-        await uow.commit()
-    change = await plan_change(
-        net.ctx,
-        net.contract,
-        plan_name=net.new_plan,
-        channel=None,
-        with_ticket=False,
-        loyalty_months=None,
-    )
-    created = await create_plan_update(net.ctx, net.w.operator.id, net.contract.id, change)
-    await finalize_action(net.ctx, net.w.operator.id, created.action.id)
+    await online_and_finalized(net, nas, session=("loop-1", None))
 
     url = net.radius.url.render_as_string(hide_password=False)
     settings = replace(Settings(), radius=RadiusSettings(database_url=url, coa_timeout=1))
