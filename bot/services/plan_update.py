@@ -255,29 +255,12 @@ async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) ->
             return await _schedule(ctx, uow, action, contract, actor_id)
         if not await uow.actions.finish(action.id, finalized=True, staff_id=actor_id, now=now):
             return await _lost_race(uow, action_id)
-        new_loyalty = await loyalty_after(uow, contract, action.change, ctx.today())
-        change = action.change
-        applied = await uow.contracts.apply_update(
-            contract.id,
-            action.base_version,
-            plan_id=change.plan_id,
-            value=change.value,
-            services=change.services,
-            template_id=change.template_id,
-            loyalty=new_loyalty,
+        applied = await apply_change(
+            ctx, uow, action, contract, starts=ctx.today(), staff_id=actor_id, now=now
         )
-        if not applied:
+        if applied is None:
             raise FinalizeBlocked([Blocker.CONTRACT_CHANGED], action.base_version, contract.version)
-        updated = found(await uow.contracts.get(contract.id))
-        revision = await uow.revisions.add(
-            contract_id=contract.id,
-            version=updated.version,
-            action_id=action.id,
-            before=snapshot(contract),
-            after=snapshot(updated),
-            staff_id=actor_id,
-            now=now,
-        )
+        updated, revision = applied
         # Finalized without needing it: the client's link must stop working. If the client
         # answered meanwhile, roll everything back and let the user look again.
         if (
@@ -291,10 +274,6 @@ async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) ->
         if action.created_by != actor_id:
             await notify_staff(
                 uow, action.created_by, "action_finalized", now, action_id=action.id, by=actor_id
-            )
-        if ctx.network_enabled and change.plan_id != contract.plan_id:  # same plan: same speed
-            await queue_network_change(
-                uow, contract_id=contract.id, plan_id=change.plan_id, action_id=action.id, now=now
             )
         final = found(await uow.actions.get(action.id))
         await uow.commit()
@@ -318,6 +297,49 @@ async def _lost_race(uow: UnitOfWork, action_id: int) -> Finalized:
     if current.status in (ActionStatus.FINALIZED, ActionStatus.SCHEDULED):
         return Finalized(current, contract, None, already=True)
     raise FinalizeBlocked([Blocker.NOT_PENDING_CANCELLED], current.base_version, contract.version)
+
+
+async def apply_change(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    action: ContractAction,
+    contract: Contract,
+    *,
+    starts: date,
+    staff_id: int | None,
+    now: datetime,
+) -> tuple[Contract, ContractRevision] | None:
+    """Write the action's change into the contract, for finalize and for a scheduled change
+    on its date: the version-checked update (``None`` when the contract moved on), the
+    revision, and, with RADIUS on and a new plan, the network job. A new loyalty term starts
+    on ``starts``."""
+    change = action.change
+    applied = await uow.contracts.apply_update(
+        contract.id,
+        action.base_version,
+        plan_id=change.plan_id,
+        value=change.value,
+        services=change.services,
+        template_id=change.template_id,
+        loyalty=await loyalty_after(uow, contract, change, starts),
+    )
+    if not applied:
+        return None
+    updated = found(await uow.contracts.get(contract.id))
+    revision = await uow.revisions.add(
+        contract_id=contract.id,
+        version=updated.version,
+        action_id=action.id,
+        before=snapshot(contract),
+        after=snapshot(updated),
+        staff_id=staff_id,
+        now=now,
+    )
+    if ctx.network_enabled and change.plan_id != contract.plan_id:  # same plan: same speed
+        await queue_network_change(
+            uow, contract_id=contract.id, plan_id=change.plan_id, action_id=action.id, now=now
+        )
+    return updated, revision
 
 
 async def loyalty_after(

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 from bot.domain.models import ActionStatus, ContractAction, ContractStatus
 from bot.services.context import ServiceContext, found
-from bot.services.network import queue_network_change
 from bot.services.outbox import notify_staff
-from bot.services.plan_update import loyalty_after, snapshot
+from bot.services.plan_update import apply_change
 
 CONTRACT_CHANGED = "scheduled.contract_changed"
 CONTRACT_CANCELLED = "scheduled.contract_cancelled"
@@ -80,33 +79,12 @@ async def apply_scheduled(ctx: ServiceContext, action_id: int) -> Outcome | None
             applied_at=now,
         ):
             return None
-        change = action.change
-        start = change.effective_on or ctx.today()
-        applied = await uow.contracts.apply_update(
-            contract.id,
-            action.base_version,
-            plan_id=change.plan_id,
-            value=change.value,
-            services=change.services,
-            template_id=change.template_id,
-            loyalty=await loyalty_after(uow, contract, change, start),
+        starts = action.change.effective_on or ctx.today()
+        applied = await apply_change(
+            ctx, uow, action, contract, starts=starts, staff_id=action.finalized_by, now=now
         )
-        if not applied:  # changed between our read and the update: rolled back; the next run
-            return None  # finds the new version and says why
-        updated = found(await uow.contracts.get(contract.id))
-        await uow.revisions.add(
-            contract_id=contract.id,
-            version=updated.version,
-            action_id=action.id,
-            before=snapshot(contract),
-            after=snapshot(updated),
-            staff_id=action.finalized_by,
-            now=now,
-        )
-        if ctx.network_enabled and change.plan_id != contract.plan_id:  # the speed changes today
-            await queue_network_change(
-                uow, contract_id=contract.id, plan_id=change.plan_id, action_id=action.id, now=now
-            )
+        if applied is None:  # changed between our read and the update: rolled back; the next
+            return None  # run finds the new version and says why
         await notify_staff(uow, action.created_by, "scheduled_applied", now, action_id=action.id)
         await uow.commit()
     return Outcome(action.id, applied=True)
