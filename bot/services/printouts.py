@@ -81,14 +81,7 @@ async def _contract_printout(
     ctx: ServiceContext, uow: UnitOfWork, contract: Contract
 ) -> ContractPrintout:
     client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
-    terms = await _terms(
-        uow,
-        plan_id=contract.plan_id,
-        value=contract.value,
-        services=contract.services,
-        template_id=contract.template_id,
-        loyalty=contract.loyalty,
-    )
+    terms = await _current_terms(uow, contract)
     issued = contract.start_date
     if contract.version > 1:
         revisions = await uow.revisions.for_contract(contract.id, limit=1)
@@ -277,6 +270,11 @@ async def _base_terms(uow: UnitOfWork, action: ContractAction, contract: Contrac
         for rev in revisions:
             if rev.version == action.base_version + 1:
                 return await _terms_from_snapshot(uow, rev.before)
+    return await _current_terms(uow, contract)
+
+
+async def _current_terms(uow: UnitOfWork, contract: Contract) -> ContractTerms:
+    """The terms the contract has now."""
     return await _terms(
         uow,
         plan_id=contract.plan_id,
