@@ -15,8 +15,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot.domain.contact import city_state, display_phone, maps_url, street_line
 from bot.domain.errors import DomainError
-from bot.domain.models import Role, TicketStatus
+from bot.domain.models import Client, Role, Ticket, TicketStatus
+from bot.domain.whatsapp import whatsapp_link, whatsapp_number
 from bot.services import staff as staff_service
 from bot.services import tickets as ticket_service
 from bot.services.tickets import TicketCard
@@ -36,11 +38,13 @@ from conversations.base import (
     show,
     staff_only,
     tell,
+    url_button,
 )
-from conversations.limits import fits
+from conversations.limits import excerpt, fits
 from conversations.screens import stray_text
 
 PRIORITY_ICON = {"urgent": "🔴", "high": "🟠", "normal": "🟢", "low": "⚪"}
+LABEL_NAME_CHARS = 14  # a list button's client name: with "🔴 #1234 · ", about 24 characters
 
 
 class State(StrEnum):
@@ -69,16 +73,7 @@ async def list_tickets(update: Update, context: BotContext) -> None:
         context.services, me.id, assignee_id=assignee, unassigned=unassigned, page=page_no
     )
     rows: list[list[InlineKeyboardButton]] = [
-        [
-            button(
-                f"{PRIORITY_ICON[t.priority.value]} #{t.id} · "
-                + context.tr("ticket_status." + t.status.value),
-                "tk",
-                "c",
-                t.id,
-            )
-        ]
-        for t in page.items
+        [button(_row_label(t, page.clients.get(t.client_id)), "tk", "c", t.id)] for t in page.items
     ]
     rows.append(
         paginate_row(
@@ -104,8 +99,14 @@ async def list_tickets(update: Update, context: BotContext) -> None:
     else:
         rows.append(filters_row)
     rows.append([button(context.tr("ui.menu"), "m", "home")])
-    text = context.render("ticket_list", page=page, who=who, icons=PRIORITY_ICON)
+    text = context.render("ticket_list", page=page, who=who, icons=PRIORITY_ICON, short=excerpt)
     await show(update, context, text, keyboard(rows), new=update.callback_query is None)
+
+
+def _row_label(ticket: Ticket, client: Client | None) -> str:
+    """A button that fits a phone and names whom the ticket is for: "🔴 #12 · Lucas Melo Car…"."""
+    label = f"{PRIORITY_ICON[ticket.priority.value]} #{ticket.id}"
+    return f"{label} · {excerpt(client.name, LABEL_NAME_CHARS)}" if client else label
 
 
 def card_keyboard(context: BotContext, card: TicketCard) -> list[list[InlineKeyboardButton]]:
@@ -122,6 +123,7 @@ def card_keyboard(context: BotContext, card: TicketCard) -> list[list[InlineKeyb
                 button(context.tr("tickets.close"), "tk", "cl", t.id),
             ]
         )
+    rows.extend(contact_row(context, card))
     rows.append(
         [
             button(context.tr("ui.refresh"), "tk", "c", t.id),
@@ -135,6 +137,30 @@ def card_keyboard(context: BotContext, card: TicketCard) -> list[list[InlineKeyb
         ]
     )
     return rows
+
+
+def contact_row(context: BotContext, card: TicketCard) -> list[list[InlineKeyboardButton]]:
+    """The way to the client: a map search for the address and a WhatsApp chat, each only
+    when there is an address or a usable phone. (Telegram buttons open http(s) and tg:// links
+    only, so there is no "call" button: the card prints the phone, which Telegram makes
+    tappable.)"""
+    buttons = []
+    where = maps_url(card.client.address)
+    if where:
+        buttons.append(url_button(context.tr("ticket_contact.map"), where))
+    if whatsapp_number(card.client.phone):
+        text = context.tr(
+            "ticket_contact.whatsapp_text",
+            staff=context.me.name,
+            provider=context.app.settings.provider.name,
+            number=card.ticket.id,
+        )
+        buttons.append(
+            url_button(
+                context.tr("ticket_contact.whatsapp"), whatsapp_link(card.client.phone, text)
+            )
+        )
+    return [buttons] if buttons else []
 
 
 async def render_ticket(
@@ -164,6 +190,9 @@ def ticket_text(context: BotContext, card: TicketCard, notice: str | None) -> st
             icons=PRIORITY_ICON,
             notes=shown,
             older=len(notes) - keep,
+            phone=display_phone(card.client.phone),
+            street=street_line(card.client.address),
+            city=city_state(card.client.address),
         )
 
     text = draw(len(notes))

@@ -305,6 +305,13 @@ class SqlClientRepo(_Repo):
         await self.s.flush()
         return mappers.client(row)
 
+    async def by_ids(self, client_ids: Sequence[int]) -> dict[int, Client]:
+        ids = sorted(set(client_ids))
+        if not ids:
+            return {}
+        rows = await self.s.scalars(select(orm.ClientRow).where(orm.ClientRow.id.in_(ids)))
+        return {r.id: mappers.client(r) for r in rows}
+
 
 class SqlContractRepo(_Repo):
     async def _shares(self, contract_ids: Sequence[int]) -> dict[int, tuple[Share, ...]]:

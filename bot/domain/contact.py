@@ -34,12 +34,12 @@ def _join(parts: list[str | None], sep: str) -> str:
 
 
 def street_line(address: Address) -> str:
-    """"Rua das Palmeiras, 123, Apto 31": the door to knock on (complement included)."""
+    """The door to knock on, complement included: "Rua das Palmeiras, 123, Apto 31"."""
     return _join([address.street, address.number, address.complement], ", ")
 
 
 def city_state(address: Address) -> str:
-    """"Campinas/SP", "Campinas" or "SP", whatever is known."""
+    """City and state as far as known: "Campinas/SP", "Campinas" or "SP"."""
     return _join([address.city, address.state], "/")
 
 
@@ -60,7 +60,7 @@ def maps_url(address: Address) -> str | None:
 
 
 def display_phone(phone: str | None) -> str | None:
-    """"(11) 98765-4321" for any usual Brazilian phone; a phone in no known style as it was
+    """Any usual Brazilian phone as "(11) 98765-4321"; a phone in no known style as it was
     stored (better than nothing for a technician); None when there is none."""
     text = " ".join((phone or "").split())
     if not text:

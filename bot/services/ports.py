@@ -100,6 +100,9 @@ class ClientRepo(Protocol):
     async def add(
         self, kind: PersonKind, name: str, document: str, phone: str, email: str, address: Address
     ) -> Client: ...
+    async def by_ids(self, client_ids: Sequence[int]) -> dict[int, Client]:
+        """The clients of a page of rows in one query (unknown ids are left out)."""
+        ...
 
 
 class ContractRepo(Protocol):

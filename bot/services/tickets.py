@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.errors import InvalidInput, PermissionDenied, Term
@@ -170,6 +170,14 @@ async def ticket_detail(ctx: ServiceContext, actor_id: int, ticket_id: int) -> T
         return ticket
 
 
+@dataclass(frozen=True)
+class TicketPage(Page[Ticket]):
+    """A page of open tickets and, by id, the clients they are for (name and neighbourhood
+    are what a technician tells them apart by)."""
+
+    clients: dict[int, Client] = field(default_factory=dict)
+
+
 async def open_tickets(
     ctx: ServiceContext,
     actor_id: int,
@@ -178,9 +186,10 @@ async def open_tickets(
     unassigned: bool = False,
     page: int = 0,
     page_size: int = PAGE_SIZE,
-) -> Page[Ticket]:
+) -> TicketPage:
     """A technician sees their own open tickets (and unassigned ones on request); admins and
-    operators see everyone's, optionally filtered by assignee."""
+    operators see everyone's, optionally filtered by assignee. Most urgent first, then oldest;
+    the page's clients come in one query, however many rows the page has."""
     async with ctx.uow() as uow:
         staff = await require_staff(uow, actor_id)
         if staff.role is Role.TECHNICIAN and not unassigned:
@@ -191,7 +200,9 @@ async def open_tickets(
                 assignee_id=assignee_id, unassigned=unassigned, offset=offset, limit=limit
             )
 
-        return await fetch_page(fetch, page, page_size)
+        listed = await fetch_page(fetch, page, page_size)
+        clients = await uow.clients.by_ids([t.client_id for t in listed.items])
+    return TicketPage(listed.items, listed.total, listed.page, listed.page_size, clients)
 
 
 @dataclass(frozen=True)

@@ -325,6 +325,9 @@ class FakeClientRepo(_Repo):
             "clients", lambda i: Client(i, kind, name, document, phone, email, address)
         )
 
+    async def by_ids(self, client_ids: Sequence[int]) -> dict[int, Client]:
+        return {i: self.db.clients[i] for i in set(client_ids) if i in self.db.clients}
+
 
 class FakeContractRepo(_Repo):
     async def get(self, contract_id: int) -> Contract | None:

@@ -166,6 +166,14 @@ async def test_client_search(impl: ServiceContext) -> None:
     assert await search() == ([], 0)
 
 
+async def test_clients_by_ids(impl: ServiceContext) -> None:
+    d = await add_data(impl)
+    async with impl.uow() as uow:
+        found = await uow.clients.by_ids([d.b.id, d.a.id, d.b.id, 10**9])
+        assert await uow.clients.by_ids([]) == {}
+    assert found == {d.a.id: d.a, d.b.id: d.b}  # repeated ids once, unknown ones left out
+
+
 async def test_one_pending_action_and_conditional_finish(
     impl: ServiceContext, clock: FakeClock
 ) -> None:
