@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import os
 import sys
@@ -30,6 +31,7 @@ from bot.i18n import error_text, t
 from bot.logs import configure_logging
 from bot.pdf import cli as pdf_cli
 from bot.services import staff as staff_service
+from bot.standby import REASONS, StartupProblem, check_storage
 from storage.db import migrate
 
 ROLE_NAMES = {r.value: r for r in Role}
@@ -230,6 +232,10 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    try:
+        check_storage(settings.database_url, settings.data_dir)  # before any other output
+    except StartupProblem as exc:
+        return _refuse(exc, settings.locale)
     configure_logging(
         settings.log_format,
         [settings.bot_token, settings.webhook_secret, settings.metrics_token],
@@ -243,8 +249,26 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         )
     try:
         return asyncio.run(run(settings, webhook=args.webhook))
+    except StartupProblem as exc:  # the lock file went bad after the check
+        return _refuse(exc, settings.locale)
     except KeyboardInterrupt:
         return 130
+
+
+def _refuse(problem: StartupProblem, locale: str) -> int:
+    """One line on stderr: the path, why it cannot be used and what to do about it."""
+    code = REASONS.get(problem.error.errno or 0)
+    reason = t(f"startup.reason_{code}", locale) if code else str(problem.error.strerror)
+    line = t(f"startup.{problem.key}", locale, path=problem.path, reason=reason, user=_user())
+    print(line, file=sys.stderr)
+    return 2
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # a container user without a passwd entry
+        return str(os.getuid())
 
 
 if __name__ == "__main__":

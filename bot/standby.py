@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -133,7 +134,7 @@ class FileLock:
     async def try_acquire(self) -> bool:
         if self._fd is not None:
             return True
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = open_lock_file(self._path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -152,6 +153,65 @@ class FileLock:
             self._fd = None
 
 
+class StartupProblem(Exception):
+    """A file or folder this instance needs cannot be used: which one, why, and a catalog key
+    (``startup.<key>``) for the line that tells the installer what to do. A raw
+    PermissionError traceback names neither the setting nor the fix."""
+
+    def __init__(self, key: str, path: Path, error: OSError) -> None:
+        super().__init__(f"{key}: {path}: {error.strerror or error}")
+        self.key = key
+        self.path = path
+        self.error = error
+
+
+# The operating system's reasons a person can act on (a catalog key each: startup.reason_*).
+REASONS = {
+    errno.EACCES: "denied",
+    errno.EPERM: "denied",
+    errno.EROFS: "read_only",
+    errno.ENOTDIR: "not_dir",
+    errno.EEXIST: "not_dir",  # mkdir where a file of that name is
+    errno.EISDIR: "is_dir",
+    errno.ENOSPC: "no_space",
+}
+
+
+def open_lock_file(path: Path) -> int:
+    """The lock file's descriptor (created if absent); :class:`StartupProblem` when it cannot
+    be opened, typically because another user (root, an older install) created it."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise StartupProblem("lock", path, exc) from exc
+
+
+def _writable_dir(path: Path, key: str) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StartupProblem(key, path, exc) from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise StartupProblem(key, path, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
+
+
+def check_storage(database_url: str, data_dir: Path) -> None:
+    """Before anything starts: the data directory can be made and written, and a SQLite
+    database, the folder it lives in (SQLite writes ``-wal`` and ``-shm`` files beside it) and
+    its lock file can be written. Raises :class:`StartupProblem` for the first that cannot."""
+    _writable_dir(data_dir, "data_dir")
+    database = sqlite_file(database_url)
+    if database is None:
+        return
+    _writable_dir(database.parent, "database")
+    if database.exists():
+        try:
+            os.close(os.open(database, os.O_RDWR))
+        except OSError as exc:
+            raise StartupProblem("database", database, exc) from exc
+    os.close(open_lock_file(lock_file(database)))
+
+
 class NoLock:
     """An in-memory SQLite database belongs to one process: it is always the active one."""
 
@@ -165,15 +225,27 @@ class NoLock:
         return None
 
 
-def instance_lock(database_url: str) -> InstanceLock:
-    """The lock that fits the database: advisory lock on PostgreSQL, a file lock on SQLite."""
+def sqlite_file(database_url: str) -> Path | None:
+    """The database file of a SQLite URL; None for PostgreSQL and in-memory databases."""
     url = make_url(normalize_url(database_url))
-    if url.get_backend_name() == "postgresql":
-        return PostgresLock(normalize_url(database_url))
+    if url.get_backend_name() != "sqlite":
+        return None
     database = url.database or ""
     if not database or database == ":memory:" or database.startswith("file::memory:"):
-        return NoLock()
-    return FileLock(Path(f"{database}.active.lock"))
+        return None
+    return Path(database)
+
+
+def lock_file(database: Path) -> Path:
+    return Path(f"{database}.active.lock")
+
+
+def instance_lock(database_url: str) -> InstanceLock:
+    """The lock that fits the database: advisory lock on PostgreSQL, a file lock on SQLite."""
+    if make_url(normalize_url(database_url)).get_backend_name() == "postgresql":
+        return PostgresLock(normalize_url(database_url))
+    database = sqlite_file(database_url)
+    return NoLock() if database is None else FileLock(lock_file(database))
 
 
 async def wait_for_turn(
