@@ -15,6 +15,10 @@ The lock dies with its holder, kill -9 included:
   its socket loses the lock within ~15 s too.
 * SQLite: ``fcntl.flock`` on a file next to the database; the kernel releases it when the
   process ends. (An in-memory database has no second process: always active.)
+
+Before any of this, :func:`check_storage` makes sure the data folder, the SQLite database and
+its lock file can be written, so a permission problem stops ``contractbot run`` with one line
+saying which path and what to do (:class:`StartupProblem`) instead of a traceback.
 """
 
 from __future__ import annotations
@@ -124,35 +128,6 @@ class PostgresLock:
                 await conn.close()
 
 
-class FileLock:
-    """``flock`` on ``<database>.active.lock``: one holder per machine's kernel, gone with it."""
-
-    def __init__(self, path: Path) -> None:
-        self._path = path
-        self._fd: int | None = None
-
-    async def try_acquire(self) -> bool:
-        if self._fd is not None:
-            return True
-        fd = open_lock_file(self._path)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
-
-    async def held(self) -> bool:
-        return self._fd is not None
-
-    async def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-
 class StartupProblem(Exception):
     """A file or folder this instance needs cannot be used: which one, why, and a catalog key
     (``startup.<key>``) for the line that tells the installer what to do. A raw
@@ -186,30 +161,33 @@ def open_lock_file(path: Path) -> int:
         raise StartupProblem("lock", path, exc) from exc
 
 
-def _writable_dir(path: Path, key: str) -> None:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StartupProblem(key, path, exc) from exc
-    if not os.access(path, os.W_OK | os.X_OK):
-        raise StartupProblem(key, path, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
+class FileLock:
+    """``flock`` on ``<database>.active.lock``: one holder per machine's kernel, gone with it."""
 
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._fd: int | None = None
 
-def check_storage(database_url: str, data_dir: Path) -> None:
-    """Before anything starts: the data directory can be made and written, and a SQLite
-    database, the folder it lives in (SQLite writes ``-wal`` and ``-shm`` files beside it) and
-    its lock file can be written. Raises :class:`StartupProblem` for the first that cannot."""
-    _writable_dir(data_dir, "data_dir")
-    database = sqlite_file(database_url)
-    if database is None:
-        return
-    _writable_dir(database.parent, "database")
-    if database.exists():
+    async def try_acquire(self) -> bool:
+        if self._fd is not None:
+            return True
+        fd = open_lock_file(self._path)
         try:
-            os.close(os.open(database, os.O_RDWR))
-        except OSError as exc:
-            raise StartupProblem("database", database, exc) from exc
-    os.close(open_lock_file(lock_file(database)))
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    async def held(self) -> bool:
+        return self._fd is not None
+
+    async def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
 
 
 class NoLock:
@@ -237,6 +215,7 @@ def sqlite_file(database_url: str) -> Path | None:
 
 
 def lock_file(database: Path) -> Path:
+    """Where the SQLite instance lock lives: beside the database, so both move together."""
     return Path(f"{database}.active.lock")
 
 
@@ -246,6 +225,32 @@ def instance_lock(database_url: str) -> InstanceLock:
         return PostgresLock(normalize_url(database_url))
     database = sqlite_file(database_url)
     return NoLock() if database is None else FileLock(lock_file(database))
+
+
+def _writable_dir(path: Path, key: str) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StartupProblem(key, path, exc) from exc
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise StartupProblem(key, path, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
+
+
+def check_storage(database_url: str, data_dir: Path) -> None:
+    """Before anything starts: the data directory can be made and written, and a SQLite
+    database, the folder it lives in (SQLite writes ``-wal`` and ``-shm`` files beside it) and
+    its lock file can be written. Raises :class:`StartupProblem` for the first that cannot."""
+    _writable_dir(data_dir, "data_dir")
+    database = sqlite_file(database_url)
+    if database is None:
+        return
+    _writable_dir(database.parent, "database")
+    if database.exists():
+        try:
+            os.close(os.open(database, os.O_RDWR))
+        except OSError as exc:
+            raise StartupProblem("database", database, exc) from exc
+    os.close(open_lock_file(lock_file(database)))
 
 
 async def wait_for_turn(

@@ -17,7 +17,7 @@ from telegram.ext import (
 
 from bot.domain.contact import city_state, display_phone, maps_url, street_line
 from bot.domain.errors import DomainError
-from bot.domain.models import Client, Role, Ticket, TicketStatus
+from bot.domain.models import Address, Client, Role, Ticket, TicketStatus
 from bot.domain.whatsapp import whatsapp_link, whatsapp_number
 from bot.services import staff as staff_service
 from bot.services import tickets as ticket_service
@@ -141,9 +141,8 @@ def card_keyboard(context: BotContext, card: TicketCard) -> list[list[InlineKeyb
 
 def contact_row(context: BotContext, card: TicketCard) -> list[list[InlineKeyboardButton]]:
     """The way to the client: a map search for the address and a WhatsApp chat, each only
-    when there is an address or a usable phone. (Telegram buttons open http(s) and tg:// links
-    only, so there is no "call" button: the card prints the phone, which Telegram makes
-    tappable.)"""
+    when there is an address or a usable phone. Telegram's URL buttons take http(s) and tg://
+    links only (no tel:), so there is no call button: the card prints the phone instead."""
     buttons = []
     where = maps_url(card.client.address)
     if where:
@@ -192,7 +191,7 @@ def ticket_text(context: BotContext, card: TicketCard, notice: str | None) -> st
             older=len(notes) - keep,
             phone=display_phone(card.client.phone),
             street=street_line(card.client.address),
-            city=city_state(card.client.address),
+            area=_area(context, card.client.address),
         )
 
     text = draw(len(notes))
@@ -206,6 +205,13 @@ def ticket_text(context: BotContext, card: TicketCard, notice: str | None) -> st
         else:
             too_many = mid
     return draw(best)
+
+
+def _area(context: BotContext, address: Address) -> str:
+    """Neighbourhood · city/state · CEP, whichever are known."""
+    zip_code = address.zip_code.strip()
+    cep = context.tr("ticket_contact.zip", zip=zip_code) if zip_code else ""
+    return " · ".join(p for p in (address.district.strip(), city_state(address), cep) if p)
 
 
 @staff_only()
