@@ -31,7 +31,7 @@ from bot.i18n import error_text, t
 from bot.logs import configure_logging
 from bot.pdf import cli as pdf_cli
 from bot.services import staff as staff_service
-from bot.standby import REASONS, StartupProblem, check_storage
+from bot.standby import REASONS, StartupProblem, check_database, check_storage
 from storage.db import migrate
 
 ROLE_NAMES = {r.value: r for r in Role}
@@ -206,6 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "db" and args.db_command == "backup":
         return _backup(settings, args)
     handler = COMMANDS[args.command]
+    try:
+        check_database(settings.database_url, lock=False)
+    except StartupProblem as exc:
+        return _refuse(exc, settings.locale)
 
     async def go(core: Core) -> int:
         if args.command not in ("db", "demo-data"):

@@ -237,10 +237,18 @@ def _writable_dir(path: Path, key: str) -> None:
 
 
 def check_storage(database_url: str, data_dir: Path) -> None:
-    """Before anything starts: the data directory can be made and written, and a SQLite
-    database, the folder it lives in (SQLite writes ``-wal`` and ``-shm`` files beside it) and
-    its lock file can be written. Raises :class:`StartupProblem` for the first that cannot."""
+    """Before ``contractbot run`` starts anything: the data directory can be made and written,
+    and so can the database (:func:`check_database`) and its lock file. Raises
+    :class:`StartupProblem` for the first that cannot."""
     _writable_dir(data_dir, "data_dir")
+    check_database(database_url, lock=True)
+
+
+def check_database(database_url: str, *, lock: bool) -> None:
+    """A SQLite database and the folder it lives in (SQLite writes ``-wal`` and ``-shm`` files
+    beside it) can be written; with ``lock``, its lock file can be opened too. The other
+    commands check without the lock: one run as root would leave a lock file the bot's own
+    user could not open."""
     database = sqlite_file(database_url)
     if database is None:
         return
@@ -250,7 +258,8 @@ def check_storage(database_url: str, data_dir: Path) -> None:
             os.close(os.open(database, os.O_RDWR))
         except OSError as exc:
             raise StartupProblem("database", database, exc) from exc
-    os.close(open_lock_file(lock_file(database)))
+    if lock:
+        os.close(open_lock_file(lock_file(database)))
 
 
 async def wait_for_turn(

@@ -63,11 +63,20 @@ PALMEIRAS = {
 
 
 async def test_rows_name_the_client_and_neighbourhood_and_cut_long_ones(env: BotEnv) -> None:
-    c1, c2, c3, c4 = await active_contracts(env, limit=4)
+    c1, c2, c3, c4, c5 = await active_contracts(env, limit=5)
     urgent, _ = await make_action(env, c1, priority=Priority.URGENT)
     normal, _ = await make_action(env, c2, priority=Priority.NORMAL)
     nowhere, _ = await make_action(env, c3, priority=Priority.LOW)
     juliana_s, _ = await make_action(env, c4, priority=Priority.URGENT, assignee=TECHNICIAN2_ID)
+    # A higher number, but opened the day before: within a priority, the oldest comes first.
+    older, _ = await make_action(env, c5, priority=Priority.NORMAL)
+    con = sqlite3.connect(env.db_path)
+    with con:
+        con.execute(
+            "UPDATE tickets SET created_at = '2026-11-19 09:00:00.000000' WHERE id = ?",
+            (older.ticket.id,),
+        )
+    con.close()
     set_client(env, c1.client_id, **PALMEIRAS)
     set_client(
         env,
@@ -83,12 +92,15 @@ async def test_rows_name_the_client_and_neighbourhood_and_cut_long_ones(env: Bot
     screen = marcos.chat.message(mid)
     text = screen.text or ""
     print(text)
-    assert list_lines(text) == [
+    rows = list_lines(text)
+    assert [rows[0], *rows[2:]] == [
         f"🔴 #{urgent.ticket.id} · Ana Beatriz Conce… · Jardim Proença",
         f"🟢 #{normal.ticket.id} · Maria Aparecida d… · Parque Residenc…",
         f"⚪ #{nowhere.ticket.id} · Zé",
     ]
-    assert screen.button_texts()[:3] == [
+    assert rows[1].startswith(f"🟢 #{older.ticket.id} · ")  # same priority, older first
+    labels = screen.button_texts()
+    assert [labels[0], *labels[2:4]] == [
         f"🔴 #{urgent.ticket.id} · Ana Beatriz C…",
         f"🟢 #{normal.ticket.id} · Maria Apareci…",
         f"⚪ #{nowhere.ticket.id} · Zé",
@@ -101,7 +113,7 @@ async def test_rows_name_the_client_and_neighbourhood_and_cut_long_ones(env: Bot
     await marcos.tap_data(env.app, mid, f"tk:st:{normal.ticket.id}")
     await marcos.tap_data(env.app, mid, "tk:l:me:0")
     rows = list_lines(marcos.chat.message(mid).text or "")
-    assert rows[1] == f"🟢 #{normal.ticket.id} 🔧 · Maria Aparecida d… · Parque Residenc…"
+    assert rows[2] == f"🟢 #{normal.ticket.id} 🔧 · Maria Aparecida d… · Parque Residenc…"
 
 
 async def test_card_shows_address_map_phone_and_whatsapp_but_no_cpf(env: BotEnv) -> None:

@@ -20,9 +20,9 @@ AS_ROOT = os.geteuid() == 0
 needs_non_root = pytest.mark.skipif(AS_ROOT, reason="root ignores file permissions")
 
 
-def run_bot(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]:
-    """The real ``contractbot run`` with only the given settings (it must stop before it
-    reaches Telegram: the API URL points at a closed port)."""
+def run_bot(tmp_path: Path, *command: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """The real ``contractbot run`` (or ``command``) with only the given settings (it must stop
+    before it reaches Telegram: the API URL points at a closed port)."""
     env = {
         **{
             k: v
@@ -35,7 +35,7 @@ def run_bot(tmp_path: Path, **settings: str) -> subprocess.CompletedProcess[str]
         **settings,
     }
     return subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+        [sys.executable, "-m", "bot", *(command or ("run",))],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -80,6 +80,22 @@ def test_a_sqlite_database_under_a_regular_file(tmp_path: Path) -> None:
     print(line)
     assert line.startswith(f"Não foi possível gravar o banco SQLite em {folder} (")
     assert "DATABASE_URL" in line
+
+
+def test_db_upgrade_on_a_database_under_a_regular_file(tmp_path: Path) -> None:
+    """``make run`` upgrades the database first: that command says it the same way."""
+    folder = a_file(tmp_path) / "db"
+    url = f"sqlite+aiosqlite:///{folder / 'bot.db'}"
+    line = the_line(run_bot(tmp_path, "db", "upgrade", DATABASE_URL=url))
+    assert line.startswith(f"Não foi possível gravar o banco SQLite em {folder} (")
+
+
+def test_commands_other_than_run_leave_no_lock_file(tmp_path: Path) -> None:
+    """Run as root, a lock file would stay root's and lock the bot's own user out."""
+    database = tmp_path / "var" / "contractbot.db"
+    result = run_bot(tmp_path, "db", "upgrade", DATABASE_URL=f"sqlite+aiosqlite:///{database}")
+    assert result.returncode == 0, result.stderr
+    assert database.exists() and not Path(f"{database}.active.lock").exists()
 
 
 def test_a_lock_file_that_cannot_be_opened(tmp_path: Path) -> None:
