@@ -106,11 +106,16 @@ class Address:
     complement: str = ""
 
     def one_line(self) -> str:
-        extra = f", {self.complement}" if self.complement else ""
-        return (
-            f"{self.street}, {self.number}{extra} - {self.district}, "
-            f"{self.city}/{self.state}, CEP {self.zip_code}"
-        )
+        """The address on one line ("Rua X, 12, Apto 3 - Centro, Campinas/SP, CEP 13000-000"),
+        leaving out the parts an imported or typed address lacks (never ", ," or a bare "CEP")."""
+
+        def join(sep: str, *parts: str | None) -> str:
+            return sep.join(p.strip() for p in parts if p and p.strip())
+
+        door = join(", ", self.street, self.number, self.complement)
+        zip_code = f"CEP {self.zip_code.strip()}" if self.zip_code and self.zip_code.strip() else ""
+        place = join(", ", self.district, join("/", self.city, self.state), zip_code)
+        return join(" - ", door, place)
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,14 @@ def test_client_document_helpers() -> None:
     assert "apto" not in Address("R", "1", "B", "C", "SP", "0").one_line()
 
 
+def test_an_address_with_missing_parts_reads_without_gaps() -> None:
+    assert Address("Rua A", "", "", "Campinas", "", "").one_line() == "Rua A - Campinas"
+    assert Address("", "s/n", "Centro", "", "SP", "13010-000").one_line() == (
+        "s/n - Centro, SP, CEP 13010-000"
+    )
+    assert Address("", "", "", "", "", "").one_line() == ""
+
+
 def test_staff_permissions() -> None:
     assert Staff(1, 10, "Ana", Role.ADMIN).is_admin
     assert Staff(1, 10, "Ana", Role.ADMIN).can_run_wizard
