@@ -23,6 +23,7 @@ from bot.services import printouts
 from bot.services.cards import action_card
 from bot.services.pending import pending_actions
 from bot.services.plan_update import FinalizeBlocked, Finalized, cancel_action, finalize_action
+from conversations import approval
 from conversations.base import (
     OFFICE,
     BotContext,
@@ -309,6 +310,7 @@ def build() -> ConversationHandler:
         entry_points=[
             CallbackQueryHandler(ask_cancel, pattern=r"^pa:cx:(\d{1,10})$"),
             CallbackQueryHandler(ask_in_person, pattern=r"^pa:ip:(\d{1,10})$"),
+            *approval.entry_points(),
         ],
         states={
             State.TYPING_REASON: [
@@ -320,6 +322,7 @@ def build() -> ConversationHandler:
                 MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.PHOTO, typed_in_person),
                 back,
             ],
+            **approval.states(),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], leave)],
         allow_reentry=True,

@@ -1,0 +1,173 @@
+"""Aprovar / Recusar a discount (the request each admin receives, or the action card).
+
+Thin glue over ``bot.services.approval``: the service records one decision whatever the taps;
+a tap after the decision (a double tap, another admin's stale message) is answered with who
+decided and when, and the tapped message is redrawn to show it. Recusar asks for the reason as
+typed text, inside the action card's conversation (``conversations.actions.build``), so one
+typed answer can never be taken for another flow's.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+
+from bot.domain.approval import MAX_REASON
+from bot.domain.errors import Conflict, DomainError, PermissionDenied
+from bot.domain.models import Role
+from bot.services.approval import ApprovalView, Decided, check_open, decide_approval
+from bot.services.cards import action_card
+from conversations.approval_view import request_message
+from conversations.base import (
+    BotContext,
+    Handler,
+    ack,
+    arg_int,
+    button,
+    drop_prompt,
+    expect,
+    expecting,
+    keyboard,
+    remember_prompt,
+    show,
+    staff_only,
+    tell,
+)
+from conversations.screens import stray_text
+
+REASON_FLOW = "approval_reason"
+ACTION_KEY = "approval_action"
+
+
+class State(StrEnum):
+    TYPING_REASON = "typing_approval_reason"
+
+
+def _only_admins(context: BotContext) -> bool:
+    return context.me.role is Role.ADMIN
+
+
+def _already_text(context: BotContext, view: ApprovalView) -> str:
+    approval = view.approval
+    assert approval.decision is not None
+    return context.tr(
+        "approval.already",
+        name=view.decider.name if view.decider else "?",
+        when=context.app.renderer.fmt_datetime(approval.decided_at),
+        decision=context.tr(f"approval.decision_{approval.decision.value}"),
+    )
+
+
+async def _redraw(
+    update: Update, context: BotContext, action_id: int, notice: str | None, *, new: bool = False
+) -> None:
+    """The request as it stands now (decision, buttons), on the tapped message or a new one."""
+    card = await action_card(context.services, action_id)
+    text, markup = request_message(context.app.renderer, context.locale, card, context.me, notice)
+    await show(update, context, text, markup, new=new)
+
+
+async def _told(update: Update, context: BotContext, result: Decided, *, new: bool) -> None:
+    if result.already:
+        await ack(context, update, _already_text(context, result.view), alert=True)
+        await _redraw(update, context, result.action.id, None, new=new)
+        return
+    decision = result.view.approval.decision
+    assert decision is not None
+    note = context.tr(f"approval.{decision.value}")
+    await ack(context, update, note)
+    await _redraw(update, context, result.action.id, note, new=new)
+
+
+@staff_only()
+async def approve(update: Update, context: BotContext) -> None:
+    if not _only_admins(context):
+        await tell(update, context, context.tr("approval.admins_only"))
+        return
+    result = await decide_approval(context.services, context.me.id, arg_int(context), approve=True)
+    await _told(update, context, result, new=False)
+
+
+@staff_only()
+async def ask_reason(update: Update, context: BotContext) -> object:
+    """Recusar: the reason is asked for unless the request was decided meanwhile."""
+    assert context.user_data is not None
+    if not _only_admins(context):
+        await tell(update, context, context.tr("approval.admins_only"))
+        return ConversationHandler.END
+    action_id = arg_int(context)
+    card = await action_card(context.services, action_id)
+    view = card.approval
+    if view is not None and view.approval.decided:
+        await ack(context, update, _already_text(context, view), alert=True)
+        await _redraw(update, context, action_id, None)
+        return ConversationHandler.END
+    if view is None:
+        raise Conflict("approval.not_needed", action_id=action_id)
+    check_open(card.action)
+    if not view.may_decide(context.me):
+        raise PermissionDenied("approval.not_own")
+    context.user_data[ACTION_KEY] = action_id
+    expect(context, REASON_FLOW)
+    rows = [[button(context.tr("ui.back"), "ap", "v", action_id)]]
+    text = context.tr("approval.ask_reason", action_id=action_id, max=MAX_REASON)
+    remember_prompt(context, await show(update, context, text, keyboard(rows)))
+    return State.TYPING_REASON
+
+
+@staff_only()
+async def typed_reason(update: Update, context: BotContext) -> object:
+    assert update.message is not None and context.user_data is not None
+    action_id = context.user_data.get(ACTION_KEY)
+    if action_id is None or not expecting(context, REASON_FLOW):
+        return await stray_text(update, context)
+    try:
+        result = await decide_approval(
+            context.services,
+            context.me.id,
+            int(action_id),
+            approve=False,
+            reason=update.message.text or "",
+        )
+    except DomainError as exc:
+        if exc.key.startswith("approval.reason_"):  # still awaiting a usable reason
+            await tell(update, context, context.explain(exc))
+            return State.TYPING_REASON
+        raise
+    context.user_data.pop(ACTION_KEY, None)
+    await drop_prompt(update, context)
+    await _told(update, context, result, new=True)
+    return ConversationHandler.END
+
+
+@staff_only()
+async def view_request(update: Update, context: BotContext) -> object:
+    """Voltar from the reason prompt (or any tap on a request's view): the request again."""
+    assert context.user_data is not None
+    context.user_data.pop(ACTION_KEY, None)
+    await drop_prompt(update, context)
+    await _redraw(update, context, arg_int(context), None)
+    return ConversationHandler.END
+
+
+def entry_points() -> list[Handler]:
+    """Part of the action card's conversation (see the module docstring)."""
+    return [CallbackQueryHandler(ask_reason, pattern=r"^ap:no:(\d{1,10})$")]
+
+
+def states() -> dict[object, list[Handler]]:
+    return {
+        State.TYPING_REASON: [
+            MessageHandler(filters.TEXT & ~filters.COMMAND, typed_reason),
+            CallbackQueryHandler(view_request, pattern=r"^ap:v:(\d{1,10})$"),
+        ]
+    }
+
+
+def handlers() -> list[Handler]:
+    return [
+        CallbackQueryHandler(approve, pattern=r"^ap:ok:(\d{1,10})$"),
+        CallbackQueryHandler(view_request, pattern=r"^ap:v:(\d{1,10})$"),
+    ]
