@@ -14,21 +14,26 @@ from enum import StrEnum
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
-from bot.domain.approval import MAX_REASON
+from bot.domain.approval import MAX_REASON, ApprovalDecision
 from bot.domain.errors import Conflict, DomainError, PermissionDenied
+from bot.domain.gates import Blocker
 from bot.domain.models import Role
 from bot.services.approval import ApprovalView, Decided, check_open, decide_approval
 from bot.services.cards import action_card
+from bot.services.plan_update import cancel_action
 from conversations.approval_view import request_message
 from conversations.base import (
+    OFFICE,
     BotContext,
     Handler,
     ack,
     arg_int,
     button,
     drop_prompt,
+    esc,
     expect,
     expecting,
+    expired,
     keyboard,
     remember_prompt,
     show,
@@ -152,6 +157,41 @@ async def view_request(update: Update, context: BotContext) -> object:
     return ConversationHandler.END
 
 
+@staff_only(*OFFICE)
+async def ask_redo(update: Update, context: BotContext) -> None:
+    """Refazer com outro valor (a refused discount): confirm cancelling this action first."""
+    card = await action_card(context.services, arg_int(context))
+    if Blocker.APPROVAL_REFUSED not in card.blockers or card.approval is None:
+        await expired(update, context)
+        return
+    a = card.action
+    text = context.tr("approval.redo_confirm", action_id=a.id, reason=card.approval.approval.reason)
+    rows = [
+        [button(context.tr("approval.redo_yes"), "ap", "rdok", a.id)],
+        [button(context.tr("ui.back"), "pa", "c", a.id)],
+    ]
+    await show(update, context, esc(text), keyboard(rows))
+
+
+@staff_only(*OFFICE)
+async def redo(update: Update, context: BotContext) -> None:
+    """Cancel the refused action (its reason says why) and offer the wizard for the contract."""
+    card = await action_card(context.services, arg_int(context))
+    if card.approval is None or card.approval.approval.decision is not ApprovalDecision.REFUSED:
+        await expired(update, context)
+        return
+    reason = context.tr("approval.redo_reason", reason=card.approval.approval.reason)
+    await cancel_action(context.services, context.me.id, card.action.id, reason)
+    contract = card.contract
+    text = context.tr("approval.redo_next", action_id=card.action.id, number=contract.number)
+    rows = [
+        [button(context.tr("contract.plan_update"), "pu", "go", contract.id)],
+        [button(context.tr("action.contract"), "ct", "c", contract.id)],
+    ]
+    await ack(context, update, context.tr("action.cancelled"))
+    await show(update, context, esc(text), keyboard(rows))
+
+
 def entry_points() -> list[Handler]:
     """Part of the action card's conversation (see the module docstring)."""
     return [CallbackQueryHandler(ask_reason, pattern=r"^ap:no:(\d{1,10})$")]
@@ -170,4 +210,6 @@ def handlers() -> list[Handler]:
     return [
         CallbackQueryHandler(approve, pattern=r"^ap:ok:(\d{1,10})$"),
         CallbackQueryHandler(view_request, pattern=r"^ap:v:(\d{1,10})$"),
+        CallbackQueryHandler(ask_redo, pattern=r"^ap:rd:(\d{1,10})$"),
+        CallbackQueryHandler(redo, pattern=r"^ap:rdok:(\d{1,10})$"),
     ]

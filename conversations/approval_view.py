@@ -10,7 +10,7 @@ from bot.i18n import t
 from bot.render import MessageRenderer
 from bot.services.cards import ActionCard
 from conversations.base import button, keyboard
-from conversations.screens import decision_rows
+from conversations.screens import approval_rows
 
 
 def request_message(
@@ -22,6 +22,7 @@ def request_message(
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The approval request with the figures, its decision once made, and the buttons."""
     text = renderer.render("approval_request", locale, card=card, notice=notice)
-    rows = decision_rows(locale, card, staff)
+    decided = card.approval is not None and card.approval.approval.decided
+    rows = [] if decided else approval_rows(locale, card, staff)
     rows.append([button(t("notify.view_action", locale), "pa", "c", card.action.id)])
     return text, keyboard(rows)

@@ -159,11 +159,25 @@ async def test_a_refusal_takes_a_reason_is_recorded_and_keeps_finalize_blocked(
     card = env.api.chat(OPERATOR_ID).message(card_id)
     with capsys.disabled():
         print("\n--- operator's card, refused ---\n" + card.text)
-    assert "O supervisor recusou o desconto. Cancele esta ação" in card.text
+    assert "O supervisor recusou o desconto: cancele esta ação ou toque em 🔄 Refazer" in card.text
+    assert "🔄 Refazer com outro valor" in card.button_texts()
     assert "✖️ Cancelar ação" in card.button_texts()
     await operator.tap_data(env.app, card_id, f"pa:fin:{action.id}")
     assert "O supervisor recusou o desconto" in last_alert(env, OPERATOR_ID)
     assert action_row(env, action.id)["status"] == "pending"
+
+    # The way forward the card offers: cancel this one and start again with another value.
+    await operator.tap(env.app, "🔄 Refazer com outro valor", card_id)
+    confirm = env.api.chat(OPERATOR_ID).message(card_id)
+    assert confirm.text.startswith(f"Cancelar a ação #{action.id} (desconto recusado: Desconto")
+    await operator.tap(env.app, "Sim, cancelar e refazer", card_id)
+    cancelled = action_row(env, action.id)
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["cancel_reason"] == (
+        "Desconto recusado pelo supervisor: Desconto acima da política comercial"
+    )
+    await operator.tap(env.app, "🔄 Atualização de plano", card_id)
+    assert "Etapa 1/4" in env.api.chat(OPERATOR_ID).message(card_id).text  # a fresh wizard
 
 
 async def test_a_double_tap_records_one_decision_and_tells_the_owner_once(env: BotEnv) -> None:
