@@ -125,6 +125,9 @@ async def test_a_big_discount_waits_for_an_admin_and_finalizes_once_approved(
     await operator.tap_data(env.app, card_id, f"pa:fin:{action.id}")
     await operator.tap_data(env.app, card_id, f"pa:ok:{action.id}")
     assert action_row(env, action.id)["status"] == "finalized"
+    await operator.tap_data(env.app, card_id, f"ct:h:{contract.id}")
+    history = env.api.chat(OPERATOR_ID).message(card_id).text
+    assert "🧑‍💼 Desconto aprovado por Ana Supervisora em 20/11/2026 10:00" in history
 
 
 async def test_a_refusal_takes_a_reason_is_recorded_and_keeps_finalize_blocked(
