@@ -91,7 +91,13 @@ async def approve(update: Update, context: BotContext) -> None:
     if not _only_admins(context):
         await tell(update, context, context.tr("approval.admins_only"))
         return
-    result = await decide_approval(context.services, context.me.id, arg_int(context), approve=True)
+    action_id = arg_int(context)
+    try:
+        result = await decide_approval(context.services, context.me.id, action_id, approve=True)
+    except Conflict as exc:  # the action closed meanwhile: say so and show it, without buttons
+        await tell(update, context, context.explain(exc))
+        await _redraw(update, context, action_id, None)
+        return
     await _told(update, context, result, new=False)
 
 
@@ -111,7 +117,12 @@ async def ask_reason(update: Update, context: BotContext) -> object:
         return ConversationHandler.END
     if view is None:
         raise Conflict("approval.not_needed", action_id=action_id)
-    check_open(card.action)
+    try:
+        check_open(card.action)
+    except Conflict as exc:
+        await tell(update, context, context.explain(exc))
+        await _redraw(update, context, action_id, None)
+        return ConversationHandler.END
     if not view.may_decide(context.me):
         raise PermissionDenied("approval.not_own")
     context.user_data[ACTION_KEY] = action_id

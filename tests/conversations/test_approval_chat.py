@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.domain.models import Role
 from bot.domain.money import Money
+from bot.services.plan_update import cancel_action
 from tests.conversations.actions_helpers import (
     OPERATOR_ID,
     TECHNICIAN_ID,
@@ -266,3 +267,21 @@ async def test_a_request_decided_before_delivery_is_not_sent(env: BotEnv) -> Non
     assert env.api.chat(CARLOS).find("Aprovação de desconto") is None
     skipped = [n for n in outbox(env, "approval_requested") if n["chat_id"] == CARLOS]
     assert skipped[0]["status"] == "skipped"
+
+
+async def test_a_request_whose_action_was_cancelled_says_so_when_tapped(env: BotEnv) -> None:
+    await admins(env, ANA)
+    action, _contract, _plan = await discounted_action(env, 30)
+    await deliver(env)
+    request = request_message(env, ANA, action.id)
+    operator_pk = staff_pk(env, OPERATOR_ID)
+    await cancel_action(env.ctx, operator_pk, action.id, "Cliente desistiu")
+    ana = env.user(ANA, "Ana")
+
+    for data in (f"ap:ok:{action.id}", f"ap:no:{action.id}"):
+        await ana.tap_data(env.app, request.message_id, data)
+        assert last_alert(env, ANA) == "A ação foi cancelada."
+    shown = env.api.chat(ANA).message(request.message_id)
+    assert "✖️ A ação foi cancelada." in shown.text
+    assert shown.button_texts() == ["📋 Ver ação"]
+    assert approval(env, action.id)["decision"] is None
