@@ -15,10 +15,9 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from bot.domain.approval import MAX_REASON, ApprovalDecision
-from bot.domain.errors import Conflict, DomainError, PermissionDenied
+from bot.domain.errors import Conflict, DomainError
 from bot.domain.gates import Blocker
-from bot.domain.models import Role
-from bot.services.approval import ApprovalView, Decided, check_open, decide_approval
+from bot.services.approval import ApprovalView, Decided, decidable, decide_approval
 from bot.services.cards import action_card
 from bot.services.plan_update import cancel_action
 from conversations.approval_view import request_message
@@ -48,10 +47,6 @@ ACTION_KEY = "approval_action"
 
 class State(StrEnum):
     TYPING_REASON = "typing_approval_reason"
-
-
-def _only_admins(context: BotContext) -> bool:
-    return context.me.role is Role.ADMIN
 
 
 def _already_text(context: BotContext, view: ApprovalView) -> str:
@@ -86,17 +81,19 @@ async def _told(update: Update, context: BotContext, result: Decided, *, new: bo
     await _redraw(update, context, result.action.id, note, new=new)
 
 
+async def _closed(update: Update, context: BotContext, action_id: int, exc: Conflict) -> None:
+    """The action closed before the decision: say so and show the request without buttons."""
+    await tell(update, context, context.explain(exc))
+    await _redraw(update, context, action_id, None)
+
+
 @staff_only()
 async def approve(update: Update, context: BotContext) -> None:
-    if not _only_admins(context):
-        await tell(update, context, context.tr("approval.admins_only"))
-        return
     action_id = arg_int(context)
     try:
         result = await decide_approval(context.services, context.me.id, action_id, approve=True)
-    except Conflict as exc:  # the action closed meanwhile: say so and show it, without buttons
-        await tell(update, context, context.explain(exc))
-        await _redraw(update, context, action_id, None)
+    except Conflict as exc:
+        await _closed(update, context, action_id, exc)
         return
     await _told(update, context, result, new=False)
 
@@ -105,26 +102,16 @@ async def approve(update: Update, context: BotContext) -> None:
 async def ask_reason(update: Update, context: BotContext) -> object:
     """Recusar: the reason is asked for unless the request was decided meanwhile."""
     assert context.user_data is not None
-    if not _only_admins(context):
-        await tell(update, context, context.tr("approval.admins_only"))
-        return ConversationHandler.END
     action_id = arg_int(context)
-    card = await action_card(context.services, action_id)
-    view = card.approval
-    if view is not None and view.approval.decided:
+    try:
+        view = await decidable(context.services, context.me.id, action_id)
+    except Conflict as exc:
+        await _closed(update, context, action_id, exc)
+        return ConversationHandler.END
+    if view.approval.decided:
         await ack(context, update, _already_text(context, view), alert=True)
         await _redraw(update, context, action_id, None)
         return ConversationHandler.END
-    if view is None:
-        raise Conflict("approval.not_needed", action_id=action_id)
-    try:
-        check_open(card.action)
-    except Conflict as exc:
-        await tell(update, context, context.explain(exc))
-        await _redraw(update, context, action_id, None)
-        return ConversationHandler.END
-    if not view.may_decide(context.me):
-        raise PermissionDenied("approval.not_own")
     context.user_data[ACTION_KEY] = action_id
     expect(context, REASON_FLOW)
     rows = [[button(context.tr("ui.back"), "ap", "v", action_id)]]

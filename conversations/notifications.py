@@ -34,7 +34,7 @@ from bot.services.cards import ActionCard, action_card
 from bot.services.tickets import TicketCard, ticket_card
 from conversations.approval_view import request_message
 from conversations.base import AppServices, button, keyboard
-from conversations.screens import network_retry_possible
+from conversations.screens import approval_rows, network_retry_possible
 
 ACTION_KINDS = {
     "acceptance_accepted",
@@ -163,11 +163,9 @@ class NotificationComposer:
             "approval_news", locale, card=card, links={}, notice=None, blockers=card.blockers
         )
         tr = self._t(locale)
-        rows = (
-            [[button(tr("action.finalize"), "pa", "fin", card.action.id)]]
-            if card.can_finalize
-            else []
-        )
+        rows = approval_rows(locale, card, staff)  # refused: the way forward
+        if card.can_finalize:
+            rows.append([button(tr("action.finalize"), "pa", "fin", card.action.id)])
         rows.append([button(tr("notify.view_action"), "pa", "c", card.action.id)])
         return OutgoingMessage(n.chat_id, text, keyboard(rows))
 

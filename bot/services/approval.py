@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.approval import Approval, ApprovalDecision, may_decide, refusal_reason
-from bot.domain.errors import Conflict, PermissionDenied
+from bot.domain.errors import Conflict, NotFound, PermissionDenied
 from bot.domain.models import ActionStatus, ContractAction, Role, Staff
 from bot.services.context import ServiceContext, found, require_staff
 from bot.services.outbox import notify_staff
@@ -48,7 +48,7 @@ class Decided:
     already: bool = False  # decided before this tap (by this admin or another): nothing changed
 
 
-def check_open(action: ContractAction) -> None:
+def _check_open(action: ContractAction) -> None:
     """A decision only means something while the action waits for it."""
     if action.status is ActionStatus.CANCELLED:
         raise Conflict("blocker.not_pending_cancelled")
@@ -94,9 +94,32 @@ async def request_approval(
     return approval
 
 
-async def approval_view(ctx: ServiceContext, action_id: int) -> ApprovalView | None:
+def _decidable(view: ApprovalView | None, action: ContractAction, actor: Staff) -> ApprovalView:
+    """The approval as a decision tap finds it: decided already, or open and this admin's to
+    decide; raises when it was never needed, the action closed, or it is their own request."""
+    if view is None:
+        raise NotFound("approval.not_needed", action_id=action.id)
+    if view.approval.decided:
+        return view
+    _check_open(action)
+    if not view.may_decide(actor):
+        raise PermissionDenied("approval.not_own")
+    return view
+
+
+async def _admin(uow: UnitOfWork, actor_id: int) -> Staff:
+    actor = await require_staff(uow, actor_id)
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied("approval.admins_only")
+    return actor
+
+
+async def decidable(ctx: ServiceContext, actor_id: int, action_id: int) -> ApprovalView:
+    """Before asking an admin for a refusal's reason: is there still a decision for them?"""
     async with ctx.uow() as uow:
-        return await load_approval(uow, action_id)
+        actor = await _admin(uow, actor_id)
+        action = found(await uow.actions.get(action_id), "errors.action_not_found")
+        return _decidable(await load_approval(uow, action_id), action, actor)
 
 
 async def decide_approval(
@@ -114,16 +137,11 @@ async def decide_approval(
     decision = ApprovalDecision.APPROVED if approve else ApprovalDecision.REFUSED
     now = ctx.now()
     async with ctx.uow() as uow:
-        actor = await require_staff(uow, actor_id, Role.ADMIN)
+        actor = await _admin(uow, actor_id)
         action = found(await uow.actions.get(action_id), "errors.action_not_found")
-        view = await load_approval(uow, action_id)
-        if view is None:
-            raise Conflict("approval.not_needed", action_id=action_id)
+        view = _decidable(await load_approval(uow, action_id), action, actor)
         if view.approval.decided:
             return Decided(view, action, already=True)
-        check_open(action)
-        if not view.may_decide(actor):
-            raise PermissionDenied("approval.not_own")
         recorded = await uow.approvals.decide(
             view.approval.id, decision=decision, staff_id=actor.id, now=now, reason=text
         )
