@@ -78,7 +78,7 @@ class NotificationComposer:
                 return [await self._ticket(notification, staff, locale)]
             if notification.kind in ACTION_KINDS:
                 return await self._action(notification, staff, locale)
-            if notification.kind in APPROVAL_KINDS and staff is not None:
+            if notification.kind in APPROVAL_KINDS:
                 return [await self._approval(notification, staff, locale)]
         except Overtaken as exc:
             await self._skip(notification, f"superseded: {exc.reason}")
@@ -148,15 +148,17 @@ class NotificationComposer:
             messages.append(OutgoingMessage(group, group_text, None))  # no buttons for a group
         return messages
 
-    async def _approval(self, n: Notification, staff: Staff, locale: str) -> OutgoingMessage:
-        """An admin's approval request (not sent once decided or closed: the decision is no
-        longer theirs to make), or the owner's news of the decision with the action card."""
+    async def _approval(self, n: Notification, staff: Staff | None, locale: str) -> OutgoingMessage:
+        """An admin's approval request (not sent once decided or closed, or to someone who may
+        no longer decide it), or the owner's news of the decision with the action card."""
         card = await action_card(self.services.ctx, int(n.payload["action_id"]))
-        if card.approval is None:
-            raise Overtaken("the action has no approval")
+        if card.approval is None or staff is None or not staff.active:
+            raise Overtaken("no approval, or the recipient is no longer active staff")
         if n.kind == REQUESTED:
             if card.approval.approval.decided or card.action.status is not ActionStatus.PENDING:
                 raise Overtaken("the approval was decided, or the action closed, first")
+            if not card.approval.may_decide(staff):
+                raise Overtaken("the recipient may no longer decide it")
             text, markup = request_message(self.services.renderer, locale, card, staff)
             return OutgoingMessage(n.chat_id, text, markup)
         text = self.services.renderer.render(
