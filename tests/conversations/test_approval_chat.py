@@ -52,6 +52,14 @@ async def discounted_action(env: BotEnv, percent_off: int, *, by: int = OPERATOR
     return created.action, contract, plan
 
 
+async def asked_of_ana(env: BotEnv, percent_off: int) -> tuple[Any, Any, Any]:
+    """Ana, the only admin, has received the request for a discounted action."""
+    await admins(env, ANA)
+    action, _contract, _plan = await discounted_action(env, percent_off)
+    await deliver(env)
+    return action, env.user(ANA, "Ana"), request_message(env, ANA, action.id)
+
+
 def approval(env: BotEnv, action_id: int) -> dict[str, Any]:
     return one(env, "SELECT * FROM action_approvals WHERE action_id = ?", action_id)
 
@@ -124,11 +132,7 @@ async def test_a_big_discount_waits_for_an_admin_and_finalizes_once_approved(env
 
 
 async def test_a_refusal_takes_a_reason_is_recorded_and_keeps_finalize_blocked(env: BotEnv) -> None:
-    await admins(env, ANA)
-    action, _contract, _plan = await discounted_action(env, 50)
-    await deliver(env)
-    ana = env.user(ANA, "Ana")
-    request = request_message(env, ANA, action.id)
+    action, ana, request = await asked_of_ana(env, 50)
 
     await ana.tap_data(env.app, request.message_id, f"ap:no:{action.id}")
     assert "Por que recusar o desconto" in env.api.chat(ANA).message(request.message_id).text
@@ -173,11 +177,7 @@ async def test_a_refusal_takes_a_reason_is_recorded_and_keeps_finalize_blocked(e
 
 
 async def test_a_double_tap_records_one_decision_and_tells_the_owner_once(env: BotEnv) -> None:
-    await admins(env, ANA)
-    action, _contract, _plan = await discounted_action(env, 30)
-    await deliver(env)
-    ana = env.user(ANA, "Ana")
-    request = request_message(env, ANA, action.id)
+    action, ana, request = await asked_of_ana(env, 30)
 
     await ana.tap_data(env.app, request.message_id, f"ap:ok:{action.id}")
     first = approval(env, action.id)
@@ -258,13 +258,8 @@ async def test_a_request_decided_before_delivery_is_not_sent(env: BotEnv) -> Non
 
 
 async def test_a_request_whose_action_was_cancelled_says_so_when_tapped(env: BotEnv) -> None:
-    await admins(env, ANA)
-    action, _contract, _plan = await discounted_action(env, 30)
-    await deliver(env)
-    request = request_message(env, ANA, action.id)
-    operator_pk = staff_pk(env, OPERATOR_ID)
-    await cancel_action(env.ctx, operator_pk, action.id, "Cliente desistiu")
-    ana = env.user(ANA, "Ana")
+    action, ana, request = await asked_of_ana(env, 30)
+    await cancel_action(env.ctx, staff_pk(env, OPERATOR_ID), action.id, "Cliente desistiu")
 
     for data in (f"ap:ok:{action.id}", f"ap:no:{action.id}"):
         await ana.tap_data(env.app, request.message_id, data)
