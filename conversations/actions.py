@@ -216,8 +216,10 @@ async def typed_reason(update: Update, context: BotContext) -> object:
 async def leave(update: Update, context: BotContext) -> int:
     """Voltar/Cancelar from a typed step of the action card: back to the card."""
     assert context.user_data is not None
-    action_id = context.user_data.pop("cancel_action", None) or context.user_data.pop(
-        "in_person_action", None
+    action_id = (
+        context.user_data.pop("cancel_action", None)
+        or context.user_data.pop("in_person_action", None)
+        or context.user_data.pop(approval.ACTION_KEY, None)
     )
     await drop_prompt(update, context)
     if context.staff is not None and action_id is not None:

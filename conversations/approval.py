@@ -70,9 +70,11 @@ async def _redraw(
 
 
 async def _told(update: Update, context: BotContext, result: Decided, *, new: bool) -> None:
-    if result.already:
-        await ack(context, update, _already_text(context, result.view), alert=True)
-        await _redraw(update, context, result.action.id, None, new=new)
+    if result.already:  # a tap hears it in an alert; a typed reason above the request
+        text = _already_text(context, result.view)
+        await ack(context, update, text, alert=True)
+        notice = None if update.callback_query else text
+        await _redraw(update, context, result.action.id, notice, new=new)
         return
     decision = result.view.approval.decision
     assert decision is not None

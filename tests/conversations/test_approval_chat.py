@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.domain.models import Role
 from bot.domain.money import Money
+from bot.services.approval import decide_approval
 from bot.services.plan_update import cancel_action
 from tests.conversations.actions_helpers import (
     OPERATOR_ID,
@@ -267,4 +268,29 @@ async def test_a_request_whose_action_was_cancelled_says_so_when_tapped(env: Bot
     shown = env.api.chat(ANA).message(request.message_id)
     assert "✖️ A ação foi cancelada." in shown.text
     assert shown.button_texts() == ["📋 Ver ação"]
+    assert approval(env, action.id)["decision"] is None
+
+
+async def test_a_reason_typed_after_another_admin_decided_is_told_who_did(env: BotEnv) -> None:
+    action, ana, request = await asked_of_ana(env, 30)
+    await ana.tap_data(env.app, request.message_id, f"ap:no:{action.id}")
+    await add_staff_row(env, CARLOS, "Carlos Gerente", Role.ADMIN)
+    await decide_approval(env.ctx, staff_pk(env, CARLOS), action.id, approve=True)
+
+    (shown,) = await ana.send(env.app, "Fora da política")
+
+    assert shown.text.startswith("Já decidido por Carlos Gerente em ")
+    assert "🧑‍💼 Aprovado por Carlos Gerente em " in shown.text
+    assert approval(env, action.id)["decision"] == "approved"
+
+
+async def test_cancelar_while_typing_the_reason_goes_back_to_the_card(env: BotEnv) -> None:
+    action, ana, request = await asked_of_ana(env, 30)
+    await ana.tap_data(env.app, request.message_id, f"ap:no:{action.id}")
+
+    shown = await ana.send(env.app, "/cancelar")
+
+    assert any(f"Ação de contrato #{action.id}" in m.text for m in shown)
+    assert approval(env, action.id)["decision"] is None
+    await ana.send(env.app, "Fulano")  # no longer a reason: nothing is decided
     assert approval(env, action.id)["decision"] is None
