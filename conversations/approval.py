@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler, filters
 
 from bot.domain.approval import MAX_REASON, ApprovalDecision
-from bot.domain.errors import Conflict, DomainError
+from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.gates import Blocker
 from bot.services.approval import ApprovalView, Decided, decidable, decide_approval
 from bot.services.cards import action_card
@@ -136,23 +136,28 @@ async def typed_reason(update: Update, context: BotContext) -> object:
             approve=False,
             reason=update.message.text or "",
         )
-    except DomainError as exc:
-        if exc.key.startswith("approval.reason_"):  # still awaiting a usable reason
-            await tell(update, context, context.explain(exc))
-            return State.TYPING_REASON
-        raise
-    context.user_data.pop(ACTION_KEY, None)
-    await drop_prompt(update, context)
+    except InvalidInput as exc:  # empty or too long: still awaiting a usable reason
+        await tell(update, context, context.explain(exc))
+        return State.TYPING_REASON
+    except Conflict as exc:  # the action closed while the reason was being typed
+        await _stop_typing(update, context)
+        await _closed(update, context, int(action_id), exc)
+        return ConversationHandler.END
+    await _stop_typing(update, context)
     await _told(update, context, result, new=True)
     return ConversationHandler.END
+
+
+async def _stop_typing(update: Update, context: BotContext) -> None:
+    assert context.user_data is not None
+    context.user_data.pop(ACTION_KEY, None)
+    await drop_prompt(update, context)
 
 
 @staff_only()
 async def view_request(update: Update, context: BotContext) -> object:
     """Voltar from the reason prompt (or any tap on a request's view): the request again."""
-    assert context.user_data is not None
-    context.user_data.pop(ACTION_KEY, None)
-    await drop_prompt(update, context)
+    await _stop_typing(update, context)
     await _redraw(update, context, arg_int(context), None)
     return ConversationHandler.END
 

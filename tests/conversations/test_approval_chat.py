@@ -294,3 +294,17 @@ async def test_cancelar_while_typing_the_reason_goes_back_to_the_card(env: BotEn
     assert approval(env, action.id)["decision"] is None
     await ana.send(env.app, "Fulano")  # no longer a reason: nothing is decided
     assert approval(env, action.id)["decision"] is None
+
+
+async def test_a_reason_typed_after_the_action_was_cancelled_decides_nothing(env: BotEnv) -> None:
+    action, ana, request = await asked_of_ana(env, 30)
+    await ana.tap_data(env.app, request.message_id, f"ap:no:{action.id}")
+    await cancel_action(env.ctx, staff_pk(env, OPERATOR_ID), action.id, "Cliente desistiu")
+
+    shown = await ana.send(env.app, "Fora da política")
+
+    assert shown[0].text == "A ação foi cancelada."
+    assert "✖️ A ação foi cancelada." in shown[-1].text
+    assert approval(env, action.id)["decision"] is None
+    await ana.send(env.app, "Outro texto")  # no longer a reason
+    assert approval(env, action.id)["decision"] is None
