@@ -67,6 +67,7 @@ def build_core(settings: Settings) -> Core:
         identity_prefix=settings.identity_prefix,
         network_enabled=settings.radius.enabled,
         effective_defaults=settings.effective_defaults,
+        discount=settings.discount,
     )
     return Core(settings, engine, ctx)
 
@@ -93,6 +94,7 @@ def build_application(
     from conversations import (
         acceptance,
         actions,
+        approval,
         base,
         clients,
         documents,
@@ -144,6 +146,7 @@ def build_application(
         *menu.handlers(),
         *clients.handlers(),
         *actions.handlers(),
+        *approval.handlers(),
         *documents.handlers(),
         *plan_update.handlers(),
         *network.handlers(),

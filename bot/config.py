@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.approval import DiscountPolicy
 from bot.domain.change import ChangeType
 from bot.domain.documents import is_valid_cnpj, mask_document
 from bot.domain.effective import DEFAULT_WHEN, EffectiveWhen
@@ -133,6 +134,8 @@ class Settings:
     effective_defaults: Mapping[ChangeType, EffectiveWhen] = field(
         default_factory=lambda: dict(DEFAULT_WHEN)
     )
+    # DISCOUNT_APPROVAL_PERCENT and VALUE_ABOVE_LIST_PERCENT (bot.domain.approval).
+    discount: DiscountPolicy = field(default_factory=DiscountPolicy)
 
     @property
     def bot_base_url(self) -> str:
@@ -262,6 +265,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         metrics_token=get("METRICS_TOKEN") or None,
         radius=_radius(r),
         effective_defaults=_effective_defaults(r),
+        discount=_discount(r),
     )
     if r.problems:
         raise ConfigError(r.problems)
@@ -318,3 +322,17 @@ def _effective_defaults(r: _Reader) -> dict[ChangeType, EffectiveWhen]:
         else:
             r.bad("bad_choice", name, raw, choices=", ".join(choices))
     return defaults
+
+
+def _discount(r: _Reader) -> DiscountPolicy:
+    """``DISCOUNT_APPROVAL_PERCENT`` (a whole percent from 1 to 99; ``0`` or ``off``: no
+    approval gate) and ``VALUE_ABOVE_LIST_PERCENT`` (the typo check above the list price)."""
+    default = DiscountPolicy()
+    raw = r.get("DISCOUNT_APPROVAL_PERCENT", str(default.approval_percent)).lower()
+    number = "0" if raw == "off" else raw.removesuffix("%").strip()
+    approval = int(number) if number.isascii() and number.isdigit() else -1
+    if not 0 <= approval <= 99:
+        r.bad("approval.bad_percent", "DISCOUNT_APPROVAL_PERCENT", raw)
+        approval = default.approval_percent
+    above = r.integer("VALUE_ABOVE_LIST_PERCENT", str(default.above_list_percent), 1, 1000)
+    return DiscountPolicy(approval, above)

@@ -36,6 +36,7 @@ class MessageRenderer:
                 "time": self.fmt_time,
                 "masked": mask_document,
                 "document": format_document,
+                "percent": format_tenths,
             },
         )
 
@@ -62,6 +63,13 @@ class MessageRenderer:
         template = self.env.get_template(f"{name}.html.j2")
         data.setdefault("today", self.clock().astimezone(self.timezone).date())
         return template.render(t=partial(t_kw, loc), locale=loc, **data).strip()
+
+
+def format_tenths(tenths: int, locale: str | None = None) -> str:
+    """A percentage given in tenths (``355`` → "35,5"; ``200`` → "20"), with the locale's
+    decimal separator."""
+    text = f"{tenths // 10}.{tenths % 10}".removesuffix(".0")
+    return text.replace(".", ",") if normalize_locale(locale).startswith("pt") else text
 
 
 def t_kw(locale: str, key: str, **params: Any) -> str:

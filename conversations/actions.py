@@ -23,6 +23,7 @@ from bot.services import printouts
 from bot.services.cards import action_card
 from bot.services.pending import pending_actions
 from bot.services.plan_update import FinalizeBlocked, Finalized, cancel_action, finalize_action
+from conversations import approval
 from conversations.base import (
     OFFICE,
     BotContext,
@@ -215,8 +216,10 @@ async def typed_reason(update: Update, context: BotContext) -> object:
 async def leave(update: Update, context: BotContext) -> int:
     """Voltar/Cancelar from a typed step of the action card: back to the card."""
     assert context.user_data is not None
-    action_id = context.user_data.pop("cancel_action", None) or context.user_data.pop(
-        "in_person_action", None
+    action_id = (
+        context.user_data.pop("cancel_action", None)
+        or context.user_data.pop("in_person_action", None)
+        or context.user_data.pop(approval.ACTION_KEY, None)
     )
     await drop_prompt(update, context)
     if context.staff is not None and action_id is not None:
@@ -309,6 +312,7 @@ def build() -> ConversationHandler:
         entry_points=[
             CallbackQueryHandler(ask_cancel, pattern=r"^pa:cx:(\d{1,10})$"),
             CallbackQueryHandler(ask_in_person, pattern=r"^pa:ip:(\d{1,10})$"),
+            *approval.entry_points(),
         ],
         states={
             State.TYPING_REASON: [
@@ -320,6 +324,7 @@ def build() -> ConversationHandler:
                 MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.PHOTO, typed_in_person),
                 back,
             ],
+            **approval.states(),
         },
         fallbacks=[CommandHandler(["cancelar", "cancel"], leave)],
         allow_reentry=True,

@@ -124,6 +124,7 @@ async def history(update: Update, context: BotContext) -> None:
         revisions=past.revisions,
         plans=past.plans,
         actions=past.actions,
+        approvals=past.approvals,
     )
     rows = [
         [button(context.tr("contract.amendment", version=r.version), "pa", "amd", r.action_id)]

@@ -29,10 +29,12 @@ from bot.domain.models import (
 from bot.notify import OutgoingMessage
 from bot.services import outbox, printouts
 from bot.services import staff as staff_service
+from bot.services.approval import REQUESTED
 from bot.services.cards import ActionCard, action_card
 from bot.services.tickets import TicketCard, ticket_card
+from conversations.approval_view import request_message
 from conversations.base import AppServices, button, keyboard
-from conversations.screens import network_retry_possible
+from conversations.screens import approval_rows, network_retry_possible
 
 ACTION_KINDS = {
     "acceptance_accepted",
@@ -49,6 +51,7 @@ ACTION_KINDS = {
 }
 GROUP_KINDS = {"acceptance_accepted", "acceptance_declined", "ticket_closed", "acceptance_expired"}
 TICKET_KINDS = {"ticket_assigned", "ticket_cancelled"}
+APPROVAL_KINDS = {REQUESTED, "approval_approved", "approval_refused"}
 log = logging.getLogger(__name__)
 
 
@@ -75,6 +78,8 @@ class NotificationComposer:
                 return [await self._ticket(notification, staff, locale)]
             if notification.kind in ACTION_KINDS:
                 return await self._action(notification, staff, locale)
+            if notification.kind in APPROVAL_KINDS:
+                return [await self._approval(notification, staff, locale)]
         except Overtaken as exc:
             await self._skip(notification, f"superseded: {exc.reason}")
         except (NotFound, PermissionDenied):
@@ -142,6 +147,29 @@ class NotificationComposer:
             )
             messages.append(OutgoingMessage(group, group_text, None))  # no buttons for a group
         return messages
+
+    async def _approval(self, n: Notification, staff: Staff | None, locale: str) -> OutgoingMessage:
+        """An admin's approval request (not sent once decided or closed, or to someone who may
+        no longer decide it), or the owner's news of the decision with the action card."""
+        card = await action_card(self.services.ctx, int(n.payload["action_id"]))
+        if card.approval is None or staff is None or not staff.active:
+            raise Overtaken("no approval, or the recipient is no longer active staff")
+        if n.kind == REQUESTED:
+            if card.approval.approval.decided or card.action.status is not ActionStatus.PENDING:
+                raise Overtaken("the approval was decided, or the action closed, first")
+            if not card.approval.may_decide(staff):
+                raise Overtaken("the recipient may no longer decide it")
+            text, markup = request_message(self.services.renderer, locale, card, staff)
+            return OutgoingMessage(n.chat_id, text, markup)
+        text = self.services.renderer.render(
+            "approval_news", locale, card=card, links={}, notice=None, blockers=card.blockers
+        )
+        tr = self._t(locale)
+        rows = approval_rows(locale, card, staff)  # refused: the way forward
+        if card.can_finalize:
+            rows.append([button(tr("action.finalize"), "pa", "fin", card.action.id)])
+        rows.append([button(tr("notify.view_action"), "pa", "c", card.action.id)])
+        return OutgoingMessage(n.chat_id, text, keyboard(rows))
 
     async def _contract_pdf(self, chat_id: int, contract_id: int, tr: Any) -> OutgoingMessage:
         doc = await printouts.contract_printout(self.services.ctx, contract_id)

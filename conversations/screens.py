@@ -22,9 +22,11 @@ from bot.domain.models import (
     Client,
     ContractStatus,
     Role,
+    Staff,
 )
 from bot.domain.network import JobStatus, NetworkJob
 from bot.domain.whatsapp import whatsapp_link
+from bot.i18n import t
 from bot.services.cards import ActionCard, ContractCard, action_card, contract_card
 from bot.services.search import Page, search_clients
 from conversations.base import (
@@ -165,6 +167,24 @@ def acceptance_links(context: BotContext, token: str, channel: AcceptanceChannel
     return links
 
 
+def approval_rows(locale: str, card: ActionCard, staff: Staff) -> list[list[InlineKeyboardButton]]:
+    """Aprovar / Recusar for an admin who may decide the open request; once refused, the
+    way forward for office staff (cancel and redo with another value)."""
+    view, a = card.approval, card.action
+    if view is None or a.status is not ActionStatus.PENDING:
+        return []
+    if view.may_decide(staff):
+        return [
+            [
+                button(t("approval.approve", locale), "ap", "ok", a.id),
+                button(t("approval.refuse", locale), "ap", "no", a.id),
+            ]
+        ]
+    if Blocker.APPROVAL_REFUSED in card.blockers and staff.role in OFFICE:
+        return [[button(t("approval.redo", locale), "ap", "rd", a.id)]]
+    return []
+
+
 def action_keyboard(
     context: BotContext, card: ActionCard, links: dict[str, str]
 ) -> list[list[InlineKeyboardButton]]:
@@ -178,6 +198,7 @@ def action_keyboard(
         message = context.tr("action.whatsapp_text", link=primary)
         whatsapp = whatsapp_link(card.client.phone, message)
         rows.append([url_button(context.tr("action.whatsapp"), whatsapp)])
+    rows.extend(approval_rows(context.locale, card, context.me))
     if a.status is ActionStatus.PENDING and context.me.role in OFFICE:
         rows.append([button(context.tr("action.finalize"), "pa", "fin", a.id)])
         acc = card.acceptance

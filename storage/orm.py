@@ -369,3 +369,20 @@ class NetworkJobRow(Base):
     applied_at: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(String(20))
     outcome: Mapped[str | None] = mapped_column(String(20))
+
+
+class ActionApprovalRow(Base):
+    """A discount's approval request and its one decision (``bot.domain.approval``); the
+    decision columns are written once, by a conditional UPDATE … WHERE decision IS NULL."""
+
+    __tablename__ = "action_approvals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("contract_actions.id"), unique=True)
+    list_price_cents: Mapped[int] = mapped_column(BigInteger)
+    value_cents: Mapped[int] = mapped_column(BigInteger)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    requested_at: Mapped[datetime]
+    decision: Mapped[str | None] = mapped_column(String(10))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)

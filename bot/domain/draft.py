@@ -11,6 +11,11 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
+from bot.domain.approval import (
+    DEFAULT_ABOVE_LIST_PERCENT,
+    DEFAULT_APPROVAL_PERCENT,
+    DiscountPolicy,
+)
 from bot.domain.documents import PersonKind
 from bot.domain.effective import (
     EffectiveWhen,
@@ -34,14 +39,6 @@ from bot.domain.split import ServiceLine, Share, SplitStrategy, compute_split
 KEEP_LOYALTY = 0  # loyalty_term_id value meaning "keep the contract's current loyalty"
 UNASSIGNED = 0  # assignee_id value meaning "no assignee: the ticket goes to the queue"
 MAX_DESCRIPTION = 1000
-# A typed value further than this from the plan's list price asks "tem certeza?" first.
-FAR_FROM_LIST_PERCENT = 20
-
-
-def far_from_list_price(value: Money, list_price: Money) -> bool:
-    """Whether a contract value differs from the plan's price by more than the margin."""
-    margin = list_price.cents * FAR_FROM_LIST_PERCENT
-    return abs(value.cents - list_price.cents) * 100 > margin
 
 
 @dataclass
@@ -71,6 +68,9 @@ class PlanDraft:
     due_day: int = 1  # the contract's, for "no próximo vencimento" and the pro-rata
     today: str | None = None  # ISO date the operator works on (refreshed on every screen)
     effective: str | None = None  # EffectiveWhen.ON_FINALIZE, an ISO date, or None (not chosen)
+    # The provider's DiscountPolicy when the wizard started (DISCOUNT_APPROVAL_PERCENT…).
+    approval_percent: int = DEFAULT_APPROVAL_PERCENT
+    above_list_percent: int = DEFAULT_ABOVE_LIST_PERCENT
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -166,11 +166,15 @@ class PlanDraft:
         plan's list price (returns True then)."""
         if value.cents <= 0:
             raise InvalidInput("errors.value_must_be_positive")
-        if far_from_list_price(value, list_price):
+        if self.discount_policy.needs_confirmation(value, list_price):
             self.value_to_confirm_cents = value.cents
             return True
         self.set_value(value)
         return False
+
+    @property
+    def discount_policy(self) -> DiscountPolicy:
+        return DiscountPolicy(self.approval_percent, self.above_list_percent)
 
     def confirm_value(self) -> None:
         if self.value_to_confirm_cents is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
+from bot.domain.approval import Approval, ApprovalDecision
 from bot.domain.models import (
     AcceptanceRequest,
     AcceptanceStatus,
@@ -33,10 +34,44 @@ class Blocker(StrEnum):
     TICKET_NOT_CLOSED = "ticket_not_closed"
     TICKET_CANCELLED = "ticket_cancelled"
     TICKET_MISSING = "ticket_missing"
+    APPROVAL_PENDING = "approval_pending"
+    APPROVAL_REFUSED = "approval_refused"
 
     @property
     def message_key(self) -> str:
         return f"blocker.{self.value}"
+
+    @property
+    def group(self) -> BlockerGroup:
+        """Which of the action's gates this blocker belongs to (for overviews that group them)."""
+        return _GROUPS.get(self, BlockerGroup.ACTION)
+
+
+class BlockerGroup(StrEnum):
+    """The gates an overview sorts blockers into, each with its icon."""
+
+    ACCEPTANCE = "acceptance"
+    TICKET = "ticket"
+    APPROVAL = "approval"
+    ACTION = "action"  # the action or contract itself: finalized, cancelled, changed
+
+    @property
+    def icon(self) -> str:
+        return _ICONS[self]
+
+
+_ICONS = {
+    BlockerGroup.ACCEPTANCE: "⏳",
+    BlockerGroup.TICKET: "🛠️",
+    BlockerGroup.APPROVAL: "🧑‍💼",
+    BlockerGroup.ACTION: "⚠️",
+}
+_GROUPS = {
+    **{b: BlockerGroup.ACCEPTANCE for b in Blocker if b.value.startswith("acceptance_")},
+    **{b: BlockerGroup.TICKET for b in Blocker if b.value.startswith("ticket_")},
+    Blocker.APPROVAL_PENDING: BlockerGroup.APPROVAL,
+    Blocker.APPROVAL_REFUSED: BlockerGroup.APPROVAL,
+}
 
 
 def last_answer(requests: Sequence[AcceptanceRequest]) -> AcceptanceStatus | None:
@@ -58,11 +93,13 @@ def finalize_blockers(
     ticket: Ticket | None,
     *,
     answer: AcceptanceStatus | None = None,
+    approval: Approval | None = None,
 ) -> list[Blocker]:
     """Everything that stops ``action`` from being finalized now (empty: it can be).
 
     ``acceptance`` is the latest request; ``answer`` the client's latest answer over all of
-    the action's requests (see :func:`last_answer`; by default the latest request's own).
+    the action's requests (see :func:`last_answer`; by default the latest request's own);
+    ``approval`` the action's discount approval, when its value needed one.
     """
     if action.status is ActionStatus.FINALIZED:
         return [Blocker.NOT_PENDING_FINALIZED]
@@ -82,6 +119,9 @@ def finalize_blockers(
         blockers.append(Blocker.ACCEPTANCE_DECLINED)
     if action.change.require_ticket_closed:
         blockers.extend(_ticket_blockers(ticket))
+    if approval is not None and approval.decision is not ApprovalDecision.APPROVED:
+        refused = approval.decision is ApprovalDecision.REFUSED
+        blockers.append(Blocker.APPROVAL_REFUSED if refused else Blocker.APPROVAL_PENDING)
     return blockers
 
 

@@ -26,6 +26,7 @@ from bot.domain.models import (
 from bot.domain.money import Money
 from bot.domain.network import NetworkJob
 from bot.domain.split import Share
+from bot.services.approval import ApprovalView, load_approval
 from bot.services.context import ServiceContext, found
 from bot.services.network import network_of_action, network_of_contract
 from bot.services.ports import UnitOfWork
@@ -78,6 +79,7 @@ class ActionCard:
     # The next invoice, for an open action: at its effective date, or (changes that start on
     # finalizing) as if finalized today.
     pro_rata: ProRata | None = None
+    approval: ApprovalView | None = None  # set when the value needed a supervisor's approval
 
     @property
     def can_finalize(self) -> bool:
@@ -168,6 +170,7 @@ async def load_action_card(
     )
     after_plan, value_after = change.plan_id, change.value
     revision = await _revision_of(uow, contract, action)
+    approval = await load_approval(uow, action.id)
     if revision is not None:
         before_plan = int(revision.before.get("plan_id", before_plan))
         before_template = int(revision.before.get("template_id", before_template))
@@ -197,12 +200,14 @@ async def load_action_card(
             acceptance,
             ticket,
             answer=last_answer(await uow.acceptances.for_action(action.id)),
+            approval=approval.approval if approval else None,
         ),
         change_type=change_type(value_before, value_after),
         value_before=value_before,
         value_after=value_after,
         network=await network_of_action(uow, action.id),
         pro_rata=next_invoice(action, contract, today),
+        approval=approval,
     )
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain.approval import DiscountPolicy
 from bot.domain.change import ChangeType
 from bot.domain.effective import DEFAULT_WHEN, EffectiveWhen
 from bot.domain.errors import NotFound, PermissionDenied
@@ -37,6 +38,8 @@ class ServiceContext:
     effective_defaults: Mapping[ChangeType, EffectiveWhen] = field(
         default_factory=lambda: dict(DEFAULT_WHEN)
     )
+    # Which typed values the wizard double-checks and which need a supervisor's approval.
+    discount: DiscountPolicy = field(default_factory=DiscountPolicy)
 
     async def reference(self, *, check: bool = False) -> Reference:
         """Staff and catalog from memory (see ``bot.services.reference``)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.domain.models import ContractAction, ContractRevision, Plan
+from bot.services.approval import ApprovalView, load_approval
 from bot.services.context import ServiceContext, found
 
 
@@ -14,6 +15,8 @@ class History:
     plans: dict[int, Plan]  # every plan a revision mentions, active or not
     # The actions behind the revisions (requested, effective and applied dates), by id.
     actions: dict[int, ContractAction] = field(default_factory=dict)
+    # The discount approvals of those actions (who approved the value), by action id.
+    approvals: dict[int, ApprovalView] = field(default_factory=dict)
 
 
 async def contract_history(ctx: ServiceContext, contract_id: int, limit: int = 20) -> History:
@@ -21,9 +24,11 @@ async def contract_history(ctx: ServiceContext, contract_id: int, limit: int = 2
         found(await uow.contracts.get(contract_id), "errors.contract_not_found")
         revisions = await uow.revisions.for_contract(contract_id, limit=limit)
         plans = {p.id: p for p in await uow.catalog.plans(active_only=False)}
-        actions = {}
+        actions, approvals = {}, {}
         for r in revisions:
             action = await uow.actions.get(r.action_id) if r.action_id else None
             if action is not None:
                 actions[action.id] = action
-    return History(revisions, plans, actions)
+                if (view := await load_approval(uow, action.id)) is not None:
+                    approvals[action.id] = view
+    return History(revisions, plans, actions, approvals)

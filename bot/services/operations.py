@@ -33,6 +33,7 @@ async def pending_by_blocker(ctx: ServiceContext) -> dict[str, int]:
                     await uow.acceptances.latest_for_action(action.id),
                     await uow.tickets.for_action(action.id),
                     answer=last_answer(requests),
+                    approval=await uow.approvals.for_action(action.id),
                 )
                 counts.update([b.value for b in blockers] or [READY])
             offset += len(actions)

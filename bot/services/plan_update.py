@@ -34,6 +34,7 @@ from bot.domain.models import (
 )
 from bot.domain.split import validate_split
 from bot.services.acceptance import open_acceptance
+from bot.services.approval import request_approval
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
 from bot.services.network import queue_network_change
 from bot.services.outbox import notify_staff
@@ -170,6 +171,7 @@ async def create_plan_update(
             created_by=actor_id,
             now=now,
         )
+        await request_approval(ctx, uow, action, now)
         token = None
         if change.acceptance_channel is not None:
             token = await open_acceptance(ctx, uow, action.id, change.acceptance_channel)
@@ -248,7 +250,10 @@ async def finalize_action(ctx: ServiceContext, actor_id: int, action_id: int) ->
         acceptance = await uow.acceptances.latest_for_action(action.id)
         ticket = await uow.tickets.for_action(action.id)
         answer = last_answer(await uow.acceptances.for_action(action.id))
-        blockers = finalize_blockers(action, contract, acceptance, ticket, answer=answer)
+        approval = await uow.approvals.for_action(action.id)
+        blockers = finalize_blockers(
+            action, contract, acceptance, ticket, answer=answer, approval=approval
+        )
         if blockers:
             raise FinalizeBlocked(blockers, action.base_version, contract.version)
         if starts_later(ctx, action.change):

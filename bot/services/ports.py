@@ -40,6 +40,7 @@ from bot.domain.models import (
 from bot.domain.money import Money
 from bot.domain.network import ContractAccess, Nas, NetworkJob, NetworkProfile
 from bot.domain.split import Share
+from bot.services.approval_ports import ApprovalRepo
 
 Clock = Callable[[], datetime]
 
@@ -388,6 +389,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepo
     claims: ClaimRepo
     network: NetworkRepo
+    approvals: ApprovalRepo
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -80,6 +80,8 @@ async def start(ctx: ServiceContext, actor_id: int, contract_id: int) -> Started
         template_id=template_id,
         group_id=card.plan.group_id,
         due_day=card.contract.due_day,
+        approval_percent=ctx.discount.approval_percent,
+        above_list_percent=ctx.discount.above_list_percent,
     )
     draft.observe_today(ctx.today())
     ctx.snapshots.put(_card_key(draft), card)

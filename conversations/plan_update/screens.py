@@ -13,9 +13,11 @@ from typing import Any
 
 from telegram import InlineKeyboardButton
 
+from bot.domain.approval import percent_away_tenths
 from bot.domain.draft import KEEP_LOYALTY, UNASSIGNED, PlanDraft
 from bot.domain.money import Money
 from bot.domain.split import SplitStrategy
+from bot.render import format_tenths
 from bot.services.wizard import WizardView
 from conversations.base import esc, paginate_row
 from conversations.plan_update.effective_screen import effective
@@ -213,22 +215,18 @@ def confirming_value(s: Screen) -> tuple[str, Rows]:
     d = s.draft
     chosen_plan = s.catalog.plan(d.plan_id)
     assert chosen_plan is not None and d.value_to_confirm_cents is not None
-    typed, price = d.value_to_confirm_cents, chosen_plan.price.cents
-    # Tenths, rounded up: a value just past the margin never reads as exactly on it.
-    tenths = -(-abs(typed - price) * 1000 // price) if price else 1000
-    percent = f"{tenths // 10}.{tenths % 10}".removesuffix(".0")
-    if s.locale.startswith("pt"):
-        percent = percent.replace(".", ",")
-    direction = "below" if typed < price else "above"
+    typed, price = Money(d.value_to_confirm_cents), chosen_plan.price
     text = s.tr(
         "wizard.ask_confirm_value",
-        value=_money(typed),
-        percent=percent,
-        direction=s.tr(f"wizard.direction_{direction}"),
-        price=chosen_plan.price.format(),
+        value=typed.format(),
+        percent=format_tenths(percent_away_tenths(typed, price), s.locale),
+        direction=s.tr(f"wizard.direction_{'below' if typed < price else 'above'}"),
+        price=price.format(),
     )
+    if d.discount_policy.needs_approval(typed, price):
+        text += "\n" + s.tr("approval.wizard_note", limit=d.approval_percent)
     rows = [
-        [s.button(s.tr("wizard.confirm_value", value=_money(typed)), "vc", "yes")],
+        [s.button(s.tr("wizard.confirm_value", value=typed.format()), "vc", "yes")],
         [s.button(s.tr("wizard.value_type"), "vc", "no")],
     ]
     return esc(text), rows

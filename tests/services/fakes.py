@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any, Self, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain.approval import Approval
 from bot.domain.documents import PersonKind, cnpj_check_digits, cpf_check_digits, only_digits
 from bot.domain.errors import Conflict
 from bot.domain.loyalty import Loyalty, LoyaltyTerm
@@ -54,6 +55,7 @@ from bot.domain.models import (
 from bot.domain.money import Money
 from bot.domain.network import ContractAccess, JobStatus, Nas, NetworkJob, NetworkProfile
 from bot.domain.split import Share
+from bot.services.approval_ports import ApprovalRepo
 from bot.services.context import ServiceContext
 from bot.services.ports import (
     AcceptanceRepo,
@@ -69,6 +71,7 @@ from bot.services.ports import (
     TicketRepo,
     UnitOfWork,
 )
+from tests.services.approval_fakes import FakeApprovalRepo
 
 T = TypeVar("T")
 
@@ -126,6 +129,7 @@ class FakeStore:
     access: dict[int, ContractAccess] = field(default_factory=dict)  # contract id → access
     nas: dict[int, Nas] = field(default_factory=dict)
     network_jobs: dict[int, NetworkJob] = field(default_factory=dict)
+    approvals: dict[int, Approval] = field(default_factory=dict)
     last_ids: dict[str, int] = field(default_factory=dict)
     commits: int = 0
 
@@ -915,6 +919,7 @@ class FakeUnitOfWork:
         self.notifications: NotificationRepo = FakeNotificationRepo(self)
         self.claims: ClaimRepo = FakeClaimRepo(self)
         self.network: NetworkRepo = FakeNetworkRepo(self)
+        self.approvals: ApprovalRepo = FakeApprovalRepo(self)
 
     @property
     def work(self) -> FakeStore:
