@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.services import ports
 from storage import repositories as r
 from storage.network_repo import SqlNetworkRepo
+from storage.overview_repo import SqlOverviewRepo
 
 
 class SessionScope:
@@ -64,6 +65,7 @@ class SqlUnitOfWork(SessionScope):
     notifications: ports.NotificationRepo
     claims: ports.ClaimRepo
     network: ports.NetworkRepo
+    overview: ports.OverviewRepo
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -79,6 +81,7 @@ class SqlUnitOfWork(SessionScope):
         self.notifications = r.SqlNotificationRepo(session)
         self.claims = r.SqlClaimRepo(session)
         self.network = SqlNetworkRepo(session)
+        self.overview = SqlOverviewRepo(session)
         return self
 
 

@@ -40,6 +40,7 @@ from bot.domain.models import (
 from bot.domain.money import Money
 from bot.domain.network import ContractAccess, Nas, NetworkJob, NetworkProfile
 from bot.domain.split import Share
+from bot.services.overview_ports import OverviewRepo
 
 Clock = Callable[[], datetime]
 
@@ -385,6 +386,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepo
     claims: ClaimRepo
     network: NetworkRepo
+    overview: OverviewRepo
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

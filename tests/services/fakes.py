@@ -55,6 +55,7 @@ from bot.domain.money import Money
 from bot.domain.network import ContractAccess, JobStatus, Nas, NetworkJob, NetworkProfile
 from bot.domain.split import Share
 from bot.services.context import ServiceContext
+from bot.services.overview_ports import OverviewRepo
 from bot.services.ports import (
     AcceptanceRepo,
     ActionRepo,
@@ -69,6 +70,7 @@ from bot.services.ports import (
     TicketRepo,
     UnitOfWork,
 )
+from tests.services.fake_overview import FakeOverviewRepo
 
 T = TypeVar("T")
 
@@ -126,6 +128,7 @@ class FakeStore:
     access: dict[int, ContractAccess] = field(default_factory=dict)  # contract id → access
     nas: dict[int, Nas] = field(default_factory=dict)
     network_jobs: dict[int, NetworkJob] = field(default_factory=dict)
+    digest_days: dict[str, datetime] = field(default_factory=dict)  # day → when queued
     last_ids: dict[str, int] = field(default_factory=dict)
     commits: int = 0
 
@@ -912,6 +915,7 @@ class FakeUnitOfWork:
         self.notifications: NotificationRepo = FakeNotificationRepo(self)
         self.claims: ClaimRepo = FakeClaimRepo(self)
         self.network: NetworkRepo = FakeNetworkRepo(self)
+        self.overview: OverviewRepo = FakeOverviewRepo(self)
 
     @property
     def work(self) -> FakeStore:

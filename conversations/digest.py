@@ -1,0 +1,42 @@
+"""The daily digest as a chat message (the outbox composes it at delivery, in the reader's
+language; the figures were gathered at digest time, see :mod:`bot.services.digest`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from bot.domain.models import Notification
+from bot.i18n import t
+from bot.notify import OutgoingMessage
+from conversations.base import AppServices, button, keyboard
+from conversations.pending_list import ICONS
+
+CAP = 10  # lines per section; the rest is counted ("… e mais 4")
+
+
+def digest_message(services: AppServices, n: Notification, locale: str) -> OutgoingMessage:
+    """The digest for ``n``'s chat; a private one has a button to the owner's list."""
+    d = n.payload
+    renderer = services.renderer
+
+    def icons(groups: Iterable[str]) -> str:  # StrEnum keys: a group's value finds its icon
+        return "".join(ICONS.get(g, "") for g in groups)  # type: ignore[call-overload]
+
+    def expires(iso: str) -> str:
+        return renderer.fmt_datetime(datetime.fromisoformat(iso))
+
+    text = renderer.render(
+        "digest",
+        locale,
+        d=d,
+        day=date.fromisoformat(d["day"]).strftime("%d/%m"),
+        cap=CAP,
+        icons=icons,
+        expires=expires,
+    )
+    markup: Any = None
+    if not d.get("team"):
+        markup = keyboard([[button(t("digest.open_list", locale), "pa", "l", "m", 0)]])
+    return OutgoingMessage(n.chat_id, text, markup)
