@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+
+from telegram import InlineKeyboardMarkup
 
 from bot.domain.models import Notification
 from bot.i18n import t
-from bot.notify import OutgoingMessage
 from conversations.base import AppServices, button, keyboard
 from conversations.pending_list import ICONS
 
 CAP = 10  # lines per section; the rest is counted ("… e mais 4")
 
 
-def digest_message(services: AppServices, n: Notification, locale: str) -> OutgoingMessage:
-    """The digest for ``n``'s chat; a private one has a button to the owner's list."""
+def digest_message(
+    services: AppServices, n: Notification, locale: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The digest for ``n``'s chat, and its keyboard: a private one has a button to the
+    owner's own list; the group's has none (like every group notification)."""
     d = n.payload
     renderer = services.renderer
 
@@ -36,7 +39,6 @@ def digest_message(services: AppServices, n: Notification, locale: str) -> Outgo
         icons=icons,
         expires=expires,
     )
-    markup: Any = None
-    if not d.get("team"):
-        markup = keyboard([[button(t("digest.open_list", locale), "pa", "l", "m", 0)]])
-    return OutgoingMessage(n.chat_id, text, markup)
+    if d.get("team"):
+        return text, None
+    return text, keyboard([[button(t("digest.open_list", locale), "pa", "l", "m", 0)]])

@@ -76,7 +76,8 @@ class NotificationComposer:
             if notification.kind == DIGEST:
                 if payload.get("staff_id") is not None and staff is None:
                     raise NotFound()  # no longer staff: their digest is not sent
-                return [digest_message(self.services, notification, locale)]
+                text, markup = digest_message(self.services, notification, locale)
+                return [OutgoingMessage(notification.chat_id, text, markup)]
             if notification.kind in TICKET_KINDS:
                 return [await self._ticket(notification, staff, locale)]
             if notification.kind in ACTION_KINDS:
