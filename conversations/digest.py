@@ -13,7 +13,7 @@ from bot.i18n import t
 from conversations.base import AppServices, button, keyboard
 from conversations.pending_list import ICONS
 
-CAP = 10  # lines per section; the rest is counted ("… e mais 4")
+CAP = 8  # items per section (a message holds 4096 characters); the rest is counted
 
 
 def digest_message(
@@ -27,8 +27,8 @@ def digest_message(
     def icons(groups: Iterable[str]) -> str:  # StrEnum keys: a group's value finds its icon
         return "".join(ICONS.get(g, "") for g in groups)  # type: ignore[call-overload]
 
-    def expires(iso: str) -> str:
-        return renderer.fmt_datetime(datetime.fromisoformat(iso))
+    def expires(iso: str) -> str:  # within a day: no year needed
+        return datetime.fromisoformat(iso).astimezone(renderer.timezone).strftime("%d/%m %H:%M")
 
     text = renderer.render(
         "digest",
