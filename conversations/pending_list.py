@@ -22,6 +22,7 @@ ICONS = {
 }
 READY_ICON = "✅"
 MINE_ICON = "⭐"
+LEGEND_WIDTH = 34  # characters a legend line may take (a phone shows about that many)
 SCHEDULED_ICON = "📅"
 
 
@@ -33,14 +34,21 @@ def status_icons(row: OverviewRow) -> str:
 
 
 def legend(context: BotContext, page: OverviewPage) -> list[str]:
-    """The meaning of the icons that appear on this page, in a fixed order."""
+    """The meaning of the icons that appear on this page, in a fixed order, as lines short
+    enough for a phone."""
     shown = "".join(status_icons(row) for row in page.items)
     keys = [(icon, f"overview.legend_{g.value}") for g, icon in ICONS.items()]
     keys += [(READY_ICON, "overview.legend_ready"), (SCHEDULED_ICON, "overview.legend_scheduled")]
     if any(row.mine for row in page.items):
         shown += MINE_ICON
         keys.insert(0, (MINE_ICON, "overview.legend_mine"))
-    return [f"{icon} {context.tr(key)}" for icon, key in keys if icon in shown]
+    lines: list[str] = []
+    for entry in (f"{icon} {context.tr(key)}" for icon, key in keys if icon in shown):
+        if lines and len(lines[-1]) + len(entry) + 3 <= LEGEND_WIDTH:
+            lines[-1] += f" · {entry}"
+        else:
+            lines.append(entry)
+    return lines
 
 
 def row_button(row: OverviewRow) -> InlineKeyboardButton:
@@ -68,7 +76,7 @@ async def list_pending(update: Update, context: BotContext) -> None:
         context.services,
         context.me.id,
         int(page_no),
-        filter=_FILTERS[code],
+        list_filter=_FILTERS[code],
         stale_days=context.app.settings.stale_days,
     )
     rows = [[row_button(r)] for r in page.items]

@@ -76,8 +76,8 @@ def due_day(ctx: ServiceContext, at: time) -> date | None:
 
 
 async def queue_digest(ctx: ServiceContext, policy: DigestPolicy) -> int | None:
-    """Queue today's digests if it is time and nobody did yet; how many were queued (None:
-    not time yet, off, or already done today)."""
+    """Queue today's digests if it is time and nobody did yet. Returns how many recipients had
+    something to report (None: off, not time yet, or already done today)."""
     day = due_day(ctx, policy.at) if policy.at is not None else None
     if day is None:
         return None

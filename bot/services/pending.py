@@ -38,19 +38,19 @@ async def pending_actions(
     page: int = 0,
     page_size: int = PAGE_SIZE,
     *,
-    filter: ListFilter = ListFilter.ALL,
+    list_filter: ListFilter = ListFilter.ALL,
     stale_days: int = DEFAULT_STALE_DAYS,
 ) -> OverviewPage:
     now = ctx.now()
     async with ctx.uow() as uow:
         me = await require_staff(uow, actor_id, *OFFICE_ROLES)
-        if filter is ListFilter.STALE:
+        if list_filter is ListFilter.STALE:
             query = ActionQuery(
                 statuses=(ActionStatus.PENDING,),
                 created_before=now - timedelta(days=stale_days),
                 first_for=me.id,
             )
-        elif filter is ListFilter.MINE:
+        elif list_filter is ListFilter.MINE:
             query = ActionQuery(owner=me.id)
         else:
             query = ActionQuery(first_for=me.id)
@@ -60,4 +60,4 @@ async def pending_actions(
             return await load_rows(uow, actions, me=me.id, now=now), total
 
         got = await fetch_page(fetch, page, page_size)
-    return OverviewPage(got.items, got.total, got.page, page_size, filter, stale_days)
+    return OverviewPage(got.items, got.total, got.page, page_size, list_filter, stale_days)

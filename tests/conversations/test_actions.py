@@ -623,8 +623,8 @@ async def test_pendentes_lists_own_first_paginated_and_opens_the_card(env: BotEn
     lines = (page1.text or "").splitlines()
     assert lines[0] == "⏳ Ações pendentes · Todas"
     assert lines[1] == "11 ações · página 1 de 2"
-    assert lines[2].startswith("⭐ suas · ")
-    rows = lines[3::2]  # each action takes two lines: who and what, then why and how old
+    assert lines[2:4] == ["⭐ suas · ⏳ aceite do cliente", "🛠️ atendimento"]
+    rows = lines[4::2]  # each action takes two lines: who and what, then why and how old
     expected_order = [a for a, _ in mine] + [a for a, _ in others]
     listed = [int(re.search(r"#(\d+)", line).group(1)) for line in rows]  # type: ignore[union-attr]
     assert listed == expected_order[:8]
@@ -640,7 +640,7 @@ async def test_pendentes_lists_own_first_paginated_and_opens_the_card(env: BotEn
     page2 = op.chat.message(page1.message_id)
     lines2 = (page2.text or "").splitlines()
     assert lines2[1] == "11 ações · página 2 de 2"
-    assert [int(re.search(r"#(\d+)", x).group(1)) for x in lines2[3::2]] == expected_order[8:]  # type: ignore[union-attr]
+    assert [int(re.search(r"#(\d+)", x).group(1)) for x in lines2[4::2]] == expected_order[8:]  # type: ignore[union-attr]
     assert [t for t, _ in page2.buttons[3]] == ["◀️ Anterior", "2/2"]
 
     target = expected_order[9]

@@ -39,8 +39,15 @@ NO_GATES: dict[str, Any] = {
 
 
 def item_lines(msg: SentMessage) -> list[str]:
-    """The list's rows (two lines per action) after the title, count and legend lines."""
-    return (msg.text or "").splitlines()[3:]
+    """The list's rows, two lines per action (who and what; then why, how old, whose), after
+    the title, the count and the legend."""
+    lines = (msg.text or "").splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith(("⭐ #", "• #")))
+    return lines[first:]
+
+
+def listed_ids(msg: SentMessage) -> list[int]:
+    return [int(line.split("#")[1].split(" ")[0]) for line in item_lines(msg)[::2]]
 
 
 async def scheduled_action(env: BotEnv, contract: Any, days_ahead: int = 5) -> int:
@@ -80,14 +87,16 @@ async def test_each_row_shows_its_blockers_age_and_owner(env: BotEnv) -> None:
     op = env.user(OPERATOR_ID, "Patrícia")
     (msg,) = await op.send(env.app, "/pendentes")
     lines = (msg.text or "").splitlines()
-    assert lines[:3] == [
+    assert lines[:5] == [
         "⏳ Ações pendentes · Todas",
         "5 ações · página 1 de 1",
-        "⭐ suas · ⏳ aceite · 🛠️ atendimento · ⚠️ contrato mudou · ✅ pronta · 📅 agendada",
+        "⭐ suas · ⏳ aceite do cliente",
+        "🛠️ atendimento · ⚠️ contrato mudou",
+        "✅ pronta · 📅 agendada",
     ]
     due = (env.ctx.today() + timedelta(days=5)).strftime("%d/%m")
     names = [scalar(env, "SELECT name FROM clients WHERE id = ?", x.client_id) for x in c]
-    assert lines[3:] == [
+    assert lines[5:] == [
         f"⭐ #{both.action.id} · {c[0].number} · {names[0]}",
         "    ⏳🛠️ · há 3 d · Patrícia",
         f"⭐ #{ready.action.id} · {c[2].number} · {names[2]}",
@@ -117,8 +126,7 @@ async def test_filters_minhas_todas_paradas_keep_their_choice_across_pages(env: 
     assert (msg.text or "").splitlines()[1] == "13 ações · página 1 de 2"
 
     def listed() -> list[int]:
-        text = op.chat.message(msg.message_id).text or ""
-        return [int(line.split("#")[1].split(" ")[0]) for line in text.splitlines()[3::2]]
+        return listed_ids(op.chat.message(msg.message_id))
 
     def filter_buttons() -> list[str]:
         return [label for label, _ in op.chat.message(msg.message_id).buttons[-2]]
@@ -153,12 +161,9 @@ async def test_filters_minhas_todas_paradas_keep_their_choice_across_pages(env: 
     op2 = env.user(OPERATOR2_ID, "Bruno")
     (theirs,) = await op2.send(env.app, "/pendentes")
     await op2.tap(env.app, "Minhas", theirs.message_id)
-    text = op2.chat.message(theirs.message_id).text or ""
-    assert [int(x.split("#")[1].split(" ")[0]) for x in text.splitlines()[3::2]] == [
-        old_theirs,
-        *new_theirs,
-    ]
-    assert all(line.startswith("⭐") for line in text.splitlines()[3::2])
+    shown = op2.chat.message(theirs.message_id)
+    assert listed_ids(shown) == [old_theirs, *new_theirs]
+    assert all(line.startswith("⭐") for line in item_lines(shown)[::2])
 
 
 async def test_empty_filters_say_so(env: BotEnv) -> None:
