@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time
 from typing import Any
 
-from bot.app import Core
+from bot.app import Core, schedule_background
 from bot.services.context import ServiceContext
 from bot.services.digest import DigestPolicy, queue_digest
 from storage.db import create_engine, session_factory
@@ -256,3 +256,32 @@ async def test_a_long_section_shows_eight_and_counts_the_rest(env: BotEnv) -> No
     assert lines[2] == "✅ Prontas para finalizar (11)"
     assert len([line for line in lines if line.startswith("• #")]) == 8
     assert lines[-1] == "… e mais 3"
+
+
+async def digest_jobs_run(env: BotEnv, core: Core) -> int:
+    """Start the active instance's background work, run its digest job once (what the
+    JobQueue does each minute), stop; how many digest jobs there were."""
+    queue = env.app.job_queue
+    assert queue is not None
+    stop = asyncio.Event()
+    outbox = schedule_background(env.app, core, stop)
+    try:
+        jobs = queue.get_jobs_by_name("daily-digest")
+        for job in jobs:
+            await job.callback(None)
+    finally:
+        stop.set()
+        await outbox
+        for job in queue.jobs():
+            job.schedule_removal()
+    return len(jobs)
+
+
+async def test_the_active_instance_runs_the_digest_job_unless_it_is_off(env: BotEnv) -> None:
+    await three_actions(env)
+    env.clock.now = DIGEST_AT
+    off = replace(env.core, settings=replace(env.core.settings, digest_time=None))
+    assert await digest_jobs_run(env, off) == 0
+    assert digests(env) == []
+    assert await digest_jobs_run(env, env.core) == 1  # DIGEST_TIME 08:00 by default
+    assert {d["chat_id"] for d in digests(env)} == {OPERATOR_ID, OPERATOR2_ID}
