@@ -101,6 +101,7 @@ def build_application(
         gate,
         menu,
         network,
+        pending_list,
         plan_update,
         reports,
         staff_admin,
@@ -147,6 +148,7 @@ def build_application(
         *clients.handlers(),
         *actions.handlers(),
         *approval.handlers(),
+        *pending_list.handlers(),
         *documents.handlers(),
         *plan_update.handlers(),
         *network.handlers(),
@@ -324,9 +326,11 @@ SCHEDULED_EVERY = 300  # seconds between runs of the scheduled plan changes
 def schedule_background(
     app: Application[Any, Any, Any, Any, Any, Any], core: Core, stop: asyncio.Event
 ) -> asyncio.Task[None]:
-    """Start the outbox sender (a task, until ``stop``) and put acceptance expiry and
-    reminders on PTB's JobQueue (they stop with the application)."""
-    from bot.services import acceptance, scheduled
+    """Start the outbox sender (a task, until ``stop``) and put acceptance expiry, reminders,
+    scheduled changes and the daily digest on PTB's JobQueue (they stop with the
+    application)."""
+    from bot.services import acceptance, digest, scheduled
+    from bot.services.digest import DigestPolicy
     from conversations.notifications import NotificationComposer
 
     assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
@@ -344,6 +348,12 @@ def schedule_background(
     async def apply_scheduled(_: Any) -> None:
         await scheduled.apply_due(core.ctx)
 
+    settings = core.settings
+    policy = DigestPolicy(settings.digest_time, settings.stale_days, settings.staff_group_chat_id)
+
+    async def queue_digest(_: Any) -> None:
+        await digest.queue_digest(core.ctx, policy)
+
     app.job_queue.run_repeating(expire, interval=300, first=5, name="acceptance-expiry")
     app.job_queue.run_repeating(remind, interval=900, first=10, name="acceptance-reminders")
     schedule_network(core, stop)
@@ -351,6 +361,8 @@ def schedule_background(
     app.job_queue.run_repeating(
         apply_scheduled, interval=SCHEDULED_EVERY, first=3, name="scheduled-changes"
     )
+    if policy.at is not None:  # looks at the clock each minute; queues once a day
+        app.job_queue.run_repeating(queue_digest, interval=60, first=15, name="daily-digest")
     return outbox
 
 

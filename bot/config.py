@@ -6,7 +6,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -136,6 +136,9 @@ class Settings:
     )
     # DISCOUNT_APPROVAL_PERCENT and VALUE_ABOVE_LIST_PERCENT (bot.domain.approval).
     discount: DiscountPolicy = field(default_factory=DiscountPolicy)
+    # The daily digest's local time (None: off) and when a pending action counts as stuck.
+    digest_time: time | None = time(8, 0)
+    stale_days: int = 3
 
     @property
     def bot_base_url(self) -> str:
@@ -266,6 +269,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         radius=_radius(r),
         effective_defaults=_effective_defaults(r),
         discount=_discount(r),
+        digest_time=_digest_time(r),
+        stale_days=r.integer("PENDING_STALE_DAYS", "3", low=1, high=365),
     )
     if r.problems:
         raise ConfigError(r.problems)
@@ -336,3 +341,18 @@ def _discount(r: _Reader) -> DiscountPolicy:
         approval = default.approval_percent
     above = r.integer("VALUE_ABOVE_LIST_PERCENT", str(default.above_list_percent), 1, 1000)
     return DiscountPolicy(approval, above)
+
+
+def _digest_time(r: _Reader) -> time | None:
+    """``DIGEST_TIME``: ``HH:MM`` in the provider's timezone (default 08:00), or ``off``."""
+    raw = r.get("DIGEST_TIME", "08:00")
+    if raw.lower() == "off":
+        return None
+    hours, sep, minutes = raw.partition(":")
+    try:
+        if not sep or len(minutes) != 2 or not hours.isdigit() or not minutes.isdigit():
+            raise ValueError(raw)
+        return time(int(hours), int(minutes))
+    except ValueError:
+        r.bad("digest.bad_time", "DIGEST_TIME", raw)
+        return time(8, 0)

@@ -1,4 +1,4 @@
-"""The contract action card (tutorial steps 8–9), /pendentes, finalize with confirmation,
+"""The contract action card (tutorial steps 8–9), finalize with confirmation,
 cancel with a reason, resend the acceptance, record an in-person acceptance, and the PDF."""
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from bot.domain.models import ActionStatus, Role
 from bot.services import acceptance as acceptance_service
 from bot.services import printouts
 from bot.services.cards import action_card
-from bot.services.pending import pending_actions
 from bot.services.plan_update import FinalizeBlocked, Finalized, cancel_action, finalize_action
 from conversations import approval
 from conversations.base import (
@@ -37,7 +36,6 @@ from conversations.base import (
     expecting,
     expired,
     keyboard,
-    paginate_row,
     remember_prompt,
     show,
     staff_only,
@@ -278,32 +276,6 @@ async def typed_in_person(update: Update, context: BotContext) -> object:
     return ConversationHandler.END
 
 
-@staff_only(*OFFICE)
-async def list_pending(update: Update, context: BotContext) -> None:
-    """/pendentes: the operator's own actions first; admins and operators see all."""
-    page_no = int(context.matches[0].group(1)) if context.matches else 0
-    page = await pending_actions(context.services, context.me.id, page_no)
-    rows = [
-        [
-            button(
-                f"#{item.action.id} · {item.contract_number} · {item.client_name}"[:60],
-                "pa",
-                "c",
-                item.action.id,
-            )
-        ]
-        for item in page.items
-    ]
-    rows.append(
-        paginate_row(
-            context.locale, page.page, page.has_prev, page.has_next, "pa", "l", pages=page.pages
-        )
-    )
-    rows.append([button(context.tr("ui.menu"), "m", "home")])
-    text = context.render("pending_list", page=page, me=context.me)
-    await show(update, context, text, keyboard(rows), new=update.callback_query is None)
-
-
 def build() -> ConversationHandler:
     back: Handler = CallbackQueryHandler(leave, pattern=r"^pa:c:\d{1,10}$")
     return conversation(
@@ -333,8 +305,6 @@ def build() -> ConversationHandler:
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler(["pendentes", "pending"], list_pending),
-        CallbackQueryHandler(list_pending, pattern=r"^pa:l:(\d{1,4})$"),
         CallbackQueryHandler(show_card, pattern=r"^pa:c:(\d{1,10})$"),
         CallbackQueryHandler(ask_finalize, pattern=r"^pa:fin:(\d{1,10})$"),
         CallbackQueryHandler(confirm_finalize, pattern=r"^pa:ok:(\d{1,10})$"),

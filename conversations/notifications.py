@@ -31,9 +31,11 @@ from bot.services import outbox, printouts
 from bot.services import staff as staff_service
 from bot.services.approval import REQUESTED
 from bot.services.cards import ActionCard, action_card
+from bot.services.digest import KIND as DIGEST
 from bot.services.tickets import TicketCard, ticket_card
 from conversations.approval_view import request_message
 from conversations.base import AppServices, button, keyboard
+from conversations.digest import digest_message
 from conversations.screens import approval_rows, network_retry_possible
 
 ACTION_KINDS = {
@@ -74,6 +76,11 @@ class NotificationComposer:
             staff = await self._staff(notification.chat_id)
         locale = staff.locale if staff else self.services.settings.locale
         try:
+            if notification.kind == DIGEST:
+                if payload.get("staff_id") is not None and staff is None:
+                    raise NotFound()  # no longer staff: their digest is not sent
+                text, markup = digest_message(self.services, notification, locale)
+                return [OutgoingMessage(notification.chat_id, text, markup)]
             if notification.kind in TICKET_KINDS:
                 return [await self._ticket(notification, staff, locale)]
             if notification.kind in ACTION_KINDS:

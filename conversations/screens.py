@@ -20,6 +20,7 @@ from bot.domain.models import (
     AcceptanceStatus,
     ActionStatus,
     Client,
+    ContractAction,
     ContractStatus,
     Role,
     Staff,
@@ -143,8 +144,7 @@ async def render_actions_menu(update: Update, context: BotContext, contract_id: 
     """Tutorial steps 1–2: the contract's Ações menu; a pending action opens instead."""
     card = await contract_card(context.services, contract_id)
     if card.pending_action is not None:
-        await ack(context, update, context.tr("contract.has_pending"), alert=True)
-        await render_action_card(update, context, card.pending_action.id)
+        await open_held_action(update, context, card.pending_action)
         return
     rows = [
         [button(context.tr("contract.plan_update"), "pu", "go", contract_id)],
@@ -152,6 +152,18 @@ async def render_actions_menu(update: Update, context: BotContext, contract_id: 
     ]
     text = context.render("contract_actions", card=card)
     await show(update, context, text, keyboard(rows))
+
+
+async def open_held_action(update: Update, context: BotContext, action: ContractAction) -> None:
+    """The contract already has an open action: say which kind (pending, or scheduled for a
+    date) and open its card instead of starting another."""
+    effective_on = action.change.effective_on
+    if action.status is ActionStatus.SCHEDULED and effective_on is not None:
+        note = context.tr("overview.scheduled_open", date=effective_on.strftime("%d/%m/%Y"))
+    else:
+        note = context.tr("contract.has_pending")
+    await ack(context, update, note, alert=True)
+    await render_action_card(update, context, action.id)
 
 
 # --- the action card ------------------------------------------------------------------------

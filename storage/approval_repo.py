@@ -3,6 +3,7 @@ its decision, written once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -58,6 +59,13 @@ class SqlApprovalRepo:
             select(orm.ActionApprovalRow).where(orm.ActionApprovalRow.action_id == action_id)
         )
         return _approval(row) if row is not None else None
+
+    async def for_actions(self, action_ids: Sequence[int]) -> dict[int, Approval]:
+        if not action_ids:
+            return {}
+        table = orm.ActionApprovalRow
+        rows = await self.s.scalars(select(table).where(table.action_id.in_(set(action_ids))))
+        return {r.action_id: _approval(r) for r in rows}
 
     async def decide(
         self,

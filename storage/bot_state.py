@@ -41,7 +41,7 @@ class BotStateStore:
         deletes = [(ns, key) for (ns, key), data in changes.items() if data is None]
         async with self._sessions() as s, s.begin():
             if upserts:
-                insert = _insert_for(s)
+                insert = insert_for(s)
                 stmt = insert(orm.BotStateRow).values(upserts)
                 await s.execute(
                     stmt.on_conflict_do_update(
@@ -54,7 +54,7 @@ class BotStateStore:
                 await s.execute(delete(orm.BotStateRow).where(pair.in_(deletes)))
 
 
-def _insert_for(session: AsyncSession) -> Any:
+def insert_for(session: AsyncSession) -> Any:
     """The dialect's INSERT, which knows ``ON CONFLICT DO UPDATE`` (both dialects spell it so)."""
     name = session.get_bind().dialect.name
     return postgresql.insert if name == "postgresql" else sqlite.insert

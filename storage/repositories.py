@@ -314,7 +314,8 @@ class SqlClientRepo(_Repo):
 
 
 class SqlContractRepo(_Repo):
-    async def _shares(self, contract_ids: Sequence[int]) -> dict[int, tuple[Share, ...]]:
+    async def shares(self, contract_ids: Sequence[int]) -> dict[int, tuple[Share, ...]]:
+        """The services of each contract, in their order (one query for any number)."""
         out: dict[int, list[Share]] = {cid: [] for cid in contract_ids}
         if not contract_ids:
             return {}
@@ -336,7 +337,7 @@ class SqlContractRepo(_Repo):
     async def _one(self, row: orm.ContractRow | None) -> Contract | None:
         if row is None:
             return None
-        shares = await self._shares([row.id])
+        shares = await self.shares([row.id])
         return mappers.contract(row, shares.get(row.id, ()))
 
     async def get(self, contract_id: int) -> Contract | None:
@@ -357,7 +358,7 @@ class SqlContractRepo(_Repo):
                 .order_by(orm.ContractRow.number)
             )
         )
-        shares = await self._shares([r.id for r in rows])
+        shares = await self.shares([r.id for r in rows])
         return [mappers.contract(r, shares.get(r.id, ())) for r in rows]
 
     async def add(

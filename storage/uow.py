@@ -10,6 +10,7 @@ from bot.services import ports
 from storage import repositories as r
 from storage.approval_repo import SqlApprovalRepo
 from storage.network_repo import SqlNetworkRepo
+from storage.overview_repo import SqlOverviewRepo
 
 
 class SessionScope:
@@ -66,6 +67,7 @@ class SqlUnitOfWork(SessionScope):
     claims: ports.ClaimRepo
     network: ports.NetworkRepo
     approvals: ports.ApprovalRepo
+    overview: ports.OverviewRepo
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -82,6 +84,7 @@ class SqlUnitOfWork(SessionScope):
         self.claims = r.SqlClaimRepo(session)
         self.network = SqlNetworkRepo(session)
         self.approvals = SqlApprovalRepo(session)
+        self.overview = SqlOverviewRepo(session)
         return self
 
 

@@ -43,34 +43,29 @@ class Blocker(StrEnum):
 
     @property
     def group(self) -> BlockerGroup:
-        """Which of the action's gates this blocker belongs to (for overviews that group them)."""
-        return _GROUPS.get(self, BlockerGroup.ACTION)
+        """Which of the action's gates this blocker belongs to, for lists that have room for a
+        couple of icons only; a blocker of no known gate is OTHER (shown, never dropped)."""
+        for prefix, group in _PREFIXES.items():
+            if self.value.startswith(prefix):
+                return group
+        return BlockerGroup.OTHER
 
 
 class BlockerGroup(StrEnum):
-    """The gates an overview sorts blockers into, each with its icon."""
+    """The gates an overview folds blockers into, in the order it shows them."""
 
     ACCEPTANCE = "acceptance"
     TICKET = "ticket"
     APPROVAL = "approval"
-    ACTION = "action"  # the action or contract itself: finalized, cancelled, changed
-
-    @property
-    def icon(self) -> str:
-        return _ICONS[self]
+    CONTRACT = "contract"
+    OTHER = "other"
 
 
-_ICONS = {
-    BlockerGroup.ACCEPTANCE: "⏳",
-    BlockerGroup.TICKET: "🛠️",
-    BlockerGroup.APPROVAL: "🧑‍💼",
-    BlockerGroup.ACTION: "⚠️",
-}
-_GROUPS = {
-    **{b: BlockerGroup.ACCEPTANCE for b in Blocker if b.value.startswith("acceptance_")},
-    **{b: BlockerGroup.TICKET for b in Blocker if b.value.startswith("ticket_")},
-    Blocker.APPROVAL_PENDING: BlockerGroup.APPROVAL,
-    Blocker.APPROVAL_REFUSED: BlockerGroup.APPROVAL,
+_PREFIXES = {
+    "acceptance_": BlockerGroup.ACCEPTANCE,
+    "ticket_": BlockerGroup.TICKET,
+    "approval_": BlockerGroup.APPROVAL,
+    "contract_": BlockerGroup.CONTRACT,
 }
 
 

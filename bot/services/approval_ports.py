@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -20,6 +21,10 @@ class ApprovalRepo(Protocol):
         now: datetime,
     ) -> Approval: ...
     async def for_action(self, action_id: int) -> Approval | None: ...
+    async def for_actions(self, action_ids: Sequence[int]) -> dict[int, Approval]:
+        """The approvals of many actions at once, by action id (absent: none needed)."""
+        ...
+
     async def decide(
         self,
         approval_id: int,

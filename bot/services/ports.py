@@ -41,6 +41,7 @@ from bot.domain.money import Money
 from bot.domain.network import ContractAccess, Nas, NetworkJob, NetworkProfile
 from bot.domain.split import Share
 from bot.services.approval_ports import ApprovalRepo
+from bot.services.overview_ports import OverviewRepo
 
 Clock = Callable[[], datetime]
 
@@ -390,6 +391,7 @@ class UnitOfWork(Protocol):
     claims: ClaimRepo
     network: NetworkRepo
     approvals: ApprovalRepo
+    overview: OverviewRepo
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -55,6 +55,7 @@ from conversations.plan_update.steps import (
     resolve,
 )
 from conversations.screens import (
+    open_held_action,
     render_action_card,
     render_actions_menu,
     render_contract_card,
@@ -166,8 +167,7 @@ async def begin(update: Update, context: BotContext) -> object:
     """Ações → Atualização de plano: a fresh draft, or the contract's pending action."""
     started = await wizard.start(context.services, context.me.id, arg_int(context))
     if started.pending is not None:
-        await ack(context, update, context.tr("contract.has_pending"), alert=True)
-        await render_action_card(update, context, started.pending.id)
+        await open_held_action(update, context, started.pending)
         return ConversationHandler.END
     _forget(context)
     return await render(update, context, started.draft, State.CHANNEL, shown=started.view)

@@ -621,13 +621,15 @@ async def test_pendentes_lists_own_first_paginated_and_opens_the_card(env: BotEn
     op = env.user(OPERATOR_ID, "Patrícia")
     (page1,) = await op.send(env.app, "/pendentes")
     lines = (page1.text or "").splitlines()
-    assert lines[0] == "⏳ Ações pendentes"
-    assert lines[1] == "11 ações · página 1 de 2 · ⭐ = criadas por você"
+    assert lines[0] == "⏳ Ações pendentes · Todas"
+    assert lines[1] == "11 ações · página 1 de 2"
+    assert lines[2:4] == ["⭐ suas · ⏳ aceite do cliente", "🛠️ atendimento"]
+    rows = lines[4::2]  # each action takes two lines: who and what, then why and how old
     expected_order = [a for a, _ in mine] + [a for a, _ in others]
-    listed = [int(re.search(r"#(\d+)", line).group(1)) for line in lines[2:]]  # type: ignore[union-attr]
+    listed = [int(re.search(r"#(\d+)", line).group(1)) for line in rows]  # type: ignore[union-attr]
     assert listed == expected_order[:8]
-    assert all(line.startswith("⭐") for line in lines[2 : 2 + len(mine)])
-    assert all(line.startswith("•") for line in lines[2 + len(mine) :])
+    assert all(line.startswith("⭐") for line in rows[: len(mine)])
+    assert all(line.startswith("•") for line in rows[len(mine) :])
     first_row = page1.buttons[0][0]
     aid, contract = mine[0]
     assert first_row[1] == f"pa:c:{aid}"
@@ -637,8 +639,8 @@ async def test_pendentes_lists_own_first_paginated_and_opens_the_card(env: BotEn
     await op.tap(env.app, "Próxima ▶️", page1.message_id)
     page2 = op.chat.message(page1.message_id)
     lines2 = (page2.text or "").splitlines()
-    assert lines2[1] == "11 ações · página 2 de 2 · ⭐ = criadas por você"
-    assert [int(re.search(r"#(\d+)", x).group(1)) for x in lines2[2:]] == expected_order[8:]  # type: ignore[union-attr]
+    assert lines2[1] == "11 ações · página 2 de 2"
+    assert [int(re.search(r"#(\d+)", x).group(1)) for x in lines2[4::2]] == expected_order[8:]  # type: ignore[union-attr]
     assert [t for t, _ in page2.buttons[3]] == ["◀️ Anterior", "2/2"]
 
     target = expected_order[9]
@@ -671,8 +673,8 @@ async def test_pendentes_stale_page_past_the_end_shows_the_last_page(env: BotEnv
 async def test_pendentes_with_nothing_pending(env: BotEnv) -> None:
     op = env.user(OPERATOR_ID, "Patrícia")
     (msg,) = await op.send(env.app, "/pendentes")
-    assert msg.text == "⏳ Ações pendentes\nNenhuma ação pendente. 🎉"
-    assert msg.button_texts() == ["🏠 Menu"]
+    assert msg.text == "⏳ Ações pendentes · Todas\nNenhuma ação pendente. 🎉"
+    assert msg.button_texts() == ["Minhas", "• Todas •", "Paradas +3 d", "🏠 Menu"]
 
 
 # --------------------------------------------------------------------------- benign errors

@@ -10,6 +10,7 @@ from typing import Any
 from bot.domain.models import Role
 from bot.domain.money import Money
 from bot.services.approval import decide_approval
+from bot.services.operations import pending_by_blocker
 from bot.services.plan_update import cancel_action
 from tests.conversations.actions_helpers import (
     OPERATOR_ID,
@@ -308,3 +309,22 @@ async def test_a_reason_typed_after_the_action_was_cancelled_decides_nothing(env
     assert approval(env, action.id)["decision"] is None
     await ana.send(env.app, "Outro texto")  # no longer a reason
     assert approval(env, action.id)["decision"] is None
+
+
+async def test_the_team_overview_and_metrics_show_the_approval_gate(env: BotEnv) -> None:
+    action, _ana, _request = await asked_of_ana(env, 40)
+    operator = env.user(OPERATOR_ID, "Patrícia")
+
+    (listing,) = await operator.send(env.app, "/pendentes")
+    lines = (listing.text or "").splitlines()
+    row = lines.index(next(x for x in lines if x.startswith(f"⭐ #{action.id} · ")))
+    assert lines[row + 1].startswith("    🧑‍💼 · ")
+    assert "🧑‍💼 aprovação do supervisor" in listing.text
+    assert (await pending_by_blocker(env.ctx)).get("approval_pending") == 1
+
+    await decide_approval(env.ctx, staff_pk(env, ANA), action.id, approve=True)
+    (listing,) = await operator.send(env.app, "/pendentes")
+    lines = (listing.text or "").splitlines()
+    row = lines.index(next(x for x in lines if x.startswith(f"⭐ #{action.id} · ")))
+    assert lines[row + 1].startswith("    ✅ pronta · ")
+    assert "approval_pending" not in await pending_by_blocker(env.ctx)

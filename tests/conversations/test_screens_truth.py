@@ -118,7 +118,7 @@ async def test_counts_have_a_singular_and_a_plural(env: BotEnv) -> None:
     await make_action(env)
     op = env.user(OPERATOR_ID, "Patrícia")
     (screen,) = await op.send(env.app, "/pendentes")
-    assert "1 ação · página 1 de 1 · ⭐ = criada por você" in (screen.text or "")
+    assert "1 ação · página 1 de 1\n⭐ suas" in (screen.text or "")
     assert "(ões)" not in (screen.text or "")
 
     await make_action(env, (await active_contracts(env, limit=2))[1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -40,6 +41,10 @@ class FakeApprovalRepo:
 
     async def for_action(self, action_id: int) -> Approval | None:
         return next((a for a in self.db.approvals.values() if a.action_id == action_id), None)
+
+    async def for_actions(self, action_ids: Sequence[int]) -> dict[int, Approval]:
+        wanted = set(action_ids)
+        return {a.action_id: a for a in self.db.approvals.values() if a.action_id in wanted}
 
     async def decide(
         self,

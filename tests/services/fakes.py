@@ -57,6 +57,7 @@ from bot.domain.network import ContractAccess, JobStatus, Nas, NetworkJob, Netwo
 from bot.domain.split import Share
 from bot.services.approval_ports import ApprovalRepo
 from bot.services.context import ServiceContext
+from bot.services.overview_ports import OverviewRepo
 from bot.services.ports import (
     AcceptanceRepo,
     ActionRepo,
@@ -72,6 +73,7 @@ from bot.services.ports import (
     UnitOfWork,
 )
 from tests.services.approval_fakes import FakeApprovalRepo
+from tests.services.fake_overview import FakeOverviewRepo
 
 T = TypeVar("T")
 
@@ -130,6 +132,7 @@ class FakeStore:
     nas: dict[int, Nas] = field(default_factory=dict)
     network_jobs: dict[int, NetworkJob] = field(default_factory=dict)
     approvals: dict[int, Approval] = field(default_factory=dict)
+    digest_days: dict[str, datetime] = field(default_factory=dict)  # day → when queued
     last_ids: dict[str, int] = field(default_factory=dict)
     commits: int = 0
 
@@ -920,6 +923,7 @@ class FakeUnitOfWork:
         self.claims: ClaimRepo = FakeClaimRepo(self)
         self.network: NetworkRepo = FakeNetworkRepo(self)
         self.approvals: ApprovalRepo = FakeApprovalRepo(self)
+        self.overview: OverviewRepo = FakeOverviewRepo(self)
 
     @property
     def work(self) -> FakeStore:
