@@ -77,7 +77,7 @@ class NotificationComposer:
         locale = staff.locale if staff else self.services.settings.locale
         try:
             if notification.kind == DIGEST:
-                if payload.get("staff_id") is not None and staff is None:
+                if payload.get("staff_id") is not None and (staff is None or not staff.active):
                     raise NotFound()  # no longer staff: their digest is not sent
                 text, markup = digest_message(self.services, notification, locale)
                 return [OutgoingMessage(notification.chat_id, text, markup)]

@@ -18,6 +18,7 @@ ICONS = {
     BlockerGroup.ACCEPTANCE: "⏳",
     BlockerGroup.TICKET: "🛠️",
     BlockerGroup.APPROVAL: "🧑‍💼",
+    BlockerGroup.REFUSED: "❌",
     BlockerGroup.CONTRACT: "⚠️",
     BlockerGroup.OTHER: "⛔",
 }

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.models import AcceptanceRequest, Client, Contract, ContractAction, Ticket
+from bot.domain.models import AcceptanceRequest, Contract, ContractAction, Ticket
 from bot.domain.models import TicketStatus as TS
 from bot.services.overview_ports import ActionQuery
 from storage import mappers, orm
@@ -55,12 +55,6 @@ class SqlOverviewRepo:
         )
         shares = await SqlContractRepo(self.s).shares([r.id for r in rows])
         return {r.id: mappers.contract(r, shares.get(r.id, ())) for r in rows}
-
-    async def clients(self, ids: Sequence[int]) -> dict[int, Client]:
-        if not ids:
-            return {}
-        rows = await self.s.scalars(select(orm.ClientRow).where(orm.ClientRow.id.in_(set(ids))))
-        return {r.id: mappers.client(r) for r in rows}
 
     async def acceptances(self, action_ids: Sequence[int]) -> dict[int, list[AcceptanceRequest]]:
         out: dict[int, list[AcceptanceRequest]] = {}

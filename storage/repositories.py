@@ -568,27 +568,6 @@ class SqlActionRepo(_Repo):
         )
         return True
 
-    async def list_pending(
-        self, *, created_by: int | None, first_for: int | None, offset: int, limit: int
-    ) -> tuple[list[ContractAction], int]:
-        where = [orm.ContractActionRow.status == ActionStatus.PENDING.value]
-        if created_by is not None:
-            where.append(orm.ContractActionRow.created_by == created_by)
-        total = (
-            await self.s.scalar(
-                select(func.count()).select_from(orm.ContractActionRow).where(*where)
-            )
-            or 0
-        )
-        order: list[Any] = []
-        if first_for is not None:
-            order.append(case((orm.ContractActionRow.created_by == first_for, 0), else_=1))
-        order += [orm.ContractActionRow.created_at, orm.ContractActionRow.id]
-        rows = await self.s.scalars(
-            select(orm.ContractActionRow).where(*where).order_by(*order).offset(offset).limit(limit)
-        )
-        return [mappers.action(r) for r in rows], total
-
     async def for_contract(self, contract_id: int, limit: int = 10) -> list[ContractAction]:
         rows = await self.s.scalars(
             select(orm.ContractActionRow)

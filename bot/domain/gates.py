@@ -57,6 +57,7 @@ class BlockerGroup(StrEnum):
     ACCEPTANCE = "acceptance"
     TICKET = "ticket"
     APPROVAL = "approval"
+    REFUSED = "refused"  # the supervisor said no: the owner must redo or cancel
     CONTRACT = "contract"
     OTHER = "other"
 
@@ -64,6 +65,7 @@ class BlockerGroup(StrEnum):
 _PREFIXES = {
     "acceptance_": BlockerGroup.ACCEPTANCE,
     "ticket_": BlockerGroup.TICKET,
+    "approval_refused": BlockerGroup.REFUSED,
     "approval_": BlockerGroup.APPROVAL,
     "contract_": BlockerGroup.CONTRACT,
 }
@@ -139,12 +141,3 @@ def _ticket_blockers(ticket: Ticket | None) -> list[Blocker]:
     if ticket.status is TicketStatus.CANCELLED:
         return [Blocker.TICKET_CANCELLED]
     return [Blocker.TICKET_NOT_CLOSED]
-
-
-def can_finalize(
-    action: ContractAction,
-    contract: Contract,
-    acceptance: AcceptanceRequest | None,
-    ticket: Ticket | None,
-) -> bool:
-    return not finalize_blockers(action, contract, acceptance, ticket)

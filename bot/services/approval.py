@@ -9,6 +9,7 @@ two admins deciding at once end with one decision, and everyone else is told who
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from bot.domain.models import ActionStatus, ContractAction, Role, Staff
 from bot.services.context import ServiceContext, found, require_staff
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
+from bot.services.withdraw import close_open_acceptance
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +64,25 @@ async def _admins(uow: UnitOfWork) -> list[Staff]:
 
 async def load_approval(uow: UnitOfWork, action_id: int) -> ApprovalView | None:
     """The action's approval and who asked and decided; None when its value needed none."""
-    approval = await uow.approvals.for_action(action_id)
-    if approval is None:
-        return None
-    decider = await uow.staff.get(approval.decided_by) if approval.decided_by else None
-    return ApprovalView(
-        approval, await uow.staff.get(approval.requested_by), decider, len(await _admins(uow))
-    )
+    return (await load_approvals(uow, [action_id])).get(action_id)
+
+
+async def load_approvals(uow: UnitOfWork, action_ids: Sequence[int]) -> dict[int, ApprovalView]:
+    """:func:`load_approval` for many actions in a fixed number of queries (by action id)."""
+    approvals = await uow.approvals.for_actions(action_ids)
+    if not approvals:
+        return {}
+    staff = {s.id: s for s in await uow.staff.list()}
+    admins = sum(1 for s in staff.values() if s.active and s.role is Role.ADMIN)
+    return {
+        action_id: ApprovalView(
+            approval,
+            staff.get(approval.requested_by),
+            staff.get(approval.decided_by) if approval.decided_by else None,
+            admins,
+        )
+        for action_id, approval in approvals.items()
+    }
 
 
 async def request_approval(
@@ -148,6 +162,8 @@ async def decide_approval(
         final = found(await load_approval(uow, action_id))
         if not recorded:  # another admin's decision committed first
             return Decided(final, action, already=True)
+        if decision is ApprovalDecision.REFUSED:
+            await close_open_acceptance(uow, action.id, now)
         if action.created_by != actor.id:
             await notify_staff(
                 uow, action.created_by, f"approval_{decision.value}", now, action_id=action.id

@@ -149,7 +149,7 @@ def _action_items(row: OverviewRow, now: datetime, stale: timedelta) -> Iterable
 
 async def _ticket_items(uow: UnitOfWork, tickets: list[Ticket], now: datetime) -> list[Item]:
     contracts = await uow.overview.contracts([t.contract_id for t in tickets])
-    clients = await uow.overview.clients([t.client_id for t in tickets])
+    clients = await uow.clients.by_ids([t.client_id for t in tickets])
     staff = {s.id: s for s in await uow.staff.list()} if tickets else {}
     return [
         Item(

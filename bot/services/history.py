@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.domain.models import ContractAction, ContractRevision, Plan
-from bot.services.approval import ApprovalView, load_approval
+from bot.services.approval import ApprovalView, load_approvals
 from bot.services.context import ServiceContext, found
 
 
@@ -24,11 +24,10 @@ async def contract_history(ctx: ServiceContext, contract_id: int, limit: int = 2
         found(await uow.contracts.get(contract_id), "errors.contract_not_found")
         revisions = await uow.revisions.for_contract(contract_id, limit=limit)
         plans = {p.id: p for p in await uow.catalog.plans(active_only=False)}
-        actions, approvals = {}, {}
+        actions = {}
         for r in revisions:
             action = await uow.actions.get(r.action_id) if r.action_id else None
             if action is not None:
                 actions[action.id] = action
-                if (view := await load_approval(uow, action.id)) is not None:
-                    approvals[action.id] = view
+        approvals = await load_approvals(uow, list(actions))
     return History(revisions, plans, actions, approvals)

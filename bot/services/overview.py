@@ -60,7 +60,7 @@ async def load_rows(
     """``actions`` as rows, in the same order; an action whose contract is gone is left out."""
     ids = [a.id for a in actions]
     contracts = await uow.overview.contracts([a.contract_id for a in actions])
-    clients = await uow.overview.clients([c.client_id for c in contracts.values()])
+    clients = await uow.clients.by_ids([c.client_id for c in contracts.values()])
     requests = await uow.overview.acceptances(ids)
     tickets = await uow.overview.tickets(ids)
     approvals = await uow.approvals.for_actions(ids)

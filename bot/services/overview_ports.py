@@ -16,7 +16,6 @@ from typing import Protocol
 from bot.domain.models import (
     AcceptanceRequest,
     ActionStatus,
-    Client,
     Contract,
     ContractAction,
     Ticket,
@@ -43,7 +42,6 @@ class OverviewRepo(Protocol):
         ...
 
     async def contracts(self, ids: Sequence[int]) -> dict[int, Contract]: ...
-    async def clients(self, ids: Sequence[int]) -> dict[int, Client]: ...
     async def acceptances(self, action_ids: Sequence[int]) -> dict[int, list[AcceptanceRequest]]:
         """Every acceptance request of each action, oldest first (absent: none)."""
         ...

@@ -39,6 +39,7 @@ from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_st
 from bot.services.network import queue_network_change
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
+from bot.services.withdraw import close_open_acceptance
 
 log = logging.getLogger(__name__)
 
@@ -433,9 +434,7 @@ async def cancel_action(
             if current.status is ActionStatus.CANCELLED:
                 return Cancelled(current, already=True)
             raise FinalizeBlocked([Blocker.NOT_PENDING_FINALIZED], 0, 0)
-        acceptance = await uow.acceptances.latest_for_action(action.id)
-        if acceptance is not None and acceptance.status is AcceptanceStatus.PENDING:
-            await uow.acceptances.decide(acceptance.id, to=AcceptanceStatus.CANCELLED, now=now)
+        await close_open_acceptance(uow, action.id, now)
         ticket = await uow.tickets.for_action(action.id)
         if (
             ticket is not None

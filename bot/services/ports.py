@@ -191,9 +191,6 @@ class ActionRepo(Protocol):
         """
         ...
 
-    async def list_pending(
-        self, *, created_by: int | None, first_for: int | None, offset: int, limit: int
-    ) -> tuple[list[ContractAction], int]: ...
     async def for_contract(self, contract_id: int, limit: int = 10) -> list[ContractAction]: ...
 
 

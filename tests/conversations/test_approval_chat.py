@@ -328,3 +328,28 @@ async def test_the_team_overview_and_metrics_show_the_approval_gate(env: BotEnv)
     row = lines.index(next(x for x in lines if x.startswith(f"⭐ #{action.id} · ")))
     assert lines[row + 1].startswith("    ✅ pronta · ")
     assert "approval_pending" not in await pending_by_blocker(env.ctx)
+
+
+async def test_a_refusal_withdraws_the_clients_link_and_shows_as_refused(env: BotEnv) -> None:
+    await admins(env, ANA)
+    async with env.ctx.uow() as uow:
+        plan = next(p for p in await uow.catalog.plans() if p.name == "Fibra 1 Giga")
+    created, _contract = await make_action(
+        env, plan="Fibra 1 Giga", value=Money(plan.price.cents // 2), with_ticket=False
+    )
+    action = created.action
+    link = one(env, "SELECT * FROM acceptance_requests WHERE action_id = ?", action.id)
+    assert link["status"] == "pending"
+
+    await decide_approval(
+        env.ctx, staff_pk(env, ANA), action.id, approve=False, reason="Fora da política"
+    )
+    link = one(env, "SELECT * FROM acceptance_requests WHERE action_id = ?", action.id)
+    assert link["status"] == "cancelled"  # the client cannot accept a refused price
+    assert (await pending_by_blocker(env.ctx)).get("approval_refused") == 1
+
+    (listing,) = await env.user(OPERATOR_ID, "Patrícia").send(env.app, "/pendentes")
+    lines = (listing.text or "").splitlines()
+    row = lines.index(next(x for x in lines if x.startswith(f"⭐ #{action.id} · ")))
+    assert "❌" in lines[row + 1].split(" · ")[0]  # with ⏳: the link it had is withdrawn
+    assert "❌ desconto recusado" in listing.text

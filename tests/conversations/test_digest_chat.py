@@ -12,6 +12,7 @@ from typing import Any
 from bot.app import Core, schedule_background
 from bot.services.context import ServiceContext
 from bot.services.digest import DigestPolicy, queue_digest
+from bot.services.staff import deactivate
 from storage.db import create_engine, session_factory
 from storage.uow import uow_factory
 from tests.conversations.actions_helpers import (
@@ -285,3 +286,22 @@ async def test_the_active_instance_runs_the_digest_job_unless_it_is_off(env: Bot
     assert digests(env) == []
     assert await digest_jobs_run(env, env.core) == 1  # DIGEST_TIME 08:00 by default
     assert {d["chat_id"] for d in digests(env)} == {OPERATOR_ID, OPERATOR2_ID}
+
+
+async def test_someone_deactivated_after_the_digest_was_queued_does_not_receive_it(
+    env: BotEnv,
+) -> None:
+    await three_actions(env)
+    op = env.user(OPERATOR_ID, "Patrícia")
+    env.user(OPERATOR2_ID, "Bruno")
+    env.user(TECHNICIAN_ID, "Marcos")
+    await deliver(env)  # the ticket assignment
+    before = len(op.chat.messages)
+    env.clock.now = DIGEST_AT
+    assert await queue_digest(env.ctx, replace(POLICY, group_chat_id=None)) == 2
+    await deactivate(env.ctx, None, OPERATOR_ID)
+
+    await deliver(env)
+    assert len(op.chat.messages) == before
+    assert {d["chat_id"]: d["status"] for d in digests(env)}[OPERATOR2_ID] == "sent"
+    assert {d["chat_id"]: d["status"] for d in digests(env)}[OPERATOR_ID] != "sent"

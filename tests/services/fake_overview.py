@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.domain.models import AcceptanceRequest, Client, Contract, ContractAction, Ticket
+from bot.domain.models import AcceptanceRequest, Contract, ContractAction, Ticket
 from bot.services.overview_ports import ActionQuery
 
 if TYPE_CHECKING:
@@ -36,9 +36,6 @@ class FakeOverviewRepo:
 
     async def contracts(self, ids: Sequence[int]) -> dict[int, Contract]:
         return {i: self.db.contracts[i] for i in ids if i in self.db.contracts}
-
-    async def clients(self, ids: Sequence[int]) -> dict[int, Client]:
-        return {i: self.db.clients[i] for i in ids if i in self.db.clients}
 
     async def acceptances(self, action_ids: Sequence[int]) -> dict[int, list[AcceptanceRequest]]:
         out: dict[int, list[AcceptanceRequest]] = {}

@@ -501,23 +501,6 @@ class FakeActionRepo(_Repo):
                 )
         return True
 
-    async def list_pending(
-        self, *, created_by: int | None, first_for: int | None, offset: int, limit: int
-    ) -> tuple[list[ContractAction], int]:
-        rows = [
-            a
-            for a in self.db.actions.values()
-            if a.status is ActionStatus.PENDING and created_by in (None, a.created_by)
-        ]
-        rows.sort(
-            key=lambda a: (
-                0 if first_for is None or a.created_by == first_for else 1,
-                a.created_at,
-                a.id,
-            )
-        )
-        return _page(rows, offset, limit)
-
     async def for_contract(self, contract_id: int, limit: int = 10) -> list[ContractAction]:
         rows = [a for a in self.db.actions.values() if a.contract_id == contract_id]
         return sorted(rows, key=lambda a: -a.id)[:limit]

@@ -78,7 +78,7 @@ async def test_open_actions_batch_reads_and_the_digest_day(
 
         contracts = await uow.overview.contracts([d.contract_a.id, d.contract_b.id])
         assert contracts == {c.id: c for c in (d.contract_a, d.contract_b)}
-        assert await uow.overview.clients([d.a.id]) == {d.a.id: d.a}
+        assert await uow.clients.by_ids([d.a.id]) == {d.a.id: d.a}
         requests = await uow.overview.acceptances([first.id, second.id])
         assert list(requests) == [first.id]
         assert [r.channel for r in requests[first.id]] == ["web", "in_person"]

@@ -23,7 +23,7 @@ async def test_batch_reads_match_single_reads(ctx: ServiceContext) -> None:
         assert (total, [a.id for a in actions]) == (1, [created.action.id])
         ids = [created.action.id]
         contracts = await uow.overview.contracts([w.contract.id, w.contract.id])
-        clients = await uow.overview.clients([w.contract.client_id])
+        clients = await uow.clients.by_ids([w.contract.client_id])
         requests = await uow.overview.acceptances(ids)
         tickets = await uow.overview.tickets(ids)
         assert contracts == {w.contract.id: await uow.contracts.get(w.contract.id)}

@@ -95,7 +95,7 @@ def test_the_approval_gate_blocks_until_approved() -> None:
 
 def test_blocker_groups_for_overviews() -> None:
     assert Blocker.APPROVAL_PENDING.group is BlockerGroup.APPROVAL
-    assert Blocker.APPROVAL_REFUSED.group is BlockerGroup.APPROVAL
+    assert Blocker.APPROVAL_REFUSED.group is BlockerGroup.REFUSED
     assert Blocker.ACCEPTANCE_PENDING.group is BlockerGroup.ACCEPTANCE
     assert Blocker.TICKET_NOT_CLOSED.group is BlockerGroup.TICKET
     assert Blocker.CONTRACT_CHANGED.group is BlockerGroup.CONTRACT

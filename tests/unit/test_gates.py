@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.domain.gates import Blocker, can_finalize, finalize_blockers
+from bot.domain.gates import Blocker, finalize_blockers
 from bot.domain.loyalty import Loyalty
 from bot.domain.models import (
     AcceptanceChannel,
@@ -126,7 +126,6 @@ def blockers(
 
 def test_all_gates_met_can_finalize() -> None:
     assert blockers() == []
-    assert can_finalize(make_action(), make_contract(), make_acceptance(), make_ticket())
 
 
 def test_already_finalized() -> None:
@@ -139,7 +138,6 @@ def test_already_finalized() -> None:
         make_acceptance(AcceptanceStatus.DECLINED),
         None,
     ) == [Blocker.NOT_PENDING_FINALIZED]
-    assert not can_finalize(action, make_contract(), make_acceptance(), make_ticket())
 
 
 def test_already_cancelled() -> None:
@@ -230,9 +228,6 @@ def test_both_gates_off_is_empty_even_with_pending_acceptance() -> None:
         == []
     )
     assert blockers(action, acceptance=None, ticket=None) == []
-    assert not can_finalize(
-        action, make_contract(), make_acceptance(AcceptanceStatus.DECLINED), None
-    )
 
 
 def test_every_problem_at_once_is_reported_in_order() -> None:

@@ -18,7 +18,7 @@ EXPECTED = {
     Blocker.TICKET_CANCELLED: BlockerGroup.TICKET,
     Blocker.TICKET_MISSING: BlockerGroup.TICKET,
     Blocker.APPROVAL_PENDING: BlockerGroup.APPROVAL,
-    Blocker.APPROVAL_REFUSED: BlockerGroup.APPROVAL,
+    Blocker.APPROVAL_REFUSED: BlockerGroup.REFUSED,
     Blocker.CONTRACT_CHANGED: BlockerGroup.CONTRACT,
     Blocker.CONTRACT_CANCELLED: BlockerGroup.CONTRACT,
     Blocker.NOT_PENDING_FINALIZED: BlockerGroup.OTHER,
