@@ -30,8 +30,10 @@ from bot.notify import OutgoingMessage
 from bot.services import outbox, printouts
 from bot.services import staff as staff_service
 from bot.services.cards import ActionCard, action_card
+from bot.services.client_documents import CLIENT_DOCUMENTS
 from bot.services.tickets import TicketCard, ticket_card
 from conversations.base import AppServices, button, keyboard
+from conversations.client_notifications import client_documents
 from conversations.screens import network_retry_possible
 
 ACTION_KINDS = {
@@ -71,6 +73,8 @@ class NotificationComposer:
             staff = await self._staff(notification.chat_id)
         locale = staff.locale if staff else self.services.settings.locale
         try:
+            if notification.kind == CLIENT_DOCUMENTS:
+                return await client_documents(self.services, notification)
             if notification.kind in TICKET_KINDS:
                 return [await self._ticket(notification, staff, locale)]
             if notification.kind in ACTION_KINDS:

@@ -11,12 +11,15 @@ from bot.domain.errors import Conflict, DomainError, InvalidInput
 from bot.domain.identity import MAX_IDENTITY_TRIES, document_matches
 from bot.domain.models import (
     AcceptanceChannel,
+    Client,
     AcceptanceRequest,
     AcceptanceStatus,
     ActionStatus,
     Evidence,
+    PersonKind,
 )
 from bot.domain.safe_text import strip_bidi
+from bot.domain.signer import Signer
 from bot.domain.tokens import hash_token, new_token
 from bot.services.cards import ActionCard, load_action_card
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
@@ -42,6 +45,12 @@ class IdentityLocked(DomainError):
     """Too many wrong documents: the request is locked and the owner told."""
 
     key = "acceptance.identity_locked"
+
+
+class SignerRequired(DomainError):
+    """A company (PJ) client answers through a person whose name, CPF and role are asked first."""
+
+    key = "acceptance.signer.required"
 
 
 class StaffCannotDecide(DomainError):
@@ -116,6 +125,7 @@ async def decide_by_token(
     document_sha256: str,
     document: bytes | None = None,
     typed_document: str | None = None,
+    signer: Signer | None = None,
 ) -> Decision:
     """Record the client's answer once; the link is single use.
 
@@ -129,6 +139,7 @@ async def decide_by_token(
         document_sha256=document_sha256,
         document=document,
         typed_document=typed_document,
+        signer=signer,
     )
 
 
@@ -158,11 +169,14 @@ async def decide_by_hash(
     document_sha256: str,
     document: bytes | None = None,
     typed_document: str | None = None,
+    signer: Signer | None = None,
 ) -> Decision:
     """As :func:`decide_by_token`. ``document``: the exact bytes answered (their SHA-256 is
-    ``document_sha256``), kept for the client to download for ``ctx.document_retention``.
+    ``document_sha256``), kept for the client to download for ``ctx.document_retention``; without
+    it, a copy kept when the offer was made (the chat) is kept on if its hash matches.
     ``typed_document``: the CPF/CNPJ the person typed; checked first (see :func:`_check_identity`),
-    and only "document checked" is recorded."""
+    and only "document checked" is recorded. ``signer``: required for a company client (see
+    :mod:`bot.domain.signer`), ignored for a person."""
     now = ctx.now()
     async with ctx.uow() as uow:
         request = await uow.acceptances.by_token_hash(token_hash)
@@ -175,13 +189,26 @@ async def decide_by_hash(
             return Decision(request, accept, already=True)
         request = await _usable(ctx, uow, token_hash, lock=True)
         await _not_staff(uow, evidence)
+        client = await _client_of(uow, request)
+        if client.kind is not PersonKind.PJ:
+            signer = None
+        elif signer is None:
+            raise SignerRequired()
         if typed_document is not None:
-            await _check_identity(ctx, uow, request, typed_document)
+            await _check_identity(ctx, uow, request, client, typed_document)
             evidence = replace(evidence, document_checked=True)
         if not await uow.acceptances.decide(
-            request.id, to=wanted, now=now, evidence=evidence, document_sha256=document_sha256
+            request.id,
+            to=wanted,
+            now=now,
+            evidence=evidence,
+            document_sha256=document_sha256,
+            signer=signer,
         ):
             raise AcceptanceUnavailable("acceptance.token_used")
+        if document is None and document_sha256:
+            offered = await uow.acceptances.kept_document(request.id, now)
+            document = offered[1] if offered and offered[0] == document_sha256 else None
         if document is not None and document_sha256:
             await uow.acceptances.keep_document(
                 request.id,
@@ -231,15 +258,18 @@ async def decided_by_telegram_user(
     return request
 
 
+async def _client_of(uow: UnitOfWork, request: AcceptanceRequest) -> Client:
+    action = found(await uow.actions.get(request.action_id))
+    contract = found(await uow.contracts.get(action.contract_id))
+    return found(await uow.clients.get(contract.client_id))
+
+
 async def _check_identity(
-    ctx: ServiceContext, uow: UnitOfWork, request: AcceptanceRequest, typed: str
+    ctx: ServiceContext, uow: UnitOfWork, request: AcceptanceRequest, client: Client, typed: str
 ) -> None:
     """The typed document must be the client's. A wrong one is counted (and committed, so a
     refused answer still counts); the last allowed one cancels the request, whose link then
     works no more, and tells the action's owner, who can send a new link."""
-    action = found(await uow.actions.get(request.action_id))
-    contract = found(await uow.contracts.get(action.contract_id))
-    client = found(await uow.clients.get(contract.client_id))
     if document_matches(client.document, typed, ctx.identity_prefix):
         return
     failures = await uow.acceptances.identity_failed(request.id)
