@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from bot.domain.documents import is_valid_cpf, mask_document, only_digits
 from bot.domain.errors import InvalidInput
 

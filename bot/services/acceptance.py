@@ -11,10 +11,10 @@ from bot.domain.errors import Conflict, DomainError, InvalidInput
 from bot.domain.identity import MAX_IDENTITY_TRIES, document_matches
 from bot.domain.models import (
     AcceptanceChannel,
-    Client,
     AcceptanceRequest,
     AcceptanceStatus,
     ActionStatus,
+    Client,
     Evidence,
     PersonKind,
 )
