@@ -7,40 +7,41 @@ the amendment. Both are rendered from what is recorded, so a retry sends the sam
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.domain.models import Notification
 from bot.i18n import t
-from bot.notify import OutgoingMessage
 from bot.services import printouts
-from conversations.base import AppServices
+from conversations.base import AppServices, esc
 
 
-async def client_documents(services: AppServices, n: Notification) -> list[OutgoingMessage]:
+@dataclass(frozen=True)
+class ClientDocument:
+    caption: str  # HTML
+    content: bytes
+    filename: str
+
+
+async def client_documents(services: AppServices, n: Notification) -> list[ClientDocument]:
     action_id = int(n.payload["action_id"])
     locale = services.settings.locale
     contract = await printouts.final_contract_printout(services.ctx, action_id)
     amendment = await printouts.amendment_printout(services.ctx, action_id)
     pdf = services.pdf
+    done = t(
+        "client_documents.done",
+        locale,
+        provider=services.settings.provider.name,
+        number=contract.number,
+    )
     return [
-        OutgoingMessage(
-            n.chat_id,
-            t(
-                "client_documents.done",
-                locale,
-                provider=services.settings.provider.name,
-                number=contract.number,
-            ),
-            None,
-            bytes(await pdf.contract_pdf(contract)),
-            pdf.filename(contract),
-        ),
-        OutgoingMessage(
-            n.chat_id,
-            t("client_documents.amendment", locale, number=contract.number),
-            None,
+        ClientDocument(esc(done), bytes(await pdf.contract_pdf(contract)), pdf.filename(contract)),
+        ClientDocument(
+            esc(t("client_documents.amendment", locale, number=contract.number)),
             bytes(await pdf.amendment_pdf(amendment)),
             pdf.filename(amendment),
         ),
     ]
 
 
-__all__ = ["client_documents"]
+__all__ = ["ClientDocument", "client_documents"]

@@ -74,7 +74,10 @@ class NotificationComposer:
         locale = staff.locale if staff else self.services.settings.locale
         try:
             if notification.kind == CLIENT_DOCUMENTS:
-                return await client_documents(self.services, notification)
+                return [
+                    OutgoingMessage(notification.chat_id, d.caption, None, d.content, d.filename)
+                    for d in await client_documents(self.services, notification)
+                ]
             if notification.kind in TICKET_KINDS:
                 return [await self._ticket(notification, staff, locale)]
             if notification.kind in ACTION_KINDS:

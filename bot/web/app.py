@@ -18,6 +18,9 @@ from aiohttp import web
 from bot.config import Settings
 from bot.i18n import t
 from bot.services.context import ServiceContext
+from bot.services.printout_data import PdfPrinter
+from bot.web.answered import AMENDMENT_PDF, FINAL_CONTRACT_PDF, KEPT_PDF
+from bot.web.preview import StaffPreview
 from bot.web.routes import WEB_TEMPLATES_DIR, AcceptanceWeb, Clock, ProposalPdf
 from bot.web.security import RedactingAccessLogger, form_secret, redact, security_headers
 
@@ -71,12 +74,15 @@ def build_web_app(
     *,
     secret: bytes | None = None,
     templates_dir: Path | None = None,
+    printer: PdfPrinter | None = None,
 ) -> web.Application:
     """The web app: ``/health``, ``/aceite/{token}`` (GET page, POST decision), the PDF.
 
     ``ctx`` is the :class:`~bot.services.context.ServiceContext`; ``proposal_pdf(action_id)``
     gives the proposed contract PDF (None: no PDF link, the decision is recorded with an empty
-    hash); ``clock`` drives the wrong-token throttle (default ``ctx.now``).
+    hash); ``clock`` drives the wrong-token throttle (default ``ctx.now``); ``printer`` renders
+    the final contract and amendment an answered link offers once the change is applied (None:
+    the link shows the answer only).
     """
     handlers = AcceptanceWeb(
         ctx,
@@ -85,6 +91,7 @@ def build_web_app(
         clock or ctx.now,
         secret or form_secret(settings),
         templates_dir or WEB_TEMPLATES_DIR,
+        printer,
     )
     app = web.Application(middlewares=[_errors])  # default 1 MiB body: the webhook shares it
     app[WEB_HANDLERS] = handlers
@@ -93,7 +100,14 @@ def build_web_app(
     app.router.add_get("/aceite/{token}", handlers.show)
     app.router.add_post("/aceite/{token}", handlers.decide)
     app.router.add_get("/aceite/{token}/contrato.pdf", handlers.contract_pdf)
-    app.router.add_get("/aceite/{token}/aceito.pdf", handlers.answered_pdf)
+    app.router.add_get(f"/aceite/{{token}}/{KEPT_PDF}", handlers.answered.kept_pdf)
+    app.router.add_get(
+        f"/aceite/{{token}}/{FINAL_CONTRACT_PDF}", handlers.answered.final_contract_pdf
+    )
+    app.router.add_get(f"/aceite/{{token}}/{AMENDMENT_PDF}", handlers.answered.amendment_pdf)
+    preview = StaffPreview(handlers)
+    app.router.add_get("/equipe/{preview}", preview.show)
+    app.router.add_post("/equipe/{preview}", preview.refuse)
     app.on_response_prepare.append(security_headers)
     return app
 

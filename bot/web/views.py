@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.config import Settings
+from bot.domain.documents import PersonKind
 from bot.domain.loyalty import new_term_period
 from bot.domain.money import Money
 from bot.i18n import t
@@ -29,6 +30,12 @@ UNAVAILABLE = {
     ),
     "acceptance.not_pending": (410, "web.not_pending_title", "web.not_pending_message"),
     "acceptance.document_gone": (410, "web.document_gone_title", "web.document_gone_message"),
+    "acceptance.not_concluded": (404, "web.final.not_ready_title", "web.final.not_ready_message"),
+    "acceptance.preview_expired": (
+        410,
+        "web.preview.expired_title",
+        "web.preview.expired_message",
+    ),
 }
 
 
@@ -108,6 +115,7 @@ def proposal_view(
     loyalty = loyalty_view(card, today, start)
     return {
         "client_name": card.client.name,
+        "is_pj": card.client.kind is PersonKind.PJ,
         "client_document": card.client.document_masked,
         "contract_number": card.contract.number,
         "current": {
