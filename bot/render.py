@@ -34,7 +34,7 @@ class MessageRenderer:
                 "date": self.fmt_date,
                 "datetime": self.fmt_datetime,
                 "time": self.fmt_time,
-                "masked": mask_document,
+                "masked": masked_unbreakable,
                 "document": format_document,
             },
         )
@@ -62,6 +62,15 @@ class MessageRenderer:
         template = self.env.get_template(f"{name}.html.j2")
         data.setdefault("today", self.clock().astimezone(self.timezone).date())
         return template.render(t=partial(t_kw, loc), locale=loc, **data).strip()
+
+
+NON_BREAKING_HYPHEN = "\u2011"
+
+
+def masked_unbreakable(document: str) -> str:
+    """The masked CPF/CNPJ for chat text, whose hyphen does not break ("***.456.789‑**" stays
+    on one line); only this display changes, the stored and searched document does not."""
+    return mask_document(document).replace("-", NON_BREAKING_HYPHEN)
 
 
 def t_kw(locale: str, key: str, **params: Any) -> str:

@@ -415,6 +415,7 @@ async def test_amendment_shows_before_after_and_web_evidence(scenario: Scenario)
     # The company answered through a person: who, with the CPF masked, as evidence and signature.
     assert f"{SIGNED} {PADARIA}" in text
     assert text.count(SIGNED) == 2  # the evidence table and the signature block
+    assert "dia(s)" not in text and " 1 dias " not in text
     assert "52998224725" not in text and "529.982.247-25" not in text
 
 
