@@ -168,15 +168,16 @@ async def _ask_step(
     pending = context.user_data.get(IDENTITY)
     signer = pending.get("signer", {}) if isinstance(pending, dict) else {}
     rows = [[button(context.tr("ui.back"), "ac", "b", request_id)]]
+    offer = _offer(context, request_id) or {}
     if step == "document":
         prefix = context.services.identity_prefix
-        text = (
-            context.tr("client_acceptance.ask_document_part", chars=prefix)
-            if prefix
-            else context.tr("client_acceptance.ask_document")
+        key = (
+            "acceptance.signer.ask_company_document"
+            if offer.get("pj")
+            else "client_acceptance.ask_document"
         )
+        text = context.tr(f"{key}_part", chars=prefix) if prefix else context.tr(key)
     else:
-        offer = _offer(context, request_id) or {}
         text = context.tr(
             f"acceptance.signer.ask_{step}", company=offer.get("pj", ""), name=signer.get("name")
         )

@@ -35,6 +35,7 @@ ASK_NAME = "é uma empresa: quem responde por ela? Digite o seu nome completo:"
 ASK_CPF = "Maria Clara Souza, digite o seu CPF (o de quem assina pela empresa):"
 ASK_ROLE = "Qual é o seu cargo na empresa? Toque em “Representante legal” ou digite outro:"
 ASK_DOCUMENT = "Para confirmar que é você, digite o seu CPF/CNPJ:"
+ASK_CNPJ = "Agora, para confirmar, digite o CNPJ da empresa:"
 BAD_NAME = "Digite o nome completo (nome e sobrenome), com até 120 caracteres."
 BAD_CPF = "Este CPF não é válido. Confira os 11 dígitos e digite de novo."
 SIGNER_CPF = "529.982.247-25"
@@ -83,7 +84,7 @@ async def test_a_company_names_its_signer_bad_answers_are_asked_again(env) -> No
     assert signer_row(env, created.action.id)["status"] == "pending"  # nothing recorded yet
 
     await joana.tap(env.app, "Representante legal")
-    assert joana.chat.message(role_prompt.message_id).text == ASK_DOCUMENT
+    assert joana.chat.message(role_prompt.message_id).text == ASK_CNPJ
     (done,) = await joana.send(env.app, client_document(env, created.action.id))
     assert (done.text or "").startswith("Obrigado! Seu aceite foi registrado")
     assert signer_row(env, created.action.id) == {

@@ -54,6 +54,7 @@ async def test_a_company_answers_through_its_signer(ctx, clock: FakeClock) -> No
     async with web_client(ctx, clock) as client:
         page = await (await client.get(f"/aceite/{p.token}")).text()
         assert 'name="signer_cpf"' in page
+        assert "Para confirmar, digite o CNPJ da empresa" in text_of(page)
         assert 'name="signer_role"' in page and 'value="representante legal"' in page
 
         bad = await post_accept(client, p, **{**SIGNER, "signer_cpf": "529.982.247-24"})
