@@ -254,9 +254,7 @@ async def _late_tap(update: Update, context: BotContext, request_id: int) -> Non
     have no menu to reopen a card from), and the old buttons go."""
     user = update.effective_user
     assert user is not None
-    decided = await acceptance_service.decided_by_telegram_user(
-        context.services, request_id, user.id
-    )
+    decided = await client_documents.decided_by_telegram_user(context.services, request_id, user.id)
     if decided is None or decided.decided_at is None:
         text = context.tr("client_acceptance.stale")
     else:

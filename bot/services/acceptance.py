@@ -143,23 +143,6 @@ async def decide_by_token(
     )
 
 
-async def kept_document(ctx: ServiceContext, token: str) -> tuple[AcceptanceRequest, bytes]:
-    """The answered request behind ``token`` and the exact bytes the client answered, while the
-    retention lasts; :class:`AcceptanceUnavailable` otherwise (nothing about the contract)."""
-    now = ctx.now()
-    async with ctx.uow() as uow:
-        request = await uow.acceptances.by_token_hash(hash_token(token or ""))
-        if request is None or request.status not in (
-            AcceptanceStatus.ACCEPTED,
-            AcceptanceStatus.DECLINED,
-        ):
-            raise AcceptanceUnavailable("acceptance.token_invalid")
-        kept = await uow.acceptances.kept_document(request.id, now)
-    if kept is None or kept[0] != request.document_sha256:
-        raise AcceptanceUnavailable("acceptance.document_gone")
-    return request, kept[1]
-
-
 async def decide_by_hash(
     ctx: ServiceContext,
     token_hash: str,
@@ -236,26 +219,6 @@ def _log_decision(request: AcceptanceRequest) -> None:
             "outcome": request.status.value,
         },
     )
-
-
-async def decided_by_telegram_user(
-    ctx: ServiceContext, request_id: int, telegram_user_id: int
-) -> AcceptanceRequest | None:
-    """The request ``request_id`` when this Telegram user already answered it, else None.
-
-    A late or repeated tap on the client's buttons is answered with what was recorded; anyone
-    else (a guessed id, another chat) learns nothing.
-    """
-    async with ctx.uow() as uow:
-        request = await uow.acceptances.get(request_id)
-    if request is None or request.status not in (
-        AcceptanceStatus.ACCEPTED,
-        AcceptanceStatus.DECLINED,
-    ):
-        return None
-    if request.evidence.telegram_user_id != telegram_user_id:
-        return None
-    return request
 
 
 async def _client_of(uow: UnitOfWork, request: AcceptanceRequest) -> Client:

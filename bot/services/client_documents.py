@@ -51,18 +51,45 @@ async def kept_for_telegram_user(
     ctx: ServiceContext, request_id: int, telegram_user_id: int
 ) -> KeptDocument | None:
     """The exact PDF this Telegram user answered, while kept; None for anyone else."""
+    request = await decided_by_telegram_user(ctx, request_id, telegram_user_id)
+    if request is None:
+        return None
     async with ctx.uow() as uow:
-        request = await uow.acceptances.get(request_id)
-        if (
-            request is None
-            or not _answered(request)
-            or request.evidence.telegram_user_id != telegram_user_id
-        ):
-            return None
         kept = await uow.acceptances.kept_document(request.id, ctx.now())
     if kept is None or kept[0] != request.document_sha256:
         return None
     return KeptDocument(kept[0], kept[1])
+
+
+async def kept_document(ctx: ServiceContext, token: str) -> tuple[AcceptanceRequest, bytes]:
+    """The answered request behind ``token`` and the exact bytes the client answered, while the
+    retention lasts; :class:`AcceptanceUnavailable` otherwise (nothing about the contract)."""
+    now = ctx.now()
+    async with ctx.uow() as uow:
+        request = await uow.acceptances.by_token_hash(hash_token(token or ""))
+        if request is None or not _answered(request):
+            raise AcceptanceUnavailable("acceptance.token_invalid")
+        kept = await uow.acceptances.kept_document(request.id, now)
+    if kept is None or kept[0] != request.document_sha256:
+        raise AcceptanceUnavailable("acceptance.document_gone")
+    return request, kept[1]
+
+
+async def decided_by_telegram_user(
+    ctx: ServiceContext, request_id: int, telegram_user_id: int
+) -> AcceptanceRequest | None:
+    """The request ``request_id`` when this Telegram user already answered it, else None.
+
+    A late or repeated tap on the client's buttons is answered with what was recorded; anyone
+    else (a guessed id, another chat) learns nothing.
+    """
+    async with ctx.uow() as uow:
+        request = await uow.acceptances.get(request_id)
+    if request is None or not _answered(request):
+        return None
+    if request.evidence.telegram_user_id != telegram_user_id:
+        return None
+    return request
 
 
 async def queue_client_documents(uow: UnitOfWork, action_id: int, now: datetime) -> None:
@@ -118,7 +145,9 @@ __all__ = [
     "Concluded",
     "KeptDocument",
     "concluded_by_token",
+    "decided_by_telegram_user",
     "keep_offered",
+    "kept_document",
     "kept_for_telegram_user",
     "queue_client_documents",
 ]

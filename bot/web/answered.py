@@ -14,8 +14,8 @@ from aiohttp import web
 from bot.domain.errors import DomainError
 from bot.domain.models import AcceptanceStatus, Evidence
 from bot.services import printouts
-from bot.services.acceptance import AcceptanceUnavailable, decide_by_token, kept_document
-from bot.services.client_documents import Concluded, concluded_by_token
+from bot.services.acceptance import AcceptanceUnavailable, decide_by_token
+from bot.services.client_documents import Concluded, concluded_by_token, kept_document
 from bot.services.printout_data import PdfPrinter
 from bot.web.security import TOKEN_RE, same_form_token
 

@@ -13,10 +13,10 @@ from bot.domain.tokens import hash_token
 from bot.services.acceptance import (
     StaffCannotDecide,
     decide_by_hash,
-    decided_by_telegram_user,
     expire_overdue,
     resend_acceptance,
 )
+from bot.services.client_documents import decided_by_telegram_user
 from bot.services.plan_update import cancel_action
 from tests.conversations.actions_helpers import (
     acceptances,
