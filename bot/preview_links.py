@@ -1,7 +1,7 @@
 """Signed, expiring links to the acceptance page as the staff see it ("visualização da equipe").
 
 The page has no login. A client's link (``/aceite/<token>``) decides; the staff's preview
-(``/equipe/<action>.<expiry>.<signature>``) only shows the proposal, marked as the staff's
+(``/aceite/equipe.<action>.<expiry>.<signature>``) only shows the proposal, marked as the staff's
 view, with no identity form and no accept/decline. The signature (HMAC of the action id and the
 expiry, keyed from the bot token) is what the bot puts on the action card's button, so only
 someone who had the card can open it, and only until it expires.
@@ -12,17 +12,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import secrets
 from datetime import datetime, timedelta
 
 from bot.config import Settings
 
 PREVIEW_TTL = timedelta(hours=24)
+PREVIEW_PREFIX = "equipe."  # /aceite/equipe.<token>: never a client's token (no "." in those)
 PREVIEW_RE = re.compile(r"^(\d{1,10})\.(\d{1,12})\.([0-9a-f]{32})$")
 
 
 def preview_secret(settings: Settings) -> bytes:
-    """The signing key: stable across restarts and instances sharing the bot token."""
-    key = (settings.bot_token or settings.public_url).encode()
+    """The signing key: stable across restarts and instances sharing the bot token. Without a
+    token (the bot cannot run then) a random key: no preview link validates, none is forgeable."""
+    if not settings.bot_token:
+        return secrets.token_bytes(32)
+    key = settings.bot_token.encode()
     return hmac.new(key, b"contractbot-staff-preview", hashlib.sha256).digest()
 
 
@@ -51,7 +56,14 @@ def preview_action(secret: bytes, token: str, now: datetime) -> int | None:
 
 def preview_url(settings: Settings, action_id: int, now: datetime) -> str:
     token = preview_token(preview_secret(settings), action_id, now)
-    return f"{settings.public_url}/equipe/{token}"
+    return f"{settings.public_url}/aceite/{PREVIEW_PREFIX}{token}"
 
 
-__all__ = ["PREVIEW_TTL", "preview_action", "preview_secret", "preview_token", "preview_url"]
+__all__ = [
+    "PREVIEW_PREFIX",
+    "PREVIEW_TTL",
+    "preview_action",
+    "preview_secret",
+    "preview_token",
+    "preview_url",
+]

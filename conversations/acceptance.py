@@ -166,7 +166,9 @@ async def _ask_step(
     user = update.effective_user
     assert user is not None and context.user_data is not None
     pending = context.user_data.get(IDENTITY)
-    signer = pending.get("signer", {}) if isinstance(pending, dict) else {}
+    signer: dict[str, str] = {}  # the signer's answers so far, for this request only
+    if isinstance(pending, dict) and pending.get("request") == request_id and step != "name":
+        signer = pending.get("signer") or {}
     rows = [[button(context.tr("ui.back"), "ac", "b", request_id)]]
     offer = _offer(context, request_id) or {}
     if step == "document":

@@ -1,7 +1,9 @@
 """The web app: built, started and stopped here, with ``/health`` and the error page.
 
 Routes: ``/health`` (a database round trip), ``/static/aceite.css``, ``/aceite/{token}`` (GET the
-page, POST the decision) and ``/aceite/{token}/contrato.pdf``; in webhook mode
+page, POST the decision), ``/aceite/{token}/contrato.pdf``, the answered link's downloads
+(``aceito.pdf``, ``contrato-final.pdf``, ``aditivo.pdf``, see :mod:`bot.web.answered`) and the
+staff's preview ``/aceite/equipe.<signed token>`` (:mod:`bot.web.preview`); in webhook mode
 :func:`bot.web.webhook.add_webhook_route` adds Telegram's door to the same app.
 """
 
@@ -17,6 +19,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.i18n import t
+from bot.preview_links import PREVIEW_PREFIX
 from bot.services.context import ServiceContext
 from bot.services.printout_data import PdfPrinter
 from bot.web.answered import AMENDMENT_PDF, FINAL_CONTRACT_PDF, KEPT_PDF
@@ -97,6 +100,11 @@ def build_web_app(
     app[WEB_HANDLERS] = handlers
     app.router.add_get("/health", health(ctx))
     app.router.add_get("/static/aceite.css", handlers.stylesheet)
+    # Before /aceite/{token}: a staff preview is /aceite/equipe.<signed token> ("." is never
+    # in a client's token), under the same path prefix as the client's page behind a proxy.
+    preview = StaffPreview(handlers)
+    app.router.add_get(f"/aceite/{PREVIEW_PREFIX}{{preview}}", preview.show)
+    app.router.add_post(f"/aceite/{PREVIEW_PREFIX}{{preview}}", preview.refuse)
     app.router.add_get("/aceite/{token}", handlers.show)
     app.router.add_post("/aceite/{token}", handlers.decide)
     app.router.add_get("/aceite/{token}/contrato.pdf", handlers.contract_pdf)
@@ -105,9 +113,7 @@ def build_web_app(
         f"/aceite/{{token}}/{FINAL_CONTRACT_PDF}", handlers.answered.final_contract_pdf
     )
     app.router.add_get(f"/aceite/{{token}}/{AMENDMENT_PDF}", handlers.answered.amendment_pdf)
-    preview = StaffPreview(handlers)
-    app.router.add_get("/equipe/{preview}", preview.show)
-    app.router.add_post("/equipe/{preview}", preview.refuse)
+
     app.on_response_prepare.append(security_headers)
     return app
 

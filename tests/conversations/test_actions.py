@@ -115,8 +115,9 @@ async def test_card_shows_statuses_with_times_at_the_top_and_the_change(env: Bot
     (label, url), *_ = op.chat.message(mid).buttons[0]
     assert label == "👁️ Ver como o cliente vê"
     secret = preview_secret(env.app.bot_data["app"].settings)
-    assert url.startswith("https://aceite.provedor.test/equipe/")
-    assert preview_action(secret, url.rsplit("/", 1)[1], env.clock()) == created.action.id
+    assert url.startswith("https://aceite.provedor.test/aceite/equipe.")
+    token = url.removeprefix("https://aceite.provedor.test/aceite/equipe.")
+    assert preview_action(secret, token, env.clock()) == created.action.id
 
     # The ticket moves: 🔄 Atualizar shows the new status and time.
     env.clock.advance(hours=2)

@@ -126,7 +126,7 @@ async def test_concluded_link_offers_the_final_contract_and_amendment(
 
 
 def preview_path(settings: Settings, action_id: int, clock: FakeClock) -> str:
-    return f"/equipe/{preview_token(preview_secret(settings), action_id, clock())}"
+    return f"/aceite/equipe.{preview_token(preview_secret(settings), action_id, clock())}"
 
 
 async def test_staff_preview_shows_the_proposal_and_decides_nothing(ctx, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
