@@ -22,6 +22,7 @@ from tests.conversations.notif_helpers import (
     client_document,
     deliver,
     make_action,
+    open_action,
     open_link,
     outbox,
     sha256,
@@ -147,6 +148,11 @@ async def test_the_company_gets_the_final_contract_and_amendment_once_after_fina
     assert "52998224725" not in pdf_text(amendment.document_bytes or b"")
     assert [n["status"] for n in outbox(env, "client_documents")] == ["sent"]
     assert joana.chat.message(question.message_id).buttons == []
+    op = env.user(OPERATOR_ID, "Patrícia")
+    mid = await open_action(env, op, created.action.id)
+    assert "📨 O cliente recebe o contrato final e o termo aditivo no Telegram." in (
+        op.chat.message(mid).text or ""
+    )
 
 
 async def test_a_scheduled_change_sends_the_documents_on_its_date(env) -> None:  # type: ignore[no-untyped-def]
@@ -184,3 +190,9 @@ async def test_nothing_is_sent_for_an_in_person_acceptance(env) -> None:  # type
     await record_in_person(env.ctx, operator, created.action.id, "assinou na loja")
     await finalize_action(env.ctx, operator, created.action.id)
     assert outbox(env, "client_documents") == []
+    # The staff's card says so.
+    op = env.user(OPERATOR_ID, "Patrícia")
+    mid = await open_action(env, op, created.action.id)
+    assert "📨 Aceite presencial: nada é enviado ao cliente; entregue as vias impressas." in (
+        op.chat.message(mid).text or ""
+    )
