@@ -188,43 +188,39 @@ class AcceptanceWeb:
         return data
 
     def page(
-        self,
-        token: str,
-        opened: _Opened,
-        *,
-        error: str | None = None,
-        status: int = 200,
-        signer_form: dict[str, str] | None = None,
+        self, token: str, opened: _Opened, *, error: str | None = None, status: int = 200
     ) -> web.Response:
-        return self.render(
-            "aceite.html.j2",
-            staff_preview=False,
-            status=status,
-            error=error,
-            csrf=self.csrf(token),
-            pdf_href=f"{token}/contrato.pdf" if self.proposal_pdf is not None else None,
-            identity_prefix=self.ctx.identity_prefix,
-            signer_form=signer_form or self.blank_signer(),
-            **opened.view,
-        )
+        return self.form(token, opened, accept=True, error=error, status=status)
 
     def decline_page(
+        self, token: str, opened: _Opened, *, error: str | None = None, status: int = 200
+    ) -> web.Response:
+        return self.form(token, opened, accept=False, error=error, status=status)
+
+    def form(
         self,
         token: str,
         opened: _Opened,
         *,
-        error: str | None = None,
-        status: int = 200,
+        accept: bool,
+        error: str | None,
+        status: int,
         signer_form: dict[str, str] | None = None,
     ) -> web.Response:
+        """The proposal with the accept form, or the decline confirmation; ``signer_form``: a
+        company signer's fields as typed (blank, with the default role, at first)."""
+        pdf_href = f"{token}/contrato.pdf" if self.proposal_pdf is not None else None
+        links: dict[str, Any] = (
+            {"staff_preview": False, "pdf_href": pdf_href} if accept else {"back_href": token}
+        )
         return self.render(
-            "recusar.html.j2",
+            "aceite.html.j2" if accept else "recusar.html.j2",
             status=status,
             error=error,
             csrf=self.csrf(token),
-            back_href=token,
             identity_prefix=self.ctx.identity_prefix,
             signer_form=signer_form or self.blank_signer(),
+            **links,
             **opened.view,
         )
 
@@ -237,8 +233,7 @@ class AcceptanceWeb:
         """The answer's form again, saying what is missing or wrong (nothing recorded); the
         signer's fields keep what was typed."""
         typed = signer_fields(form) if form is not None else None
-        show = self.page if accept else self.decline_page
-        return show(token, opened, error=error, status=400, signer_form=typed)
+        return self.form(token, opened, accept=accept, error=error, status=400, signer_form=typed)
 
     def done(
         self,
