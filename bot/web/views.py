@@ -139,6 +139,15 @@ def proposal_view(
     }
 
 
+def days(count: int, locale: str) -> str:
+    """``1 dia`` / ``N dias``."""
+    return (
+        t("effective.days.one", locale)
+        if count == 1
+        else t("effective.days.other", locale, n=count)
+    )
+
+
 def effective_view(card: ActionCard, locale: str) -> dict[str, Any]:
     """When the change starts and the next invoice split at that date (bot.domain.effective)."""
     effective_on = card.action.change.effective_on
@@ -159,10 +168,22 @@ def effective_view(card: ActionCard, locale: str) -> dict[str, Any]:
                 end=p.cycle_end.strftime("%d/%m/%Y"),
             ),
             "lines": [
-                t("effective.pro_rata_old", locale, days=p.days_old, amount=brl(p.old_part))
+                t(
+                    "effective.pro_rata_old",
+                    locale,
+                    days=days(p.days_old, locale),
+                    amount=brl(p.old_part),
+                )
                 for _ in range(1 if p.days_old else 0)
             ]
-            + [t("effective.pro_rata_new", locale, days=p.days_new, amount=brl(p.new_part))],
+            + [
+                t(
+                    "effective.pro_rata_new",
+                    locale,
+                    days=days(p.days_new, locale),
+                    amount=brl(p.new_part),
+                )
+            ],
             "total": t("effective.pro_rata_total", locale, amount=brl(p.total)),
         }
     return {

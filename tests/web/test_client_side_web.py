@@ -13,6 +13,7 @@ from bot.domain.models import AcceptanceStatus
 from bot.preview_links import PREVIEW_TTL, preview_secret, preview_token
 from bot.services.plan_update import finalize_action
 from bot.services.tickets import close_ticket
+from bot.web.views import days
 from tests.support.clock import FakeClock
 from tests.web.support import (
     Pending,
@@ -161,3 +162,8 @@ async def test_staff_preview_shows_the_proposal_and_decides_nothing(ctx, clock: 
         expired = await client.get(path)
         assert expired.status == 410
         assert "Visualização expirada" in text_of(await expired.text())
+
+
+def test_the_page_counts_days_in_the_singular_and_the_plural() -> None:
+    assert [days(n, "pt_BR") for n in (1, 15)] == ["1 dia", "15 dias"]
+    assert [days(n, "en") for n in (1, 15)] == ["1 day", "15 days"]
