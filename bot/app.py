@@ -196,7 +196,7 @@ async def run(settings: Settings, *, webhook: bool = False) -> int:
     lock = instance_lock(settings.database_url)
     standing = Standing()
     pdf = build_pdf_renderer(settings)
-    web_app = build_web_app(core.ctx, settings, _proposed_pdf(core, pdf))
+    web_app = build_web_app(core.ctx, settings, _proposed_pdf(core, pdf), printer=pdf)
     web_app.middlewares.append(report_role(standing))
     # Built now (no I/O), initialized only when active: its persistence is loaded then.
     app = build_application(core, pdf=pdf)

@@ -34,7 +34,7 @@ class MessageRenderer:
                 "date": self.fmt_date,
                 "datetime": self.fmt_datetime,
                 "time": self.fmt_time,
-                "masked": mask_document,
+                "masked": masked_unbreakable,
                 "document": format_document,
                 "percent": format_tenths,
             },
@@ -70,6 +70,15 @@ def format_tenths(tenths: int, locale: str | None = None) -> str:
     decimal separator."""
     text = f"{tenths // 10}.{tenths % 10}".removesuffix(".0")
     return text.replace(".", ",") if normalize_locale(locale).startswith("pt") else text
+
+
+NON_BREAKING_HYPHEN = "\u2011"
+
+
+def masked_unbreakable(document: str) -> str:
+    """The masked CPF/CNPJ for chat text, whose hyphen does not break ("***.456.789‑**" stays
+    on one line); only this display changes, the stored and searched document does not."""
+    return mask_document(document).replace("-", NON_BREAKING_HYPHEN)
 
 
 def t_kw(locale: str, key: str, **params: Any) -> str:

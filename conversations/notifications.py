@@ -31,10 +31,12 @@ from bot.services import outbox, printouts
 from bot.services import staff as staff_service
 from bot.services.approval import REQUESTED
 from bot.services.cards import ActionCard, action_card
+from bot.services.client_documents import CLIENT_DOCUMENTS
 from bot.services.digest import KIND as DIGEST
 from bot.services.tickets import TicketCard, ticket_card
 from conversations.approval_view import request_message
 from conversations.base import AppServices, button, keyboard
+from conversations.client_notifications import client_documents
 from conversations.digest import digest_message
 from conversations.screens import approval_rows, network_retry_possible
 
@@ -81,6 +83,11 @@ class NotificationComposer:
                     raise NotFound()  # no longer staff: their digest is not sent
                 text, markup = digest_message(self.services, notification, locale)
                 return [OutgoingMessage(notification.chat_id, text, markup)]
+            if notification.kind == CLIENT_DOCUMENTS:
+                return [
+                    OutgoingMessage(notification.chat_id, d.caption, None, d.content, d.filename)
+                    for d in await client_documents(self.services, notification)
+                ]
             if notification.kind in TICKET_KINDS:
                 return [await self._ticket(notification, staff, locale)]
             if notification.kind in ACTION_KINDS:

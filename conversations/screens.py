@@ -28,6 +28,7 @@ from bot.domain.models import (
 from bot.domain.network import JobStatus, NetworkJob
 from bot.domain.whatsapp import whatsapp_link
 from bot.i18n import t
+from bot.preview_links import preview_url
 from bot.services.cards import ActionCard, ContractCard, action_card, contract_card
 from bot.services.search import Page, search_clients
 from conversations.base import (
@@ -211,6 +212,9 @@ def action_keyboard(
         whatsapp = whatsapp_link(card.client.phone, message)
         rows.append([url_button(context.tr("action.whatsapp"), whatsapp)])
     rows.extend(approval_rows(context.locale, card, context.me))
+    if preview_allowed(context, card):
+        url = preview_url(context.app.settings, a.id, context.services.now())
+        rows.append([url_button(context.tr("action.preview.button"), url)])
     if a.status is ActionStatus.PENDING and context.me.role in OFFICE:
         rows.append([button(context.tr("action.finalize"), "pa", "fin", a.id)])
         acc = card.acceptance
@@ -241,6 +245,17 @@ def action_keyboard(
         ]
     )
     return rows
+
+
+def preview_allowed(context: BotContext, card: ActionCard) -> bool:
+    """The staff's view of the client's page: for a pending action whose client answers by link,
+    when the page is public (Telegram refuses buttons to a plain-HTTP or loopback address)."""
+    return (
+        card.action.status is ActionStatus.PENDING
+        and card.action.change.acceptance_channel
+        in (AcceptanceChannel.WEB, AcceptanceChannel.TELEGRAM)
+        and context.app.settings.public_url.startswith("https://")
+    )
 
 
 async def render_action_card(

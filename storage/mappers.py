@@ -40,6 +40,7 @@ from bot.domain.money import Money
 from bot.domain.safe_text import strip_bidi as _s
 from bot.domain.safe_text import strip_bidi_json as _json
 from bot.domain.safe_text import strip_bidi_or_none as _o
+from bot.domain.signer import Signer
 from bot.domain.split import Share
 from storage import orm
 
@@ -156,6 +157,11 @@ def acceptance(row: orm.AcceptanceRequestRow) -> AcceptanceRequest:
         decided_at=row.decided_at,
         evidence=Evidence.from_json(_json(row.evidence)),
         reminded_at=row.reminded_at,
+        signer=(
+            Signer(row.signer_name or "", row.signer_cpf, row.signer_role or "")
+            if row.signer_cpf
+            else None
+        ),
     )
 
 

@@ -214,6 +214,9 @@ class AcceptanceRequestRow(Base):
     evidence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     reminded_at: Mapped[datetime | None]
     identity_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    signer_name: Mapped[str | None] = mapped_column(String(120))
+    signer_cpf: Mapped[str | None] = mapped_column(String(11))
+    signer_role: Mapped[str | None] = mapped_column(String(60))
 
 
 class AcceptedDocumentRow(Base):

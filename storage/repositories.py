@@ -44,6 +44,7 @@ from bot.domain.models import (
 )
 from bot.domain.money import Money
 from bot.domain.safe_text import strip_bidi, strip_bidi_json, strip_bidi_or_none
+from bot.domain.signer import Signer
 from bot.domain.split import Share
 from storage import mappers, orm
 
@@ -639,12 +640,19 @@ class SqlAcceptanceRepo(_Repo):
         now: datetime,
         evidence: Evidence | None = None,
         document_sha256: str | None = None,
+        signer: Signer | None = None,
     ) -> bool:
         values: dict[str, Any] = {"status": to.value, "decided_at": now}
         if evidence is not None:
             values["evidence"] = strip_bidi_json(evidence.to_json())
         if document_sha256 is not None:
             values["document_sha256"] = document_sha256
+        if signer is not None:
+            values.update(
+                signer_name=strip_bidi(signer.name),
+                signer_cpf=signer.cpf,
+                signer_role=strip_bidi(signer.role),
+            )
         result = await self.s.execute(
             update(orm.AcceptanceRequestRow)
             .where(
@@ -673,7 +681,7 @@ class SqlAcceptanceRepo(_Repo):
     async def keep_document(
         self, request_id: int, *, sha256: str, content: bytes, keep_until: datetime
     ) -> None:
-        self.s.add(
+        await self.s.merge(  # the chat keeps the offered copy first; answering replaces it
             orm.AcceptedDocumentRow(
                 request_id=request_id, sha256=sha256, content=content, keep_until=keep_until
             )

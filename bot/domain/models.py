@@ -10,6 +10,7 @@ from typing import Any
 from bot.domain.documents import PersonKind, format_document, mask_document
 from bot.domain.loyalty import Loyalty, LoyaltyTerm
 from bot.domain.money import Money
+from bot.domain.signer import Signer
 from bot.domain.split import Share
 
 
@@ -343,6 +344,7 @@ class AcceptanceRequest:
     decided_at: datetime | None = None
     evidence: Evidence = field(default_factory=Evidence)
     reminded_at: datetime | None = None
+    signer: Signer | None = None  # who answered for a company (PJ) client
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,10 @@ speak the staff member's or the provider's language through the catalogs instead
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from bot.domain.change import ChangeType
+from bot.domain.documents import format_document
 from bot.domain.models import AcceptanceChannel, AcceptanceStatus, ContractStatus, TicketStatus
 from bot.domain.money import Money
 
@@ -84,8 +87,23 @@ def money_words(value: Money | int) -> str:
     return " e ".join(parts) if parts else "zero real"
 
 
-def mbps(value: int) -> str:
-    return f"{value:,}".replace(",", ".") + " Mbps"
+def mbps(value: int) -> Markup:
+    """``1.000 Mbps``, never split across lines."""
+    return _nowrap(f"{value:,}".replace(",", ".") + " Mbps")
+
+
+def document(stored: str) -> Markup:
+    """A CPF/CNPJ formatted and never split across lines (the text stays plain to copy)."""
+    return _nowrap(format_document(stored))
+
+
+def days(count: int) -> str:
+    """``1 dia`` / ``N dias`` (the amendment's pro-rata lines)."""
+    return f"{count} dia" if count == 1 else f"{count} dias"
+
+
+def _nowrap(text: str) -> Markup:
+    return Markup('<span class="nowrap">{}</span>').format(text)
 
 
 def pct(part: Money, whole: Money) -> str:
@@ -134,6 +152,8 @@ __all__ = [
     "CONTRACT_STATUS_LABELS",
     "MONTHS",
     "TICKET_STATUS_LABELS",
+    "days",
+    "document",
     "mbps",
     "money_words",
     "number_words",

@@ -14,9 +14,12 @@ from bot.domain.models import (
     AcceptanceRequest,
     AcceptanceStatus,
     ActionStatus,
+    Client,
     Evidence,
+    PersonKind,
 )
 from bot.domain.safe_text import strip_bidi
+from bot.domain.signer import Signer
 from bot.domain.tokens import hash_token, new_token
 from bot.services.cards import ActionCard, load_action_card
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
@@ -42,6 +45,12 @@ class IdentityLocked(DomainError):
     """Too many wrong documents: the request is locked and the owner told."""
 
     key = "acceptance.identity_locked"
+
+
+class SignerRequired(DomainError):
+    """A company (PJ) client answers through a person whose name, CPF and role are asked first."""
+
+    key = "acceptance.signer.required"
 
 
 class StaffCannotDecide(DomainError):
@@ -116,6 +125,7 @@ async def decide_by_token(
     document_sha256: str,
     document: bytes | None = None,
     typed_document: str | None = None,
+    signer: Signer | None = None,
 ) -> Decision:
     """Record the client's answer once; the link is single use.
 
@@ -129,24 +139,8 @@ async def decide_by_token(
         document_sha256=document_sha256,
         document=document,
         typed_document=typed_document,
+        signer=signer,
     )
-
-
-async def kept_document(ctx: ServiceContext, token: str) -> tuple[AcceptanceRequest, bytes]:
-    """The answered request behind ``token`` and the exact bytes the client answered, while the
-    retention lasts; :class:`AcceptanceUnavailable` otherwise (nothing about the contract)."""
-    now = ctx.now()
-    async with ctx.uow() as uow:
-        request = await uow.acceptances.by_token_hash(hash_token(token or ""))
-        if request is None or request.status not in (
-            AcceptanceStatus.ACCEPTED,
-            AcceptanceStatus.DECLINED,
-        ):
-            raise AcceptanceUnavailable("acceptance.token_invalid")
-        kept = await uow.acceptances.kept_document(request.id, now)
-    if kept is None or kept[0] != request.document_sha256:
-        raise AcceptanceUnavailable("acceptance.document_gone")
-    return request, kept[1]
 
 
 async def decide_by_hash(
@@ -158,11 +152,14 @@ async def decide_by_hash(
     document_sha256: str,
     document: bytes | None = None,
     typed_document: str | None = None,
+    signer: Signer | None = None,
 ) -> Decision:
     """As :func:`decide_by_token`. ``document``: the exact bytes answered (their SHA-256 is
-    ``document_sha256``), kept for the client to download for ``ctx.document_retention``.
+    ``document_sha256``), kept for the client to download for ``ctx.document_retention``; without
+    it, a copy kept when the offer was made (the chat) is kept on if its hash matches.
     ``typed_document``: the CPF/CNPJ the person typed; checked first (see :func:`_check_identity`),
-    and only "document checked" is recorded."""
+    and only "document checked" is recorded. ``signer``: required for a company client (see
+    :mod:`bot.domain.signer`), ignored for a person."""
     now = ctx.now()
     async with ctx.uow() as uow:
         request = await uow.acceptances.by_token_hash(token_hash)
@@ -175,13 +172,26 @@ async def decide_by_hash(
             return Decision(request, accept, already=True)
         request = await _usable(ctx, uow, token_hash, lock=True)
         await _not_staff(uow, evidence)
+        client = await _client_of(uow, request)
+        if client.kind is not PersonKind.PJ:
+            signer = None
+        elif signer is None:
+            raise SignerRequired()
         if typed_document is not None:
-            await _check_identity(ctx, uow, request, typed_document)
+            await _check_identity(ctx, uow, request, client, typed_document)
             evidence = replace(evidence, document_checked=True)
         if not await uow.acceptances.decide(
-            request.id, to=wanted, now=now, evidence=evidence, document_sha256=document_sha256
+            request.id,
+            to=wanted,
+            now=now,
+            evidence=evidence,
+            document_sha256=document_sha256,
+            signer=signer,
         ):
             raise AcceptanceUnavailable("acceptance.token_used")
+        if document is None and document_sha256:
+            offered = await uow.acceptances.kept_document(request.id, now)
+            document = offered[1] if offered and offered[0] == document_sha256 else None
         if document is not None and document_sha256:
             await uow.acceptances.keep_document(
                 request.id,
@@ -211,35 +221,18 @@ def _log_decision(request: AcceptanceRequest) -> None:
     )
 
 
-async def decided_by_telegram_user(
-    ctx: ServiceContext, request_id: int, telegram_user_id: int
-) -> AcceptanceRequest | None:
-    """The request ``request_id`` when this Telegram user already answered it, else None.
-
-    A late or repeated tap on the client's buttons is answered with what was recorded; anyone
-    else (a guessed id, another chat) learns nothing.
-    """
-    async with ctx.uow() as uow:
-        request = await uow.acceptances.get(request_id)
-    if request is None or request.status not in (
-        AcceptanceStatus.ACCEPTED,
-        AcceptanceStatus.DECLINED,
-    ):
-        return None
-    if request.evidence.telegram_user_id != telegram_user_id:
-        return None
-    return request
+async def _client_of(uow: UnitOfWork, request: AcceptanceRequest) -> Client:
+    action = found(await uow.actions.get(request.action_id))
+    contract = found(await uow.contracts.get(action.contract_id))
+    return found(await uow.clients.get(contract.client_id))
 
 
 async def _check_identity(
-    ctx: ServiceContext, uow: UnitOfWork, request: AcceptanceRequest, typed: str
+    ctx: ServiceContext, uow: UnitOfWork, request: AcceptanceRequest, client: Client, typed: str
 ) -> None:
     """The typed document must be the client's. A wrong one is counted (and committed, so a
     refused answer still counts); the last allowed one cancels the request, whose link then
     works no more, and tells the action's owner, who can send a new link."""
-    action = found(await uow.actions.get(request.action_id))
-    contract = found(await uow.contracts.get(action.contract_id))
-    client = found(await uow.clients.get(contract.client_id))
     if document_matches(client.document, typed, ctx.identity_prefix):
         return
     failures = await uow.acceptances.identity_failed(request.id)

@@ -35,6 +35,7 @@ from bot.domain.models import (
 from bot.domain.split import validate_split
 from bot.services.acceptance import open_acceptance
 from bot.services.approval import request_approval
+from bot.services.client_documents import queue_client_documents
 from bot.services.context import OFFICE_ROLES, ServiceContext, found, require_staff
 from bot.services.network import queue_network_change
 from bot.services.outbox import notify_staff
@@ -317,8 +318,8 @@ async def apply_change(
 ) -> tuple[Contract, ContractRevision] | None:
     """Write the action's change into the contract, for finalize and for a scheduled change
     on its date: the version-checked update (``None`` when the contract moved on), the
-    revision, and, with RADIUS on and a new plan, the network job. A new loyalty term starts
-    on ``starts``."""
+    revision, with RADIUS on and a new plan the network job, and the client's final documents
+    (see :mod:`bot.services.client_documents`). A new loyalty term starts on ``starts``."""
     change = action.change
     applied = await uow.contracts.apply_update(
         contract.id,
@@ -345,6 +346,7 @@ async def apply_change(
         await queue_network_change(
             uow, contract_id=contract.id, plan_id=change.plan_id, action_id=action.id, now=now
         )
+    await queue_client_documents(uow, action.id, now)
     return updated, revision
 
 

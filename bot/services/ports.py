@@ -39,6 +39,7 @@ from bot.domain.models import (
 )
 from bot.domain.money import Money
 from bot.domain.network import ContractAccess, Nas, NetworkJob, NetworkProfile
+from bot.domain.signer import Signer
 from bot.domain.split import Share
 from bot.services.approval_ports import ApprovalRepo
 from bot.services.overview_ports import OverviewRepo
@@ -219,8 +220,10 @@ class AcceptanceRepo(Protocol):
         now: datetime,
         evidence: Evidence | None = None,
         document_sha256: str | None = None,
+        signer: Signer | None = None,
     ) -> bool:
-        """pending → ``to``; False when it was no longer pending (single use).
+        """pending → ``to``; False when it was no longer pending (single use). ``signer``: who
+        answered for a company client.
 
         Cancelling is idempotent: True for a request already cancelled (e.g. by
         :meth:`ActionRepo.finish`), so only an answer recorded meanwhile reads as a conflict.
@@ -231,7 +234,8 @@ class AcceptanceRepo(Protocol):
     async def keep_document(
         self, request_id: int, *, sha256: str, content: bytes, keep_until: datetime
     ) -> None:
-        """Keep the exact bytes the client answered, for them to download until ``keep_until``."""
+        """Keep the exact bytes the client was shown (replacing a copy kept before), for them to
+        download until ``keep_until``."""
         ...
 
     async def identity_failed(self, request_id: int) -> int:

@@ -24,6 +24,7 @@ from bot.domain.models import (
     TicketStatus,
 )
 from bot.domain.money import Money
+from bot.domain.signer import Signer
 from bot.domain.split import Share
 
 
@@ -64,6 +65,7 @@ class ContractPrintout:
     proposal: bool = False
     action_id: int | None = None  # set for a proposal: the action that proposes it
     loyalty_kept: bool = False  # a proposal that keeps the current loyalty (no new adherence)
+    signer: Signer | None = None  # who accepted this version for a company client
 
     @property
     def loyalty_in_force(self) -> bool:
@@ -95,6 +97,7 @@ class AcceptanceEvidence:
     note: str | None = None
     photo_file_id: str | None = None
     document_checked: bool = False
+    signer: Signer | None = None  # who answered for a company client
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from bot.domain.errors import Conflict
 from bot.domain.loyalty import Loyalty, loyalty_from_term
 from bot.domain.models import (
     AcceptanceRequest,
+    AcceptanceStatus,
     ActionStatus,
     Contract,
     ContractAction,
@@ -41,6 +42,7 @@ from bot.domain.models import (
     Staff,
 )
 from bot.domain.money import Money
+from bot.domain.signer import Signer
 from bot.domain.split import Share
 from bot.services.cards import ContractCard, load_contract_card
 from bot.services.context import ServiceContext, found
@@ -83,10 +85,12 @@ async def _contract_printout(
     client = found(await uow.clients.get(contract.client_id), "errors.client_not_found")
     terms = await _current_terms(uow, contract)
     issued = contract.start_date
+    signer = None
     if contract.version > 1:
         revisions = await uow.revisions.for_contract(contract.id, limit=1)
         if revisions and revisions[0].version == contract.version:
             issued = revisions[0].created_at.astimezone(ctx.timezone).date()
+            signer = await _signer_of(uow, revisions[0].action_id)
     return ContractPrintout(
         contract_id=contract.id,
         number=contract.number,
@@ -97,7 +101,41 @@ async def _contract_printout(
         due_day=contract.due_day,
         start_date=contract.start_date,
         issued_on=issued,
+        signer=signer,
     )
+
+
+async def final_contract_printout(ctx: ServiceContext, action_id: int) -> ContractPrintout:
+    """The contract as the finalized action left it (its revision's version), whatever came
+    after: what the client receives once the change is applied."""
+    async with ctx.uow() as uow:
+        action = found(await uow.actions.get(action_id), "errors.action_not_found")
+        contract = found(await uow.contracts.get(action.contract_id), "errors.contract_not_found")
+        revision = await _revision_for(uow, contract, action)
+        if revision is None:
+            raise AmendmentUnavailable(action_id=action.id)
+        return ContractPrintout(
+            contract_id=contract.id,
+            number=contract.number,
+            version=revision.version,
+            status=contract.status,
+            client=found(await uow.clients.get(contract.client_id), "errors.client_not_found"),
+            terms=await _terms_from_snapshot(uow, revision.after),
+            due_day=contract.due_day,
+            start_date=contract.start_date,
+            issued_on=revision.created_at.astimezone(ctx.timezone).date(),
+            signer=await _signer_of(uow, action.id),
+        )
+
+
+async def _signer_of(uow: UnitOfWork, action_id: int | None) -> Signer | None:
+    """Who accepted the action for a company client (None: a person, in person, or no action)."""
+    if action_id is None:
+        return None
+    request = await uow.acceptances.latest_for_action(action_id)
+    if request is None or request.status is not AcceptanceStatus.ACCEPTED:
+        return None
+    return request.signer
 
 
 async def proposed_contract_printout(ctx: ServiceContext, action_id: int) -> ContractPrintout:
@@ -341,6 +379,7 @@ async def _evidence(uow: UnitOfWork, request: AcceptanceRequest) -> AcceptanceEv
         note=ev.note,
         photo_file_id=ev.photo_file_id,
         document_checked=bool(ev.document_checked),
+        signer=request.signer,
     )
 
 
@@ -354,5 +393,6 @@ __all__ = [
     "amendment_printout",
     "contract_printout",
     "contract_printout_by_number",
+    "final_contract_printout",
     "proposed_contract_printout",
 ]

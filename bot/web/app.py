@@ -1,7 +1,9 @@
 """The web app: built, started and stopped here, with ``/health`` and the error page.
 
 Routes: ``/health`` (a database round trip), ``/static/aceite.css``, ``/aceite/{token}`` (GET the
-page, POST the decision) and ``/aceite/{token}/contrato.pdf``; in webhook mode
+page, POST the decision), ``/aceite/{token}/contrato.pdf``, the answered link's downloads
+(``aceito.pdf``, ``contrato-final.pdf``, ``aditivo.pdf``, see :mod:`bot.web.answered`) and the
+staff's preview ``/aceite/equipe.<signed token>`` (:mod:`bot.web.preview`); in webhook mode
 :func:`bot.web.webhook.add_webhook_route` adds Telegram's door to the same app.
 """
 
@@ -17,7 +19,11 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.i18n import t
+from bot.preview_links import PREVIEW_PREFIX
 from bot.services.context import ServiceContext
+from bot.services.printout_data import PdfPrinter
+from bot.web.answered import AMENDMENT_PDF, FINAL_CONTRACT_PDF, KEPT_PDF
+from bot.web.preview import StaffPreview
 from bot.web.routes import WEB_TEMPLATES_DIR, AcceptanceWeb, Clock, ProposalPdf
 from bot.web.security import RedactingAccessLogger, form_secret, redact, security_headers
 
@@ -71,12 +77,15 @@ def build_web_app(
     *,
     secret: bytes | None = None,
     templates_dir: Path | None = None,
+    printer: PdfPrinter | None = None,
 ) -> web.Application:
     """The web app: ``/health``, ``/aceite/{token}`` (GET page, POST decision), the PDF.
 
     ``ctx`` is the :class:`~bot.services.context.ServiceContext`; ``proposal_pdf(action_id)``
     gives the proposed contract PDF (None: no PDF link, the decision is recorded with an empty
-    hash); ``clock`` drives the wrong-token throttle (default ``ctx.now``).
+    hash); ``clock`` drives the wrong-token throttle (default ``ctx.now``); ``printer`` renders
+    the final contract and amendment an answered link offers once the change is applied (None:
+    the link shows the answer only).
     """
     handlers = AcceptanceWeb(
         ctx,
@@ -85,15 +94,26 @@ def build_web_app(
         clock or ctx.now,
         secret or form_secret(settings),
         templates_dir or WEB_TEMPLATES_DIR,
+        printer,
     )
     app = web.Application(middlewares=[_errors])  # default 1 MiB body: the webhook shares it
     app[WEB_HANDLERS] = handlers
     app.router.add_get("/health", health(ctx))
     app.router.add_get("/static/aceite.css", handlers.stylesheet)
+    # Before /aceite/{token}: a staff preview is /aceite/equipe.<signed token> ("." is never
+    # in a client's token), under the same path prefix as the client's page behind a proxy.
+    preview = StaffPreview(handlers)
+    app.router.add_get(f"/aceite/{PREVIEW_PREFIX}{{preview}}", preview.show)
+    app.router.add_post(f"/aceite/{PREVIEW_PREFIX}{{preview}}", preview.refuse)
     app.router.add_get("/aceite/{token}", handlers.show)
     app.router.add_post("/aceite/{token}", handlers.decide)
     app.router.add_get("/aceite/{token}/contrato.pdf", handlers.contract_pdf)
-    app.router.add_get("/aceite/{token}/aceito.pdf", handlers.answered_pdf)
+    app.router.add_get(f"/aceite/{{token}}/{KEPT_PDF}", handlers.answered.kept_pdf)
+    app.router.add_get(
+        f"/aceite/{{token}}/{FINAL_CONTRACT_PDF}", handlers.answered.final_contract_pdf
+    )
+    app.router.add_get(f"/aceite/{{token}}/{AMENDMENT_PDF}", handlers.answered.amendment_pdf)
+
     app.on_response_prepare.append(security_headers)
     return app
 

@@ -25,8 +25,9 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.domain.documents import format_document
-from bot.domain.errors import DomainError
-from bot.domain.models import AcceptanceStatus, ActionStatus, Evidence
+from bot.domain.errors import DomainError, InvalidInput
+from bot.domain.models import ActionStatus, Evidence
+from bot.domain.signer import signer_from_input
 from bot.domain.tokens import sha256_hex
 from bot.i18n import error_text, t
 from bot.services.acceptance import (
@@ -34,11 +35,12 @@ from bot.services.acceptance import (
     IdentityLocked,
     IdentityMismatch,
     decide_by_token,
-    kept_document,
     open_by_token,
 )
 from bot.services.context import ServiceContext
+from bot.services.printout_data import PdfPrinter
 from bot.templating import TEMPLATES_DIR, template_environment
+from bot.web.answered import KEPT_PDF, AnsweredPages
 from bot.web.security import (
     TOKEN_RE,
     Clock,
@@ -46,6 +48,7 @@ from bot.web.security import (
     form_token,
     request_ip,
     same_form_token,
+    signer_fields,
 )
 from bot.web.views import CSS_HREF, proposal_view, unavailable, when
 
@@ -81,6 +84,7 @@ class AcceptanceWeb:
         clock: Clock,
         secret: bytes,
         templates_dir: Path,
+        printer: PdfPrinter | None = None,
     ) -> None:
         self.ctx = ctx
         self.settings = settings
@@ -95,6 +99,7 @@ class AcceptanceWeb:
         # byte-for-byte reproducible). Bounded: a restart or eviction just renders again.
         self._pdfs: OrderedDict[int, bytes] = OrderedDict()
         self._pdf_cache_size = 32
+        self.answered = AnsweredPages(self, printer)
 
     # ---------------------------------------------------------------- helpers
 
@@ -185,34 +190,50 @@ class AcceptanceWeb:
     def page(
         self, token: str, opened: _Opened, *, error: str | None = None, status: int = 200
     ) -> web.Response:
-        return self.render(
-            "aceite.html.j2",
-            status=status,
-            error=error,
-            csrf=self.csrf(token),
-            pdf_href=f"{token}/contrato.pdf" if self.proposal_pdf is not None else None,
-            identity_prefix=self.ctx.identity_prefix,
-            **opened.view,
-        )
+        return self.form(token, opened, accept=True, error=error, status=status)
 
     def decline_page(
         self, token: str, opened: _Opened, *, error: str | None = None, status: int = 200
     ) -> web.Response:
+        return self.form(token, opened, accept=False, error=error, status=status)
+
+    def form(
+        self,
+        token: str,
+        opened: _Opened,
+        *,
+        accept: bool,
+        error: str | None,
+        status: int,
+        signer_form: dict[str, str] | None = None,
+    ) -> web.Response:
+        """The proposal with the accept form, or the decline confirmation; ``signer_form``: a
+        company signer's fields as typed (blank, with the default role, at first)."""
+        pdf_href = f"{token}/contrato.pdf" if self.proposal_pdf is not None else None
+        links: dict[str, Any] = (
+            {"staff_preview": False, "pdf_href": pdf_href} if accept else {"back_href": token}
+        )
         return self.render(
-            "recusar.html.j2",
+            "aceite.html.j2" if accept else "recusar.html.j2",
             status=status,
             error=error,
             csrf=self.csrf(token),
-            back_href=token,
             identity_prefix=self.ctx.identity_prefix,
+            signer_form=signer_form or self.blank_signer(),
+            **links,
             **opened.view,
         )
 
-    def ask_again(self, token: str, opened: _Opened, accept: bool, error: str) -> web.Response:
-        """The answer's form again, saying what is missing or wrong (nothing recorded)."""
-        if accept:
-            return self.page(token, opened, error=error, status=400)
-        return self.decline_page(token, opened, error=error, status=400)
+    def blank_signer(self) -> dict[str, str]:
+        return {"name": "", "cpf": "", "role": self.msg("acceptance.signer.default_role")}
+
+    def ask_again(
+        self, token: str, opened: _Opened, accept: bool, error: str, form: Any = None
+    ) -> web.Response:
+        """The answer's form again, saying what is missing or wrong (nothing recorded); the
+        signer's fields keep what was typed."""
+        typed = signer_fields(form) if form is not None else None
+        return self.form(token, opened, accept=accept, error=error, status=400, signer_form=typed)
 
     def done(
         self,
@@ -221,7 +242,9 @@ class AcceptanceWeb:
         sha: str | None,
         *,
         download_href: str | None = None,
+        final_hrefs: tuple[str, str] | None = None,
     ) -> web.Response:
+        """The answer recorded; ``final_hrefs``: (contract, amendment) once it is applied."""
         moment = (decided_at or self.clock()).astimezone(self.settings.timezone)
         return self.render(
             "concluido.html.j2",
@@ -229,6 +252,7 @@ class AcceptanceWeb:
             when=when(moment, self.settings.locale),
             document_sha256=sha or None,
             download_href=download_href,
+            final_hrefs=final_hrefs,
             retention_days=self.ctx.document_retention.days,
         )
 
@@ -247,43 +271,9 @@ class AcceptanceWeb:
         opened = await self.open(request, token)
         if isinstance(opened, _Refused):
             if opened.key == "acceptance.token_used":
-                return await self.answered_page(token, opened.response)
+                return await self.answered.page(token, opened.response)
             return opened.response
         return self.page(token, opened)
-
-    async def answered_page(self, token: str, refusal: web.Response) -> web.Response:
-        """An answered link shows the answer again, with the document kept for the client."""
-        try:
-            decided, _data = await kept_document(self.ctx, token)
-        except AcceptanceUnavailable:
-            return refusal
-        return self.done(
-            decided.status is AcceptanceStatus.ACCEPTED,
-            decided.decided_at,
-            decided.document_sha256,
-            download_href=self.kept_href(token),
-        )
-
-    def kept_href(self, token: str) -> str:
-        return f"{token}/aceito.pdf"
-
-    async def answered_pdf(self, request: web.Request) -> web.Response:
-        """The exact PDF the client answered (same bytes, same SHA-256), while it is kept."""
-        token = request.match_info["token"]
-        if not TOKEN_RE.match(token):
-            return self.unknown_token(self.ip(request))
-        try:
-            decided, data = await kept_document(self.ctx, token)
-        except AcceptanceUnavailable as err:
-            if err.key == "acceptance.token_invalid":
-                return self.unknown_token(self.ip(request))
-            return self.unavailable(err.key)
-        filename = self.msg("web.kept_filename", request=decided.id)
-        return web.Response(
-            body=data,
-            content_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
 
     async def contract_pdf(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -338,7 +328,7 @@ class AcceptanceWeb:
         opened = await self.open(request, token)
         if isinstance(opened, _Refused):
             if opened.key == "acceptance.token_used":
-                return await self.maybe_repeat(token, decision, form, evidence, opened.response)
+                return await self.answered.repeat(token, decision, form, evidence, opened.response)
             return opened.response
         if not same_form_token(form.get("csrf"), self.csrf(token)):
             return self.page(token, opened, error=self.msg("web.stale_form"), status=400)
@@ -349,9 +339,16 @@ class AcceptanceWeb:
             return self.page(token, opened, error=self.msg("web.need_agree"), status=400)
         if not accept and not form.get("confirm"):
             return self.decline_page(token, opened)
+        signer = None
+        if opened.view["is_pj"]:
+            try:
+                signer = signer_from_input(**signer_fields(form))
+            except InvalidInput as err:
+                error = error_text(err, self.settings.locale)
+                return self.ask_again(token, opened, accept, error, form)
         typed = str(form.get("documento", "")).strip()[:40]
         if not typed:
-            return self.ask_again(token, opened, accept, self.msg("web.need_document"))
+            return self.ask_again(token, opened, accept, self.msg("web.need_document"), form)
         if not accept:
             reason = str(form.get("reason", "")).strip()[:500]
             if reason:
@@ -371,11 +368,13 @@ class AcceptanceWeb:
                 document_sha256=sha,
                 document=data,
                 typed_document=typed,
+                signer=signer,
             )
         except AcceptanceUnavailable as err:
             return self.unavailable(err.key)
         except IdentityMismatch as err:
-            return self.ask_again(token, opened, accept, error_text(err, self.settings.locale))
+            error = error_text(err, self.settings.locale)
+            return self.ask_again(token, opened, accept, error, form)
         except IdentityLocked as err:
             return self.render(
                 "indisponivel.html.j2",
@@ -389,38 +388,7 @@ class AcceptanceWeb:
             result.accepted,
             decided.decided_at,
             decided.document_sha256,
-            download_href=self.kept_href(token) if data is not None else None,
-        )
-
-    async def maybe_repeat(
-        self,
-        token: str,
-        decision: str,
-        form: Any,
-        evidence: Evidence,
-        refusal: web.Response,
-    ) -> web.Response:
-        """A reloaded thank-you page re-posts the form: the same answer is shown again."""
-        if decision not in ("accept", "decline"):
-            return refusal
-        if not same_form_token(form.get("csrf"), self.csrf(token)):
-            return refusal
-        try:
-            # The request is decided (token_used), so nothing can be written: decide_by_token
-            # only reports a decision this same person already made, else refuses.
-            result = await decide_by_token(
-                self.ctx, token, accept=decision == "accept", evidence=evidence, document_sha256=""
-            )
-        except DomainError:
-            return refusal
-        if not result.already:  # pragma: no cover - cannot happen for a non-pending request
-            return refusal
-        decided = result.request
-        return self.done(
-            result.accepted,
-            decided.decided_at,
-            decided.document_sha256,
-            download_href=self.kept_href(token) if decided.document_sha256 else None,
+            download_href=f"{token}/{KEPT_PDF}" if data is not None else None,
         )
 
 

@@ -19,6 +19,7 @@ import secrets
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -154,6 +155,14 @@ def form_token(secret: bytes, token: str) -> str:
 
 def same_form_token(given: object, expected: str) -> bool:
     return hmac.compare_digest(str(given or ""), expected)
+
+
+def signer_fields(form: Any) -> dict[str, str]:
+    """A company signer's fields as posted, trimmed and bounded (checked by the domain)."""
+    return {
+        key: str(form.get(f"signer_{key}", "")).strip()[:limit]
+        for key, limit in (("name", 200), ("cpf", 40), ("role", 100))
+    }
 
 
 # --------------------------------------------------------------------------- headers and logs

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.config import Settings
+from bot.domain.documents import PersonKind
 from bot.domain.loyalty import new_term_period
 from bot.domain.money import Money
 from bot.i18n import t
@@ -29,6 +30,12 @@ UNAVAILABLE = {
     ),
     "acceptance.not_pending": (410, "web.not_pending_title", "web.not_pending_message"),
     "acceptance.document_gone": (410, "web.document_gone_title", "web.document_gone_message"),
+    "acceptance.not_concluded": (404, "web.final.not_ready_title", "web.final.not_ready_message"),
+    "acceptance.preview_expired": (
+        410,
+        "web.preview.expired_title",
+        "web.preview.expired_message",
+    ),
 }
 
 
@@ -108,6 +115,7 @@ def proposal_view(
     loyalty = loyalty_view(card, today, start)
     return {
         "client_name": card.client.name,
+        "is_pj": card.client.kind is PersonKind.PJ,
         "client_document": card.client.document_masked,
         "contract_number": card.contract.number,
         "current": {
@@ -131,6 +139,15 @@ def proposal_view(
     }
 
 
+def days(count: int, locale: str) -> str:
+    """``1 dia`` / ``N dias``."""
+    return (
+        t("effective.days.one", locale)
+        if count == 1
+        else t("effective.days.other", locale, n=count)
+    )
+
+
 def effective_view(card: ActionCard, locale: str) -> dict[str, Any]:
     """When the change starts and the next invoice split at that date (bot.domain.effective)."""
     effective_on = card.action.change.effective_on
@@ -151,10 +168,22 @@ def effective_view(card: ActionCard, locale: str) -> dict[str, Any]:
                 end=p.cycle_end.strftime("%d/%m/%Y"),
             ),
             "lines": [
-                t("effective.pro_rata_old", locale, days=p.days_old, amount=brl(p.old_part))
+                t(
+                    "effective.pro_rata_old",
+                    locale,
+                    days=days(p.days_old, locale),
+                    amount=brl(p.old_part),
+                )
                 for _ in range(1 if p.days_old else 0)
             ]
-            + [t("effective.pro_rata_new", locale, days=p.days_new, amount=brl(p.new_part))],
+            + [
+                t(
+                    "effective.pro_rata_new",
+                    locale,
+                    days=days(p.days_new, locale),
+                    amount=brl(p.new_part),
+                )
+            ],
             "total": t("effective.pro_rata_total", locale, amount=brl(p.total)),
         }
     return {

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from bot.domain.models import Evidence
+from bot.preview_links import preview_action, preview_secret
 from bot.services.acceptance import (
     AcceptanceUnavailable,
     decide_by_token,
@@ -100,6 +101,7 @@ async def test_card_shows_statuses_with_times_at_the_top_and_the_change(env: Bot
     assert "Criada por Patrícia Atendente Souza em 20/11/2026 10:00" in text
     assert f"Falta para finalizar:\n• {MISSING_ACCEPTANCE}\n• {MISSING_TICKET}" in text
     assert op.chat.message(mid).button_texts() == [
+        "👁️ Ver como o cliente vê",
         "✅ Finalizar ação",
         "🔁 Reenviar aceite",
         "🤝 Aceite presencial",
@@ -109,6 +111,13 @@ async def test_card_shows_statuses_with_times_at_the_top_and_the_change(env: Bot
         "📄 Contrato",
         "🏠 Menu",
     ]
+    # The staff's preview of the client's page: a signed link of its own, not the client's.
+    (label, url), *_ = op.chat.message(mid).buttons[0]
+    assert label == "👁️ Ver como o cliente vê"
+    secret = preview_secret(env.app.bot_data["app"].settings)
+    assert url.startswith("https://aceite.provedor.test/aceite/equipe.")
+    token = url.removeprefix("https://aceite.provedor.test/aceite/equipe.")
+    assert preview_action(secret, token, env.clock()) == created.action.id
 
     # The ticket moves: 🔄 Atualizar shows the new status and time.
     env.clock.advance(hours=2)

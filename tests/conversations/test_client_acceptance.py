@@ -13,10 +13,10 @@ from bot.domain.tokens import hash_token
 from bot.services.acceptance import (
     StaffCannotDecide,
     decide_by_hash,
-    decided_by_telegram_user,
     expire_overdue,
     resend_acceptance,
 )
+from bot.services.client_documents import decided_by_telegram_user
 from bot.services.plan_update import cancel_action
 from tests.conversations.actions_helpers import (
     acceptances,
@@ -136,7 +136,8 @@ async def test_client_opens_the_link_sees_the_proposal_and_the_pdf_and_accepts(e
     assert acceptances(env, created.action.id)[0]["status"] == "pending"
     (done,) = await joana.send(env.app, client_document(env, created.action.id))
     assert done.text == ACCEPTED
-    assert done.buttons == []  # nothing left to tap
+    # Nothing left to answer; only the download of the exact PDF answered.
+    assert done.buttons == [[("📄 Baixar o contrato respondido", f"ac:pdf:{req}")]]
     assert joana.chat.message(question.message_id).buttons == []
 
     (request,) = acceptances(env, created.action.id)

@@ -201,3 +201,11 @@ async def test_a_downgrade_offers_the_next_due_date_first(env: BotEnv) -> None:
     w = await to_effective(env, Path(value="89,90"))  # less than today's R$ 99,90
     assert "• No próximo vencimento (15/12) (padrão para Downgrade)\n• Ao finalizar" in w.text
     assert w.buttons[:2] == ["Vencimento 15/12", "Ao finalizar"]
+
+
+async def test_a_single_day_reads_1_dia(env: BotEnv) -> None:
+    w = await to_effective(env, Path())
+    await w.type("14/12/2026")  # cycle 15/11–15/12: 29 days old, 1 day new
+    await w.walk(Path(), start="ticket")
+    assert "29 dias no valor atual:" in w.text
+    assert "1 dia no novo valor:" in w.text and "1 dias" not in w.text

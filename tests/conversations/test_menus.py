@@ -240,7 +240,8 @@ async def test_client_card_masks_the_cpf(env: BotEnv) -> None:
     await op.tap(env.app, client["name"], result.message_id)
     card = op.chat.message(result.message_id)
     text = card.text or ""
-    assert text.startswith(f"👤 {client['name']}\nPessoa física · ***.{d[3:6]}.{d[6:9]}-**")
+    # The masked CPF keeps its hyphen from breaking the line (a non-breaking hyphen).
+    assert text.startswith(f"👤 {client['name']}\nPessoa física · ***.{d[3:6]}.{d[6:9]}\u2011**")
     assert d not in text and d[:3] not in text.split("·")[1][:8]
     contracts = rows(env, "SELECT * FROM contracts WHERE client_id = ? ORDER BY id", client["id"])
     assert f"Contratos ({len(contracts)})" in text
@@ -280,7 +281,7 @@ async def test_contract_card_shows_everything(env: BotEnv) -> None:
     text = card.text or ""
     lines = text.splitlines()
     assert lines[0] == f"📄 Contrato {k['number']} · 🟢 Ativo"
-    assert lines[1].endswith("-**") and "***." in lines[1]
+    assert lines[1].endswith("\u2011**") and "***." in lines[1]
     assert f"📶 {k['plan']} ({k['grp']})" in lines
     assert f"⬇️ {k['down']} Mbps · ⬆️ {k['up']} Mbps" in lines
     assert (

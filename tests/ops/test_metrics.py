@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.config import Settings
 from bot.domain.documents import PersonKind
 from bot.domain.models import Evidence
+from bot.domain.signer import Signer
 from bot.domain.tokens import sha256_hex
 from bot.metrics import Metrics
 from bot.services.acceptance import decide_by_token
@@ -62,6 +63,7 @@ async def test_metrics_report_the_database_figures(
         accept=True,
         evidence=Evidence(ip="200.150.10.20", user_agent="Phone"),
         document_sha256=sha256_hex(b"contrato"),
+        signer=Signer("Maria Clara Souza", "52998224725", "representante legal"),  # a company
     )  # the owner is told: one notification waits in the outbox
     clock.advance(minutes=10)
     metrics = Metrics()

@@ -30,6 +30,7 @@ from bot.domain.models import (
     Evidence,
 )
 from bot.domain.money import Money
+from bot.domain.signer import Signer
 from bot.domain.split import ServiceLine, split_proportional
 from bot.i18n import error_text
 from bot.pdf import DEFAULT_TEMPLATES_DIR, PdfRenderer
@@ -51,6 +52,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 PADARIA = "Padaria Pão & Cia <Matriz> Ltda."
 IP = "203.0.113.45"
 USER_AGENT = "Mozilla/5.0 (Linux; Android 14; SM-A546E) Chrome/131.0 Mobile"
+SIGNER = Signer("Maria Clara Souza", "52998224725", "sócia administradora")
+SIGNED = "Aceito por Maria Clara Souza, CPF ***.982.247-**, sócia administradora, em nome de"
 
 
 @dataclass
@@ -77,6 +80,7 @@ class Scenario:
     proposal_sha: str
     proposal_rerendered: bytes  # the same proposal, rendered again from scratch
     amendment_web: Rendered
+    final_web: Rendered  # Padaria's contract as the accepted change left it
     amendment_no_acceptance: Rendered
     pending_amendment_error: DomainError
 
@@ -207,6 +211,7 @@ async def scenario(
             evidence=Evidence(ip=IP, user_agent=USER_AGENT),
             document_sha256=sha,
             typed_document=padaria_client.document,  # the client proves who they are first
+            signer=SIGNER,  # a company answers through a person
         )
         fresh = PdfRenderer(DEFAULT_TEMPLATES_DIR, ProviderInfo(), None)
         try:  # the page that shows the proposal again must produce the very same bytes
@@ -220,6 +225,9 @@ async def scenario(
         await finalize_action(ctx, w.operator2.id, web.action.id)
         amendment_web = await _render(
             renderer, await printouts.amendment_printout(ctx, web.action.id)
+        )
+        final_web = await _render(
+            renderer, await printouts.final_contract_printout(ctx, web.action.id)
         )
 
         # A PJ demo contract: no acceptance asked, no ticket, loyalty kept.
@@ -254,6 +262,7 @@ async def scenario(
             proposal_sha=sha,
             proposal_rerendered=rerendered,
             amendment_web=amendment_web,
+            final_web=final_web,
             amendment_no_acceptance=amendment_none,
             pending_amendment_error=pending_error,
         )
@@ -403,6 +412,23 @@ async def test_amendment_shows_before_after_and_web_evidence(scenario: Scenario)
     assert f"atendimento nº {doc.ticket_number} (situação: concluído)" in text
     assert PADARIA in text
     assert PdfRenderer.filename(doc) == f"aditivo-88001-acao{doc.action_id}.pdf"
+    # The company answered through a person: who, with the CPF masked, as evidence and signature.
+    assert f"{SIGNED} {PADARIA}" in text
+    assert text.count(SIGNED) == 2  # the evidence table and the signature block
+    assert "dia(s)" not in text and " 1 dias " not in text
+    assert "52998224725" not in text and "529.982.247-25" not in text
+
+
+async def test_final_contract_is_the_applied_version_signed_for_the_company(
+    scenario: Scenario,
+) -> None:
+    doc = scenario.final_web.doc
+    assert isinstance(doc, ContractPrintout) and not doc.proposal
+    text = scenario.final_web.text
+    assert doc.version == 2 and doc.terms.plan.name == "Empresarial 600 Mega"
+    assert f"{SIGNED} {PADARIA}" in text  # in the signature block
+    assert "52998224725" not in text
+    assert PdfRenderer.filename(doc) == "contrato-88001-v2.pdf"
 
 
 async def test_amendment_records_in_person_acceptance(scenario: Scenario) -> None:

@@ -54,6 +54,7 @@ from bot.domain.models import (
 )
 from bot.domain.money import Money
 from bot.domain.network import ContractAccess, JobStatus, Nas, NetworkJob, NetworkProfile
+from bot.domain.signer import Signer
 from bot.domain.split import Share
 from bot.services.approval_ports import ApprovalRepo
 from bot.services.context import ServiceContext
@@ -552,6 +553,7 @@ class FakeAcceptanceRepo(_Repo):
         now: datetime,
         evidence: Evidence | None = None,
         document_sha256: str | None = None,
+        signer: Signer | None = None,
     ) -> bool:
         request = self.db.acceptances.get(request_id)
         if request is None or request.status is not AcceptanceStatus.PENDING:
@@ -562,6 +564,8 @@ class FakeAcceptanceRepo(_Repo):
             changes["evidence"] = Evidence.from_json(_json(evidence.to_json()))
         if document_sha256 is not None:
             changes["document_sha256"] = document_sha256
+        if signer is not None:
+            changes["signer"] = signer
         self.db.acceptances[request_id] = replace(request, **changes)
         return True
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
+from bot.domain.documents import PersonKind
 from bot.domain.models import AcceptanceRequest
 from bot.services.context import ServiceContext
 from bot.services.plan_update import Created, create_plan_update
@@ -50,8 +51,10 @@ class Pending:
         return self.created.action.id
 
 
-async def pending_web_action(ctx: ServiceContext, **change_options: object) -> Pending:
-    w = await world(ctx)
+async def pending_web_action(
+    ctx: ServiceContext, kind: PersonKind = PersonKind.PF, **change_options: object
+) -> Pending:
+    w = await world(ctx, kind)
     change = await plan_change(ctx, w.contract, **change_options)  # type: ignore[arg-type]
     created = await create_plan_update(ctx, w.operator.id, w.contract.id, change)
     assert created.token
@@ -67,8 +70,15 @@ async def web_client(
     clock: FakeClock,
     settings: Settings | None = None,
     document: object = fake_document,
+    printer: object = None,
 ) -> AsyncIterator[TestClient]:
-    app = build_web_app(ctx, settings or Settings(), document, clock)  # type: ignore[arg-type]
+    app = build_web_app(
+        ctx,
+        settings or Settings(),
+        document,  # type: ignore[arg-type]
+        clock,
+        printer=printer,  # type: ignore[arg-type]
+    )
     client = TestClient(TestServer(app, host="127.0.0.1"), headers={"User-Agent": PHONE_UA})
     await client.start_server()
     try:

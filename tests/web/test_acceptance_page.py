@@ -48,7 +48,8 @@ async def test_page_shows_the_proposed_change(ctx: ServiceContext, clock: FakeCl
     # Current plan versus new plan, with speeds and values.
     assert f"Plano atual {card.current_plan.name}" in seen
     assert (
-        "Novo plano Fibra 1 Giga Download 1.000 Mbps · Upload 500 Mbps R$\u00a0199,90/mês" in seen
+        "Novo plano Fibra 1 Giga Download\u00a01.000\u00a0Mbps · Upload\u00a0500\u00a0Mbps"
+        " R$\u00a0199,90/mês" in seen
     )
     assert f"{format_brl(card.contract.value.cents)}/mês" in seen
     assert "Nova mensalidade: R$\u00a0199,90" in seen

@@ -1,7 +1,7 @@
 """action approvals: a supervisor's yes or no on a discount beyond DISCOUNT_APPROVAL_PERCENT
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-29 23:00:00
 
 An action whose value is further below the plan's list price than the provider allows carries
@@ -20,7 +20,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
