@@ -17,6 +17,7 @@ from bot.domain.documents import is_valid_cnpj, mask_document
 from bot.domain.effective import DEFAULT_WHEN, EffectiveWhen
 from bot.domain.locales import normalize_locale
 from bot.domain.network import NakPolicy
+from bot.domain.overview import DEFAULT_STALE_DAYS
 
 DEFAULT_API_URL = "https://api.telegram.org"
 DB_FILE_NAME = "contractbot.db"
@@ -138,7 +139,7 @@ class Settings:
     discount: DiscountPolicy = field(default_factory=DiscountPolicy)
     # The daily digest's local time (None: off) and when a pending action counts as stuck.
     digest_time: time | None = time(8, 0)
-    stale_days: int = 3
+    stale_days: int = DEFAULT_STALE_DAYS
 
     @property
     def bot_base_url(self) -> str:
@@ -270,7 +271,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         effective_defaults=_effective_defaults(r),
         discount=_discount(r),
         digest_time=_digest_time(r),
-        stale_days=r.integer("PENDING_STALE_DAYS", "3", low=1, high=365),
+        stale_days=r.integer("PENDING_STALE_DAYS", str(DEFAULT_STALE_DAYS), low=1, high=365),
     )
     if r.problems:
         raise ConfigError(r.problems)

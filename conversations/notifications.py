@@ -29,7 +29,7 @@ from bot.domain.models import (
 from bot.notify import OutgoingMessage
 from bot.services import outbox, printouts
 from bot.services import staff as staff_service
-from bot.services.approval import REQUESTED
+from bot.services.approval import DECIDED, REQUESTED
 from bot.services.cards import ActionCard, action_card
 from bot.services.client_documents import CLIENT_DOCUMENTS
 from bot.services.digest import KIND as DIGEST
@@ -55,7 +55,7 @@ ACTION_KINDS = {
 }
 GROUP_KINDS = {"acceptance_accepted", "acceptance_declined", "ticket_closed", "acceptance_expired"}
 TICKET_KINDS = {"ticket_assigned", "ticket_cancelled"}
-APPROVAL_KINDS = {REQUESTED, "approval_approved", "approval_refused"}
+APPROVAL_KINDS = {REQUESTED, *DECIDED.values()}
 log = logging.getLogger(__name__)
 
 

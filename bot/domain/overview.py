@@ -15,6 +15,9 @@ from enum import StrEnum
 
 from bot.domain.gates import Blocker, BlockerGroup
 
+# After how many days a pending action counts as stuck, unless PENDING_STALE_DAYS says otherwise.
+DEFAULT_STALE_DAYS = 3
+
 
 def blocker_groups(blockers: Iterable[Blocker]) -> list[BlockerGroup]:
     """The groups of ``blockers``, each once, in :class:`BlockerGroup` order (empty: ready)."""

@@ -24,6 +24,8 @@ from bot.services.withdraw import close_open_acceptance
 log = logging.getLogger(__name__)
 
 REQUESTED = "approval_requested"  # the outbox kind of the request each admin receives
+# The outbox kind of the owner's news for each decision.
+DECIDED = {d: f"approval_{d.value}" for d in ApprovalDecision}
 
 
 @dataclass(frozen=True)
@@ -165,9 +167,7 @@ async def decide_approval(
         if decision is ApprovalDecision.REFUSED:
             await close_open_acceptance(uow, action.id, now)
         if action.created_by != actor.id:
-            await notify_staff(
-                uow, action.created_by, f"approval_{decision.value}", now, action_id=action.id
-            )
+            await notify_staff(uow, action.created_by, DECIDED[decision], now, action_id=action.id)
         await uow.commit()
     log.info(
         "approval decided",

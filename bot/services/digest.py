@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.domain.models import AcceptanceStatus, ActionStatus, Ticket
+from bot.domain.overview import DEFAULT_STALE_DAYS
 from bot.services.context import ServiceContext
 from bot.services.outbox import notify_staff
 from bot.services.overview import OverviewRow, every_row, first_name
@@ -35,7 +36,7 @@ TICKET_OPEN_FOR = timedelta(days=1)
 @dataclass(frozen=True)
 class DigestPolicy:
     at: time | None  # local time; None: no digest
-    stale_days: int = 3
+    stale_days: int = DEFAULT_STALE_DAYS
     group_chat_id: int | None = None
 
 

@@ -12,12 +12,11 @@ from datetime import timedelta
 from enum import StrEnum
 
 from bot.domain.models import ActionStatus
+from bot.domain.overview import DEFAULT_STALE_DAYS
 from bot.services.context import OFFICE_ROLES, ServiceContext, require_staff
 from bot.services.overview import OverviewRow, load_rows
 from bot.services.overview_ports import ActionQuery
 from bot.services.search import PAGE_SIZE, Page, fetch_page
-
-DEFAULT_STALE_DAYS = 3
 
 
 class ListFilter(StrEnum):
