@@ -20,8 +20,9 @@ from bot.domain.errors import DomainError
 from bot.domain.models import ActionStatus, Role
 from bot.services import acceptance as acceptance_service
 from bot.services import printouts
+from bot.services.cancel import cancel_action
 from bot.services.cards import action_card
-from bot.services.plan_update import FinalizeBlocked, Finalized, cancel_action, finalize_action
+from bot.services.finalize import FinalizeBlocked, Finalized, finalize_action
 from conversations import approval
 from conversations.base import (
     OFFICE,

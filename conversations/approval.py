@@ -18,8 +18,8 @@ from bot.domain.approval import MAX_REASON, ApprovalDecision
 from bot.domain.errors import Conflict, InvalidInput
 from bot.domain.gates import Blocker
 from bot.services.approval import ApprovalView, Decided, decidable, decide_approval
+from bot.services.cancel import cancel_action
 from bot.services.cards import action_card
-from bot.services.plan_update import cancel_action
 from conversations.approval_view import request_message
 from conversations.base import (
     OFFICE,

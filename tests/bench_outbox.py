@@ -22,8 +22,8 @@ from typing import Any
 from aiohttp import web
 from telegram.ext import ApplicationBuilder
 
-from bot.app import build_dispatcher
 from bot.domain.models import Notification, NotificationStatus
+from bot.jobs import build_dispatcher
 from bot.notify import InteractiveRateLimiter, OutgoingMessage
 from bot.services.context import ServiceContext
 from storage.db import create_engine, migrate, session_factory

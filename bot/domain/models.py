@@ -1,4 +1,8 @@
-"""Plain domain objects returned by repositories and used by services and screens."""
+"""Plain domain objects returned by repositories and used by services and screens: the
+contract, its actions, acceptances, tickets, revisions and notifications, with their statuses.
+
+The people (:mod:`bot.domain.people`) and the catalog (:mod:`bot.domain.catalog`) live in their
+own modules; every name is re-exported here, the one path the rest of the code imports from."""
 
 from __future__ import annotations
 
@@ -7,17 +11,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.domain.documents import PersonKind, format_document, mask_document
+from bot.domain.catalog import CatalogItem, ContractTemplate, Plan, PlanGroup, Service
+from bot.domain.documents import PersonKind
 from bot.domain.loyalty import Loyalty, LoyaltyTerm
 from bot.domain.money import Money
+from bot.domain.people import Address, Client, Role, Staff
 from bot.domain.signer import Signer
 from bot.domain.split import Share
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    OPERATOR = "operator"
-    TECHNICIAN = "technician"
 
 
 class ContractStatus(StrEnum):
@@ -76,111 +76,6 @@ class NotificationStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     SKIPPED = "skipped"  # overtaken before delivery (see conversations/notifications.py)
-
-
-@dataclass(frozen=True, slots=True)
-class Staff:
-    id: int
-    telegram_id: int
-    name: str
-    role: Role
-    active: bool = True
-    locale: str = "pt_BR"
-
-    @property
-    def can_run_wizard(self) -> bool:
-        return self.active and self.role in (Role.ADMIN, Role.OPERATOR)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.active and self.role is Role.ADMIN
-
-
-@dataclass(frozen=True, slots=True)
-class Address:
-    street: str
-    number: str
-    district: str
-    city: str
-    state: str
-    zip_code: str
-    complement: str = ""
-
-    def one_line(self) -> str:
-        """The address on one line ("Rua X, 12, Apto 3 - Centro, Campinas/SP, CEP 13000-000"),
-        leaving out the parts an imported or typed address lacks (never ", ," or a bare "CEP")."""
-
-        def join(sep: str, *parts: str | None) -> str:
-            return sep.join(p.strip() for p in parts if p and p.strip())
-
-        door = join(", ", self.street, self.number, self.complement)
-        zip_code = f"CEP {self.zip_code.strip()}" if self.zip_code and self.zip_code.strip() else ""
-        place = join(", ", self.district, join("/", self.city, self.state), zip_code)
-        return join(" - ", door, place)
-
-
-@dataclass(frozen=True, slots=True)
-class Client:
-    id: int
-    kind: PersonKind
-    name: str
-    document: str  # digits only
-    phone: str
-    email: str
-    address: Address
-
-    @property
-    def document_masked(self) -> str:
-        return mask_document(self.document)
-
-    @property
-    def document_formatted(self) -> str:
-        return format_document(self.document)
-
-
-@dataclass(frozen=True, slots=True)
-class PlanGroup:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Service:
-    id: int
-    code: str
-    name: str
-    list_price: Money
-    active: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    id: int
-    group_id: int
-    name: str
-    download_mbps: int
-    upload_mbps: int
-    price: Money
-    default_service_ids: tuple[int, ...] = ()
-    active: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ContractTemplate:
-    id: int
-    code: str
-    name: str
-    kind: PersonKind
-    file: str
-    active: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogItem:
-    """Ticket types and departments: a name and an id is all they are."""
-
-    id: int
-    name: str
 
 
 @dataclass(frozen=True, slots=True)

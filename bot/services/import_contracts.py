@@ -176,7 +176,7 @@ class ContractHandler(Handler):
         )
 
     def _snapshot(self, row: Row, lines: Sequence[tuple[int, int]], version: int) -> dict[str, Any]:
-        """The same shape as a plan update's revision (``plan_update.snapshot``), plus status."""
+        """The same shape as a plan update's revision (``finalize.snapshot``), plus status."""
         start, end = row["loyalty_start"], row["loyalty_end"]
         return {
             "version": version,

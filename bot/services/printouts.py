@@ -337,7 +337,7 @@ def _date(text: Any) -> date | None:
 
 
 async def _terms_from_snapshot(uow: UnitOfWork, snap: dict[str, Any]) -> ContractTerms:
-    """Terms from a revision's before/after snapshot (see ``plan_update.snapshot``)."""
+    """Terms from a revision's before/after snapshot (see ``finalize.snapshot``)."""
     raw = snap.get("loyalty") or {}
     loyalty = Loyalty(
         term_id=raw.get("term_id"),

@@ -1,7 +1,7 @@
 """Scheduled plan changes: applied at 00:00 of their effective date, exactly once.
 
 Finalizing an action whose effective date is after today only schedules it (see
-``plan_update.finalize_action``). The active instance calls ``apply_due`` every few minutes and
+``finalize.finalize_action``). The active instance calls ``apply_due`` every few minutes and
 once at start, so a bot that was off at midnight catches up when it comes back; the contract
 gets the change with its loyalty starting on the effective date, whatever day it is applied.
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from bot.domain.models import ActionStatus, ContractAction, ContractStatus
 from bot.services.context import ServiceContext, found
+from bot.services.finalize import apply_change
 from bot.services.outbox import notify_staff
-from bot.services.plan_update import apply_change
 
 CONTRACT_CHANGED = "scheduled.contract_changed"
 CONTRACT_CANCELLED = "scheduled.contract_cancelled"

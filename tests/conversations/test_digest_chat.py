@@ -9,7 +9,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, time
 from typing import Any
 
-from bot.app import Core, schedule_background
+from bot.app import Core
+from bot.jobs import schedule_background
 from bot.services.context import ServiceContext
 from bot.services.digest import DigestPolicy, queue_digest
 from bot.services.staff import deactivate

@@ -11,8 +11,8 @@ from pathlib import Path as FsPath
 
 import pytest
 
-from bot.app import schedule_background
 from bot.domain.models import ActionStatus
+from bot.jobs import schedule_background
 from bot.services.scheduled import apply_due
 from tests.conversations.actions_helpers import action_row, contract_row, db
 from tests.conversations.conftest import BotEnv, start_app, stop_app

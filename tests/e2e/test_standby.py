@@ -35,7 +35,7 @@ from tests.support.db import postgres_url
 pytestmark = pytest.mark.e2e
 
 CHATS = list(range(700001, 700061))  # one notification each: a second copy is a duplicate
-IN_FLIGHT = 8  # the outbox's concurrent sends (bot.app.build_dispatcher)
+IN_FLIGHT = 8  # the outbox's concurrent sends (bot.jobs.build_dispatcher)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -1,4 +1,4 @@
-"""``contractbot run``'s network loop (``bot.app.schedule_network``): with RADIUS configured it
+"""``contractbot run``'s network loop (``bot.jobs.schedule_network``): with RADIUS configured it
 works a finalized change to the NAS on its own, and ends when asked to stop."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ from dataclasses import replace
 
 import pytest
 
-from bot.app import Core, schedule_network
+from bot.app import Core
 from bot.config import RadiusSettings, Settings
 from bot.domain.network import JobOutcome, JobStatus, NetworkJob
+from bot.jobs import schedule_network
 from tests.radius.conftest import Network, online_and_finalized
 from tests.radius.nas import NasStandIn
 
