@@ -19,7 +19,7 @@ from bot.services.withdraw import close_open_acceptance
 
 # The logger of the module these events were logged from before the split, so the JSON logs'
 # "logger" field stays "bot.services.plan_update".
-log = logging.getLogger("bot.services.plan_update")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)

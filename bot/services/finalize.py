@@ -29,7 +29,7 @@ from bot.services.ports import UnitOfWork
 
 # The logger of the module these events were logged from before the split, so the JSON logs'
 # "logger" field stays "bot.services.plan_update".
-log = logging.getLogger("bot.services.plan_update")
+log = logging.getLogger(__name__)
 
 
 class FinalizeBlocked(DomainError):
