@@ -15,7 +15,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.contact import city_state, display_phone, maps_url, street_line
+from bot.domain.contact import display_phone, maps_url
 from bot.domain.errors import DomainError
 from bot.domain.models import Address, Client, Role, Ticket, TicketStatus
 from bot.domain.whatsapp import whatsapp_link, whatsapp_number
@@ -190,7 +190,7 @@ def ticket_text(context: BotContext, card: TicketCard, notice: str | None) -> st
             notes=shown,
             older=len(notes) - keep,
             phone=display_phone(card.client.phone),
-            street=street_line(card.client.address),
+            street=card.client.address.street_line(),
             area=_area(context, card.client.address),
         )
 
@@ -211,7 +211,7 @@ def _area(context: BotContext, address: Address) -> str:
     """Neighbourhood · city/state · CEP, whichever are known."""
     zip_code = address.zip_code.strip()
     cep = context.tr("ticket_contact.zip", zip=zip_code) if zip_code else ""
-    return " · ".join(p for p in (address.district.strip(), city_state(address), cep) if p)
+    return " · ".join(p for p in (address.district.strip(), address.city_state(), cep) if p)
 
 
 @staff_only()

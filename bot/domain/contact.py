@@ -11,7 +11,7 @@ import re
 from urllib.parse import quote
 
 from bot.domain.fields import InvalidField, normalize_phone
-from bot.domain.models import Address
+from bot.domain.people import Address, join_present
 
 MAPS_SEARCH = "https://www.google.com/maps/search/?api=1&query="
 
@@ -29,25 +29,13 @@ def house_number(number: str | None) -> str:
     return _NUMBER_PREFIX.sub("", text).strip()
 
 
-def _join(parts: list[str | None], sep: str) -> str:
-    return sep.join(p.strip() for p in parts if p and p.strip())
-
-
-def street_line(address: Address) -> str:
-    """The door to knock on, complement included: "Rua das Palmeiras, 123, Apto 31"."""
-    return _join([address.street, address.number, address.complement], ", ")
-
-
-def city_state(address: Address) -> str:
-    """City and state as far as known: "Campinas/SP", "Campinas" or "SP"."""
-    return _join([address.city, address.state], "/")
-
-
 def maps_query(address: Address) -> str:
     """What a map search understands: street and number, neighbourhood, city, state and CEP,
     without the complement (a map does not know "Apto 31") and without "nº"."""
-    street = _join([address.street, house_number(address.number)], ", ")
-    return _join([street, address.district, address.city, address.state, address.zip_code], ", ")
+    street = join_present(", ", address.street, house_number(address.number))
+    return join_present(
+        ", ", street, address.district, address.city, address.state, address.zip_code
+    )
 
 
 def maps_url(address: Address) -> str | None:
@@ -75,10 +63,8 @@ def display_phone(phone: str | None) -> str | None:
 
 __all__ = [
     "MAPS_SEARCH",
-    "city_state",
     "display_phone",
     "house_number",
     "maps_query",
     "maps_url",
-    "street_line",
 ]

@@ -32,6 +32,12 @@ class Staff:
         return self.active and self.role is Role.ADMIN
 
 
+def join_present(sep: str, *parts: str | None) -> str:
+    """The parts that have something in them, stripped and joined: addresses reach us from
+    spreadsheets and typing with parts missing, which must not print as ", ," or "None"."""
+    return sep.join(p.strip() for p in parts if p and p.strip())
+
+
 @dataclass(frozen=True, slots=True)
 class Address:
     street: str
@@ -42,17 +48,20 @@ class Address:
     zip_code: str
     complement: str = ""
 
+    def street_line(self) -> str:
+        """The door to knock on, complement included: "Rua das Palmeiras, 123, Apto 31"."""
+        return join_present(", ", self.street, self.number, self.complement)
+
+    def city_state(self) -> str:
+        """City and state as far as known: "Campinas/SP", "Campinas" or "SP"."""
+        return join_present("/", self.city, self.state)
+
     def one_line(self) -> str:
         """The address on one line ("Rua X, 12, Apto 3 - Centro, Campinas/SP, CEP 13000-000"),
         leaving out the parts an imported or typed address lacks (never ", ," or a bare "CEP")."""
-
-        def join(sep: str, *parts: str | None) -> str:
-            return sep.join(p.strip() for p in parts if p and p.strip())
-
-        door = join(", ", self.street, self.number, self.complement)
-        zip_code = f"CEP {self.zip_code.strip()}" if self.zip_code and self.zip_code.strip() else ""
-        place = join(", ", self.district, join("/", self.city, self.state), zip_code)
-        return join(" - ", door, place)
+        zip_code = f"CEP {self.zip_code.strip()}" if self.zip_code.strip() else ""
+        place = join_present(", ", self.district, self.city_state(), zip_code)
+        return join_present(" - ", self.street_line(), place)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ by priority, the unassigned queue with Assumir, and who may see which ticket."""
 
 from __future__ import annotations
 
-from bot.domain.contact import display_phone, street_line
+from bot.domain.contact import display_phone
 from bot.domain.models import Priority
 from bot.services.plan_update import cancel_action
 from bot.services.tickets import close_ticket
@@ -87,7 +87,7 @@ async def test_technician_is_notified_and_works_the_ticket_from_the_chat(env) ->
     assert text.splitlines()[0] == f"🛠️ Atendimento #{ticket.id} · 🆕 aberto"
     assert f"🔧 {MARCOS}" in text
     assert (
-        f"👤 {client.name}\n📞 {display_phone(client.phone)}\n📍 {street_line(client.address)}"
+        f"👤 {client.name}\n📞 {display_phone(client.phone)}\n📍 {client.address.street_line()}"
         in text
     )
     assert f"📄 Contrato {contract.number}" in text

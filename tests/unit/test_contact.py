@@ -7,12 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from bot.domain.contact import (
-    city_state,
     display_phone,
     house_number,
     maps_query,
     maps_url,
-    street_line,
 )
 from bot.domain.models import Address
 
@@ -94,12 +92,12 @@ def test_an_address_with_nothing_in_it_has_no_map_link() -> None:
 
 
 def test_street_line_and_city_state_skip_what_is_missing() -> None:
-    assert street_line(address(complement="Apto 31")) == "Rua das Palmeiras, 123, Apto 31"
-    assert street_line(address(number="")) == "Rua das Palmeiras"
-    assert street_line(Address("", "", "", "", "", "")) == ""
-    assert city_state(address()) == "Campinas/SP"
-    assert city_state(address(state="")) == "Campinas"
-    assert city_state(address(city="")) == "SP"
+    assert address(complement="Apto 31").street_line() == "Rua das Palmeiras, 123, Apto 31"
+    assert address(number="").street_line() == "Rua das Palmeiras"
+    assert Address("", "", "", "", "", "").street_line() == ""
+    assert address().city_state() == "Campinas/SP"
+    assert address(state="").city_state() == "Campinas"
+    assert address(city="").city_state() == "SP"
 
 
 @pytest.mark.parametrize(
