@@ -4,13 +4,9 @@ row opens the action card; the list costs the same number of queries for 1 or 30
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
-
-from sqlalchemy import event
 
 from bot.domain.models import AcceptanceChannel
 from bot.services.operations import pending_by_blocker
@@ -29,6 +25,7 @@ from tests.conversations.actions_helpers import (
 from tests.conversations.conftest import BotEnv
 from tests.fakebot.models import SentMessage
 from tests.support.builders import plan_change
+from tests.support.db import sql_statements
 
 NO_GATES: dict[str, Any] = {
     "channel": None,
@@ -213,22 +210,6 @@ async def test_ações_on_a_contract_with_a_scheduled_change_opens_that_action(
 # --------------------------------------------------------------------------- query count
 
 
-@contextmanager
-def counted(env: BotEnv) -> Iterator[list[str]]:
-    """Every SQL statement the bot sends while the block runs."""
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
-        statements.append(sql)
-
-    engine = env.core.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 async def test_the_list_and_the_metrics_cost_the_same_queries_for_1_or_30_actions(
     env: BotEnv,
 ) -> None:
@@ -241,12 +222,12 @@ async def test_the_list_and_the_metrics_cost_the_same_queries_for_1_or_30_action
     for count, batch in ((1, contracts[:1]), (30, contracts[1:])):
         for contract in batch:
             await make_action(env, contract)
-        with counted(env) as service:
+        with sql_statements(env.core.engine) as service:
             page = await pending_actions(env.ctx, me, page_size=50)
         assert len(page.items) == count
-        with counted(env) as chat:
+        with sql_statements(env.core.engine) as chat:
             await op.tap_data(env.app, menu.message_id, "pa:l:a:0")
-        with counted(env) as metrics:
+        with sql_statements(env.core.engine) as metrics:
             assert sum((await pending_by_blocker(env.ctx)).values()) >= count
         costs[count] = (len(service), len(chat), len(metrics))
     assert costs[1] == costs[30]

@@ -6,12 +6,7 @@ list reads its clients in one query, however long the page."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
-
-from sqlalchemy import event
 
 from bot.domain.documents import format_document, mask_document
 from bot.domain.models import Priority
@@ -26,6 +21,7 @@ from tests.conversations.notif_helpers import (
 from tests.conversations.test_tickets_chat import list_lines, tickets_screen
 from tests.fakebot import FakeUser
 from tests.fakebot.models import SentMessage
+from tests.support.db import sql_statements
 
 
 def set_client(env: BotEnv, client_id: int, **columns: str) -> None:
@@ -186,22 +182,6 @@ async def test_missing_phone_and_neighbourhood_are_left_out(env: BotEnv) -> None
     assert card.button_texts()[-2:] == ["🔄 Atualizar", "⬅️ Voltar"]
 
 
-@contextmanager
-def counted(env: BotEnv) -> Iterator[list[str]]:
-    """The SQL statements the bot runs inside the block."""
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    engine = env.core.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 async def test_the_list_reads_its_clients_in_one_query_for_1_and_for_20_tickets(
     env: BotEnv,
 ) -> None:
@@ -211,13 +191,13 @@ async def test_the_list_reads_its_clients_in_one_query_for_1_and_for_20_tickets(
     marcos = env.user(TECHNICIAN_ID, "Marcos")
     await tickets_screen(env, marcos)  # the first use loads staff and caches
 
-    with counted(env) as one_ticket:
+    with sql_statements(env.core.engine) as one_ticket:
         mid = await tickets_screen(env, marcos)
     assert len(list_lines(marcos.chat.message(mid).text or "")) == 1
 
     for contract in contracts[1:]:
         await make_action(env, contract)
-    with counted(env) as twenty:
+    with sql_statements(env.core.engine) as twenty:
         mid = await tickets_screen(env, marcos)
     text = marcos.chat.message(mid).text or ""
     assert "20 atendimentos · página 1 de 3" in text and len(list_lines(text)) == 8

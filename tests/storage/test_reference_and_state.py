@@ -19,6 +19,7 @@ from storage.bot_state import BotStateStore
 from storage.db import session_factory
 from storage.repositories import bump_reference_version
 from storage.uow import SqlUnitOfWork
+from tests.support.db import sql_statements
 
 NOW = datetime(2026, 11, 20, 13, 0, tzinfo=UTC)
 
@@ -67,17 +68,9 @@ async def test_a_staff_change_through_the_service_is_seen_at_once(ctx: ServiceCo
 
 async def test_a_fresh_copy_is_not_read_again(ctx: ServiceContext, engine: AsyncEngine) -> None:
     await ctx.reference()
-    statements: list[str] = []
-
-    def record(_conn: object, _cursor: object, sql: str, *_: object) -> None:
-        statements.append(sql)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
+    with sql_statements(engine) as statements:
         for _ in range(20):
             await staff_service.staff_by_telegram_id(ctx, 900000011)  # a seeded operator
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
     assert statements == []
 
 

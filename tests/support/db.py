@@ -7,12 +7,12 @@ PostgreSQL runs when ``TEST_POSTGRES_URL`` is set. Without it those cases skip l
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.db import create_engine, migrate
@@ -58,3 +58,19 @@ async def migrated_engine(backend: str, tmp_path: Path) -> AsyncIterator[AsyncEn
         yield engine
     finally:
         await engine.dispose()
+
+
+@contextmanager
+def sql_statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """Every SQL statement ``engine`` sends while the block runs (to check that a screen costs
+    the same few queries whatever its length)."""
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, sql: str, *_args: object) -> None:
+        statements.append(sql)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
