@@ -3,8 +3,8 @@
 At ``DIGEST_TIME`` (local time where the provider is) the active instance queues one message
 for the staff group (everything) and one for each owner of pending actions (their own items):
 actions ready to finalize, actions stuck for more than ``stale_days`` days, acceptance links
-expiring in the next 24 hours, tickets open for more than a day. Someone with nothing to
-report gets nothing.
+expiring in the next 24 hours, tickets open for more than a day; each admin also gets the
+discounts waiting for their approval. Someone with nothing to report gets nothing.
 
 Once a day: the day is claimed (:meth:`~bot.services.overview_ports.OverviewRepo.claim_digest_day`)
 in the same transaction that queues the messages, so a restart, a second instance or a second
@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from bot.domain.models import AcceptanceStatus, ActionStatus, Ticket
+from bot.domain.approval import may_decide
+from bot.domain.models import AcceptanceStatus, ActionStatus, Role, Ticket
 from bot.domain.overview import DEFAULT_STALE_DAYS
 from bot.services.context import ServiceContext
 from bot.services.outbox import notify_staff
@@ -57,12 +58,13 @@ class Item:
 @dataclass
 class Digest:
     ready: list[Item] = field(default_factory=list)
+    approvals: list[Item] = field(default_factory=list)  # discounts waiting for a supervisor
     stuck: list[Item] = field(default_factory=list)
     expiring: list[Item] = field(default_factory=list)
     tickets: list[Item] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.ready or self.stuck or self.expiring or self.tickets)
+        return bool(self.ready or self.approvals or self.stuck or self.expiring or self.tickets)
 
     def payload(self, day: date, stale_days: int, *, team: bool) -> dict[str, Any]:
         """The outbox row's payload (the message is written at delivery, in the reader's
@@ -111,6 +113,7 @@ async def _gather(
     by_owner: dict[int, Digest] = {}
     mine: dict[int, int] = {}  # action id → owner id
     stale = timedelta(days=policy.stale_days)
+    admins = [s.id for s in await uow.staff.list(active_only=True) if s.role is Role.ADMIN]
     async for rows in every_row(uow, ActionQuery(statuses=(ActionStatus.PENDING,)), now=now):
         for row in rows:
             owner = row.action.created_by
@@ -119,6 +122,12 @@ async def _gather(
             for section, item in _action_items(row, now, stale):
                 getattr(team, section).append(item)
                 getattr(own, section).append(item)
+            if row.approval is not None and not row.approval.decided:
+                item = _item(row, now)
+                team.approvals.append(item)
+                for admin in admins:
+                    if may_decide(row.approval, admin, len(admins)):
+                        by_owner.setdefault(admin, Digest()).approvals.append(item)
     old_tickets = await uow.overview.open_tickets(now - TICKET_OPEN_FOR)
     for item in await _ticket_items(uow, old_tickets, now):
         team.tickets.append(item)
@@ -127,14 +136,18 @@ async def _gather(
     return team, by_owner
 
 
-def _action_items(row: OverviewRow, now: datetime, stale: timedelta) -> Iterable[tuple[str, Item]]:
-    base = Item(
+def _item(row: OverviewRow, now: datetime) -> Item:
+    return Item(
         row.action.id,
         row.contract_number,
         row.client_name,
         row.owner_name,
         days=(now - row.action.created_at).days,
     )
+
+
+def _action_items(row: OverviewRow, now: datetime, stale: timedelta) -> Iterable[tuple[str, Item]]:
+    base = _item(row, now)
     if row.ready:
         yield "ready", base
     elif now - row.action.created_at > stale:

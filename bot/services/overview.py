@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.domain.approval import Approval
 from bot.domain.gates import Blocker, BlockerGroup, finalize_blockers, last_answer
 from bot.domain.models import AcceptanceRequest, ActionStatus, ContractAction, Staff, Ticket
 from bot.domain.overview import Age, age_of, blocker_groups
@@ -34,6 +35,7 @@ class OverviewRow:
     age: Age
     acceptance: AcceptanceRequest | None  # the latest request
     ticket: Ticket | None
+    approval: Approval | None = None  # the discount approval, when the value needed one
 
     @property
     def groups(self) -> list[BlockerGroup]:
@@ -97,6 +99,7 @@ async def load_rows(
                 age=age_of(action.created_at, now),
                 acceptance=latest,
                 ticket=ticket,
+                approval=approvals.get(action.id),
             )
         )
     return rows

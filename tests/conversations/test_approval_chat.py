@@ -5,11 +5,13 @@ one decision whatever the taps. Driven through the fake Bot API as the people in
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import time
 from typing import Any
 
 from bot.domain.models import Role
 from bot.domain.money import Money
 from bot.services.approval import decide_approval
+from bot.services.digest import DigestPolicy, queue_digest
 from bot.services.operations import pending_by_blocker
 from bot.services.plan_update import cancel_action
 from tests.conversations.actions_helpers import (
@@ -353,3 +355,23 @@ async def test_a_refusal_withdraws_the_clients_link_and_shows_as_refused(env: Bo
     row = lines.index(next(x for x in lines if x.startswith(f"⭐ #{action.id} · ")))
     assert "❌" in lines[row + 1].split(" · ")[0]  # with ⏳: the link it had is withdrawn
     assert "❌ desconto recusado" in listing.text
+
+
+async def test_the_daily_digest_asks_the_admins_for_waiting_approvals(env: BotEnv) -> None:
+    await admins(env, ANA, CARLOS)
+    action, contract, _plan = await discounted_action(env, 40)
+    await deliver(env)  # the approval requests themselves
+    env.clock.advance(days=2)
+    ana, carlos, patricia = (env.api.chat(i) for i in (ANA, CARLOS, OPERATOR_ID))
+    before = {c.chat_id: len(c.messages) for c in (ana, carlos, patricia)}
+
+    policy = DigestPolicy(time(0, 0), stale_days=3)
+    assert await queue_digest(env.ctx, policy) == 2  # Ana and Carlos; Patrícia has nothing yet
+    await deliver(env)
+    (for_ana,) = ana.messages[before[ANA] :]
+    lines = (for_ana.text or "").splitlines()
+    assert "🧑‍💼 Descontos aguardando aprovação (1)" in lines
+    assert f"• #{action.id} · {contract.number} · " in "\n".join(lines)
+    assert "    2 d · Patrícia" in lines
+    assert len(carlos.messages) == before[CARLOS] + 1
+    assert len(patricia.messages) == before[OPERATOR_ID]  # she asked: not hers to approve
