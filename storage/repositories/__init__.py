@@ -1,15 +1,15 @@
-"""SQLAlchemy implementations of the repository ports (``bot.services.ports``)."""
+"""SQLAlchemy implementations of the repository ports (``bot.services.ports``), one module per
+aggregate. This package re-exports every repository and helper, so ``from storage import
+repositories as r`` and ``from storage.repositories import fold`` keep working."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import Conflict
 from bot.domain.loyalty import Loyalty, LoyaltyTerm
@@ -47,26 +47,7 @@ from bot.domain.safe_text import strip_bidi, strip_bidi_json, strip_bidi_or_none
 from bot.domain.signer import Signer
 from bot.domain.split import Share
 from storage import mappers, orm
-
-
-def fold(text: str) -> str:
-    """Lower-case without accents, so "joao" finds "João" on SQLite and PostgreSQL alike."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
-
-
-class _Repo:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
-
-async def bump_reference_version(session: AsyncSession) -> None:
-    """Tell every process that its in-memory staff and catalog are stale (same transaction)."""
-    await session.execute(
-        update(orm.ReferenceVersionRow)
-        .where(orm.ReferenceVersionRow.id == 1)
-        .values(version=orm.ReferenceVersionRow.version + 1)
-    )
+from storage.repositories.base import _Repo, bump_reference_version, fold
 
 
 class SqlStaffRepo(_Repo):
@@ -1001,3 +982,19 @@ class SqlClaimRepo(_Repo):
 
     async def revoke_unused(self) -> None:
         await self.s.execute(delete(orm.AdminClaimRow).where(orm.AdminClaimRow.used_at.is_(None)))
+
+
+__all__ = [
+    "SqlAcceptanceRepo",
+    "SqlActionRepo",
+    "SqlCatalogRepo",
+    "SqlClaimRepo",
+    "SqlClientRepo",
+    "SqlContractRepo",
+    "SqlNotificationRepo",
+    "SqlRevisionRepo",
+    "SqlStaffRepo",
+    "SqlTicketRepo",
+    "bump_reference_version",
+    "fold",
+]
