@@ -10,14 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.domain.errors import Conflict
 from bot.domain.loyalty import LoyaltyTerm
-from bot.domain.models import (
-    CatalogItem,
-    ContractTemplate,
-    PersonKind,
-    Plan,
-    PlanGroup,
-    Service,
-)
+from bot.domain.models import CatalogItem, ContractTemplate, PersonKind, Plan, PlanGroup, Service
 from bot.domain.money import Money
 from storage import mappers, orm
 from storage.repositories.base import _Repo, bump_reference_version

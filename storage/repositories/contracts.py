@@ -9,11 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from bot.domain.loyalty import Loyalty
-from bot.domain.models import (
-    Contract,
-    ContractRevision,
-    ContractStatus,
-)
+from bot.domain.models import Contract, ContractRevision, ContractStatus
 from bot.domain.money import Money
 from bot.domain.split import Share
 from storage import mappers, orm

@@ -7,10 +7,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from bot.domain.models import (
-    Notification,
-    NotificationStatus,
-)
+from bot.domain.models import Notification, NotificationStatus
 from storage import mappers, orm
 from storage.repositories.base import _Repo
 

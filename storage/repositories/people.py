@@ -8,13 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
-from bot.domain.models import (
-    Address,
-    Client,
-    PersonKind,
-    Role,
-    Staff,
-)
+from bot.domain.models import Address, Client, PersonKind, Role, Staff
 from bot.domain.safe_text import strip_bidi
 from storage import mappers, orm
 from storage.repositories.base import _Repo, bump_reference_version, fold

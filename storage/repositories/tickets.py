@@ -8,12 +8,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select, update
 
-from bot.domain.models import (
-    Priority,
-    Ticket,
-    TicketNote,
-    TicketStatus,
-)
+from bot.domain.models import Priority, Ticket, TicketNote, TicketStatus
 from bot.domain.safe_text import strip_bidi
 from storage import mappers, orm
 from storage.repositories.base import _Repo
