@@ -198,7 +198,9 @@ async def test_once_a_day_across_a_restart_and_two_instances(env: BotEnv) -> Non
     assert len(digests(env)) == 3
 
 
-async def test_a_telegram_error_is_retried_and_nothing_is_lost(env: BotEnv) -> None:
+async def queued_for_both_owners(env: BotEnv) -> tuple[Any, int]:
+    """Patrícia's and Bruno's digests queued (no group); Patrícia and how many messages she
+    had before them."""
     await three_actions(env)
     op = env.user(OPERATOR_ID, "Patrícia")
     env.user(OPERATOR2_ID, "Bruno")
@@ -207,6 +209,11 @@ async def test_a_telegram_error_is_retried_and_nothing_is_lost(env: BotEnv) -> N
     before = len(op.chat.messages)
     env.clock.now = DIGEST_AT
     assert await queue_digest(env.ctx, replace(POLICY, group_chat_id=None)) == 2
+    return op, before
+
+
+async def test_a_telegram_error_is_retried_and_nothing_is_lost(env: BotEnv) -> None:
+    op, before = await queued_for_both_owners(env)
     env.api.inject_fault("sendMessage", status=500, chat_id=OPERATOR_ID, times=1)
 
     assert await deliver(env) == 1  # Bruno's went out; Patrícia's waits for its retry
@@ -292,14 +299,7 @@ async def test_the_active_instance_runs_the_digest_job_unless_it_is_off(env: Bot
 async def test_someone_deactivated_after_the_digest_was_queued_does_not_receive_it(
     env: BotEnv,
 ) -> None:
-    await three_actions(env)
-    op = env.user(OPERATOR_ID, "Patrícia")
-    env.user(OPERATOR2_ID, "Bruno")
-    env.user(TECHNICIAN_ID, "Marcos")
-    await deliver(env)  # the ticket assignment
-    before = len(op.chat.messages)
-    env.clock.now = DIGEST_AT
-    assert await queue_digest(env.ctx, replace(POLICY, group_chat_id=None)) == 2
+    op, before = await queued_for_both_owners(env)
     await deactivate(env.ctx, None, OPERATOR_ID)
 
     await deliver(env)
