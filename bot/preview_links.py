@@ -18,6 +18,11 @@ from datetime import datetime, timedelta
 from bot.config import Settings
 
 PREVIEW_TTL = timedelta(hours=24)
+# A browser that opened a staff preview is marked as a staff member's for this long: a client's
+# link opened there shows the staff's view too, and decides nothing.
+STAFF_MARK_TTL = timedelta(days=30)
+STAFF_COOKIE = "contractbot_equipe"
+STAFF_MARK_RE = re.compile(r"^(\d{1,12})\.([0-9a-f]{32})$")
 PREVIEW_PREFIX = "equipe."  # /aceite/equipe.<token>: never a client's token (no "." in those)
 PREVIEW_RE = re.compile(r"^(\d{1,10})\.(\d{1,12})\.([0-9a-f]{32})$")
 
@@ -54,6 +59,24 @@ def preview_action(secret: bytes, token: str, now: datetime) -> int | None:
     return action_id
 
 
+def staff_mark(secret: bytes, now: datetime) -> str:
+    """The signed cookie value that marks a browser as a staff member's (see STAFF_MARK_TTL)."""
+    expires = int((now + STAFF_MARK_TTL).timestamp())
+    signature = hmac.new(secret, f"staff-browser:{expires}".encode(), hashlib.sha256)
+    return f"{expires}.{signature.hexdigest()[:32]}"
+
+
+def is_staff_mark(secret: bytes, mark: str | None, now: datetime) -> bool:
+    """Whether ``mark`` is a staff mark this bot signed and that has not expired."""
+    match = STAFF_MARK_RE.match(mark or "")
+    if match is None:
+        return False
+    expires = int(match.group(1))
+    signature = hmac.new(secret, f"staff-browser:{expires}".encode(), hashlib.sha256)
+    valid = hmac.compare_digest(match.group(2), signature.hexdigest()[:32])
+    return valid and expires > now.timestamp()
+
+
 def preview_url(settings: Settings, action_id: int, now: datetime) -> str:
     token = preview_token(preview_secret(settings), action_id, now)
     return f"{settings.public_url}/aceite/{PREVIEW_PREFIX}{token}"
@@ -62,8 +85,12 @@ def preview_url(settings: Settings, action_id: int, now: datetime) -> str:
 __all__ = [
     "PREVIEW_PREFIX",
     "PREVIEW_TTL",
+    "STAFF_COOKIE",
+    "STAFF_MARK_TTL",
+    "is_staff_mark",
     "preview_action",
     "preview_secret",
     "preview_token",
     "preview_url",
+    "staff_mark",
 ]

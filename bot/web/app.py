@@ -23,7 +23,6 @@ from bot.preview_links import PREVIEW_PREFIX
 from bot.services.context import ServiceContext
 from bot.services.printout_data import PdfPrinter
 from bot.web.answered import AMENDMENT_PDF, FINAL_CONTRACT_PDF, KEPT_PDF
-from bot.web.preview import StaffPreview
 from bot.web.routes import WEB_TEMPLATES_DIR, AcceptanceWeb, Clock, ProposalPdf
 from bot.web.security import RedactingAccessLogger, form_secret, redact, security_headers
 
@@ -102,7 +101,7 @@ def build_web_app(
     app.router.add_get("/static/aceite.css", handlers.stylesheet)
     # Before /aceite/{token}: a staff preview is /aceite/equipe.<signed token> ("." is never
     # in a client's token), under the same path prefix as the client's page behind a proxy.
-    preview = StaffPreview(handlers)
+    preview = handlers.preview
     app.router.add_get(f"/aceite/{PREVIEW_PREFIX}{{preview}}", preview.show)
     app.router.add_post(f"/aceite/{PREVIEW_PREFIX}{{preview}}", preview.refuse)
     app.router.add_get("/aceite/{token}", handlers.show)

@@ -2,7 +2,9 @@
 
 A signed, expiring link (:mod:`bot.preview_links`), separate from the client's own: it renders
 the proposal as the client sees it, marked "visualização da equipe", with no identity form and
-no accept/decline. A decision posted to it is refused. The client's link is untouched.
+no accept/decline. A decision posted to it is refused. The page has no login, so opening a
+preview also marks the browser (a signed cookie): a client's link opened later in that browser
+shows the staff's view and decides nothing, as in Telegram, where staff are known by their id.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.domain.errors import DomainError
-from bot.preview_links import preview_action, preview_secret
+from bot.preview_links import (
+    STAFF_COOKIE,
+    STAFF_MARK_TTL,
+    is_staff_mark,
+    preview_action,
+    preview_secret,
+    staff_mark,
+)
 from bot.services.cards import action_card
 from bot.web.views import proposal_view
 
@@ -37,7 +46,7 @@ class StaffPreview:
         now = site.clock()
         expires = card.acceptance.expires_at if card.acceptance is not None else now
         today = now.astimezone(site.settings.timezone).date()
-        return site.render(
+        response = site.render(
             "aceite.html.j2",
             staff_preview=True,
             action_status=card.action.status.value,
@@ -45,6 +54,20 @@ class StaffPreview:
             pdf_href=None,
             **proposal_view(card, site.settings, expires, today),
         )
+        response.set_cookie(
+            STAFF_COOKIE,
+            staff_mark(self.secret, now),
+            max_age=int(STAFF_MARK_TTL.total_seconds()),
+            path="/aceite",
+            httponly=True,
+            secure=site.settings.public_url.startswith("https://"),
+            samesite="Lax",
+        )
+        return response
+
+    def recognises(self, request: web.Request) -> bool:
+        """Whether the browser opened a staff preview (and so belongs to a staff member)."""
+        return is_staff_mark(self.secret, request.cookies.get(STAFF_COOKIE), self.site.clock())
 
     async def refuse(self, request: web.Request) -> web.Response:
         """No decision through the staff's preview, whatever is posted."""

@@ -41,6 +41,7 @@ from bot.services.context import ServiceContext
 from bot.services.printout_data import PdfPrinter
 from bot.templating import TEMPLATES_DIR, template_environment
 from bot.web.answered import KEPT_PDF, AnsweredPages
+from bot.web.preview import StaffPreview
 from bot.web.security import (
     TOKEN_RE,
     Clock,
@@ -100,6 +101,7 @@ class AcceptanceWeb:
         self._pdfs: OrderedDict[int, bytes] = OrderedDict()
         self._pdf_cache_size = 32
         self.answered = AnsweredPages(self, printer)
+        self.preview = StaffPreview(self)
 
     # ---------------------------------------------------------------- helpers
 
@@ -204,14 +206,16 @@ class AcceptanceWeb:
         *,
         accept: bool,
         error: str | None,
-        status: int,
+        status: int = 200,
         signer_form: dict[str, str] | None = None,
+        staff: bool = False,
     ) -> web.Response:
         """The proposal with the accept form, or the decline confirmation; ``signer_form``: a
-        company signer's fields as typed (blank, with the default role, at first)."""
+        company signer's fields as typed (blank, with the default role, at first); ``staff``:
+        a staff member's browser, which sees the proposal without the forms."""
         pdf_href = f"{token}/contrato.pdf" if self.proposal_pdf is not None else None
         links: dict[str, Any] = (
-            {"staff_preview": False, "pdf_href": pdf_href} if accept else {"back_href": token}
+            {"staff_preview": staff, "pdf_href": pdf_href} if accept else {"back_href": token}
         )
         return self.render(
             "aceite.html.j2" if accept else "recusar.html.j2",
@@ -273,7 +277,8 @@ class AcceptanceWeb:
             if opened.key == "acceptance.token_used":
                 return await self.answered.page(token, opened.response)
             return opened.response
-        return self.page(token, opened)
+        staff = self.preview.recognises(request)
+        return self.form(token, opened, accept=True, error=None, staff=staff)
 
     async def contract_pdf(self, request: web.Request) -> web.Response:
         token = request.match_info["token"]
@@ -325,6 +330,8 @@ class AcceptanceWeb:
         evidence = Evidence(
             ip=self.ip(request), user_agent=request.headers.get("User-Agent", "")[:500] or None
         )
+        if self.preview.recognises(request):
+            return await self.preview.refuse(request)
         opened = await self.open(request, token)
         if isinstance(opened, _Refused):
             if opened.key == "acceptance.token_used":

@@ -10,7 +10,7 @@ from typing import Any
 from bot.config import Settings
 from bot.domain.documents import PersonKind
 from bot.domain.models import AcceptanceStatus
-from bot.preview_links import PREVIEW_TTL, preview_secret, preview_token
+from bot.preview_links import PREVIEW_TTL, STAFF_COOKIE, preview_secret, preview_token
 from bot.services.plan_update import finalize_action
 from bot.services.tickets import close_ticket
 from bot.web.views import days
@@ -151,8 +151,24 @@ async def test_staff_preview_shows_the_proposal_and_decides_nothing(ctx, clock: 
         assert "nada pode ser aceito ou recusado" in text_of(await refused.text())
         assert (await latest_request(ctx, p.action_id)).status is AcceptanceStatus.PENDING
 
-        # The client's own link is as it was.
+        # This browser opened a preview: it is a staff member's, and the client's link opened
+        # here shows the staff's view and decides nothing either.
+        staff_view = await (await client.get(f"/aceite/{p.token}")).text()
+        assert "Visualização da equipe." in text_of(staff_view)
+        assert "<form" not in staff_view and 'name="documento"' not in staff_view
+        posted = await client.post(
+            f"/aceite/{p.token}",
+            data={"decision": "accept", "documento": p.document, "agree": "sim", **SIGNER},
+        )
+        assert posted.status == 403
+        assert (await latest_request(ctx, p.action_id)).status is AcceptanceStatus.PENDING
+
+    # Any other browser (the client's) gets the client's link as it was.
+    async with web_client(ctx, clock, settings) as client:
         assert 'name="documento"' in await (await client.get(f"/aceite/{p.token}")).text()
+        client.session.cookie_jar.update_cookies({STAFF_COOKIE: "9999999999." + "0" * 32})
+        forged_mark = await (await client.get(f"/aceite/{p.token}")).text()
+        assert 'name="documento"' in forged_mark  # a cookie the bot did not sign is ignored
 
         forged = re.sub(r"\.[0-9a-f]{32}$", "." + "0" * 32, path)
         assert (await client.get(forged)).status == 410
