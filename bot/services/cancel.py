@@ -17,8 +17,6 @@ from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
 from bot.services.withdraw import close_open_acceptance
 
-# The logger of the module these events were logged from before the split, so the JSON logs'
-# "logger" field stays "bot.services.plan_update".
 log = logging.getLogger(__name__)
 
 

@@ -5,13 +5,14 @@ Two channels, one rule each. A client who answered in Telegram gets the final do
 chat, through the outbox (queued in the transaction that applies the change, so exactly once and
 safe across restarts) and can download the exact PDF they answered there. A client who answered
 on the web page finds both final documents on that page while the answered document is kept
-(``ServiceContext.document_retention``). In person: nothing is sent (staff hand over paper).
+(``ServiceContext.document_retention``, counted again from the day the change is applied).
+In person: nothing is sent (staff hand over paper).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from bot.domain.models import (
     AcceptanceChannel,
@@ -92,16 +93,21 @@ async def decided_by_telegram_user(
     return request
 
 
-async def queue_client_documents(uow: UnitOfWork, action_id: int, now: datetime) -> None:
-    """When a change is applied (finalize, or a scheduled change on its date): queue the final
-    documents for a client who accepted in Telegram. The web page shows them by itself."""
+async def queue_client_documents(
+    uow: UnitOfWork, action_id: int, now: datetime, retention: timedelta
+) -> None:
+    """When a change is applied (finalize, or a scheduled change on its date): the client's
+    copies are kept for the whole retention period from now (a change applied weeks after the
+    answer must not leave the "concluído" page only days to live), and a client who answered in
+    Telegram (whatever link they opened) gets the final documents there. The web page shows
+    them by itself."""
     request = await uow.acceptances.latest_for_action(action_id)
-    if (
-        request is None
-        or request.status is not AcceptanceStatus.ACCEPTED
-        or request.channel is not AcceptanceChannel.TELEGRAM
-        or request.evidence.telegram_user_id is None
-    ):
+    if request is None or request.status is not AcceptanceStatus.ACCEPTED:
+        return
+    if request.channel is AcceptanceChannel.IN_PERSON:
+        return  # staff hand over paper; the evidence names a staff member, not the client
+    await uow.acceptances.keep_longer(request.id, now + retention)
+    if request.evidence.telegram_user_id is None:
         return
     await uow.notifications.add(
         chat_id=request.evidence.telegram_user_id,
@@ -113,27 +119,38 @@ async def queue_client_documents(uow: UnitOfWork, action_id: int, now: datetime)
 
 @dataclass(frozen=True)
 class Concluded:
-    """An answered web link whose change was applied: the final documents can be downloaded."""
+    """An accepted link and where its change stands: the final documents can be downloaded
+    once it is applied; until then the page says whether it is waiting, scheduled or was
+    cancelled by the office."""
 
     request: AcceptanceRequest
     action_id: int
+    status: ActionStatus
+    effective_on: date | None = None  # a scheduled change's date
+
+    @property
+    def applied(self) -> bool:
+        return self.status is ActionStatus.FINALIZED
 
 
 async def concluded_by_token(ctx: ServiceContext, token: str) -> Concluded | None:
-    """The accepted request behind ``token`` once its action is applied, while its answered
-    document is kept; None while the change is not applied yet. Past the retention period,
-    :class:`AcceptanceUnavailable` ("document_gone")."""
+    """The accepted request behind ``token`` and its action's state (None: not an accepted
+    request). Applied but past the retention period: :class:`AcceptanceUnavailable`
+    ("document_gone")."""
     async with ctx.uow() as uow:
         request = await uow.acceptances.by_token_hash(hash_token(token or ""))
         if request is None or request.status is not AcceptanceStatus.ACCEPTED:
             return None
         action = await uow.actions.get(request.action_id)
-        if action is None or action.status is not ActionStatus.FINALIZED:
-            return None  # pending or scheduled: not applied yet
+        if action is None:
+            return None
+        concluded = Concluded(request, action.id, action.status, action.change.effective_on)
+        if not concluded.applied:
+            return concluded
         kept = await uow.acceptances.kept_document(request.id, ctx.now())
     if kept is None:
         raise AcceptanceUnavailable("acceptance.document_gone")
-    return Concluded(request, action.id)
+    return concluded
 
 
 def _answered(request: AcceptanceRequest) -> bool:

@@ -27,8 +27,6 @@ from bot.services.network import queue_network_change
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
 
-# The logger of the module these events were logged from before the split, so the JSON logs'
-# "logger" field stays "bot.services.plan_update".
 log = logging.getLogger(__name__)
 
 
@@ -195,7 +193,7 @@ async def apply_change(
         await queue_network_change(
             uow, contract_id=contract.id, plan_id=change.plan_id, action_id=action.id, now=now
         )
-    await queue_client_documents(uow, action.id, now)
+    await queue_client_documents(uow, action.id, now, ctx.document_retention)
     return updated, revision
 
 

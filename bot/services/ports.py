@@ -239,6 +239,10 @@ class AcceptanceRepo(Protocol):
         download until ``keep_until``."""
         ...
 
+    async def keep_longer(self, request_id: int, keep_until: datetime) -> None:
+        """Keep the request's document at least until ``keep_until`` (never shortens it)."""
+        ...
+
     async def identity_failed(self, request_id: int) -> int:
         """Count one wrong document typed on this request; returns the count so far."""
         ...

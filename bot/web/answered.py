@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.domain.errors import DomainError
-from bot.domain.models import AcceptanceStatus, Evidence
+from bot.domain.models import AcceptanceStatus, ActionStatus, Evidence
 from bot.services import printouts
 from bot.services.acceptance import AcceptanceUnavailable, decide_by_token
 from bot.services.client_documents import Concluded, concluded_by_token, kept_document
@@ -45,7 +45,11 @@ class AnsweredPages:
             if err.key == "acceptance.document_gone":
                 return site.unavailable(err.key)
             return refusal
-        final = concluded is not None and self.printer is not None
+        final = concluded is not None and concluded.applied and self.printer is not None
+        state = concluded.status if concluded is not None else None
+        scheduled = (
+            concluded.effective_on if concluded and state is ActionStatus.SCHEDULED else None
+        )
         return site.done(
             decided.status is AcceptanceStatus.ACCEPTED,
             decided.decided_at,
@@ -54,6 +58,8 @@ class AnsweredPages:
             final_hrefs=(
                 (f"{token}/{FINAL_CONTRACT_PDF}", f"{token}/{AMENDMENT_PDF}") if final else None
             ),
+            cancelled=state is ActionStatus.CANCELLED,
+            scheduled_on=f"{scheduled:%d/%m/%Y}" if scheduled else None,
         )
 
     async def repeat(
@@ -124,7 +130,7 @@ class AnsweredPages:
             concluded = await concluded_by_token(site.ctx, token)
         except AcceptanceUnavailable as err:
             return site.unavailable(err.key)
-        if concluded is None or self.printer is None:
+        if concluded is None or not concluded.applied or self.printer is None:
             return site.unavailable("acceptance.not_concluded")
         return concluded
 

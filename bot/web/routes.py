@@ -247,8 +247,10 @@ class AcceptanceWeb:
         *,
         download_href: str | None = None,
         final_hrefs: tuple[str, str] | None = None,
+        **state: Any,
     ) -> web.Response:
-        """The answer recorded; ``final_hrefs``: (contract, amendment) once it is applied."""
+        """The answer recorded; ``final_hrefs``: (contract, amendment) once it is applied;
+        ``state``: where an accepted change stands (``cancelled``, ``scheduled_on``)."""
         moment = (decided_at or self.clock()).astimezone(self.settings.timezone)
         return self.render(
             "concluido.html.j2",
@@ -258,6 +260,7 @@ class AcceptanceWeb:
             download_href=download_href,
             final_hrefs=final_hrefs,
             retention_days=self.ctx.document_retention.days,
+            **state,
         )
 
     # ---------------------------------------------------------------- routes

@@ -265,6 +265,15 @@ class SqlAcceptanceRepo(_Repo):
         )
         await self.s.flush()
 
+    async def keep_longer(self, request_id: int, keep_until: datetime) -> None:
+        row = orm.AcceptedDocumentRow
+        await self.s.execute(
+            update(row)
+            .where(row.request_id == request_id, row.keep_until < keep_until)
+            .values(keep_until=keep_until)
+            .execution_options(synchronize_session=False)
+        )
+
     async def identity_failed(self, request_id: int) -> int:
         row = orm.AcceptanceRequestRow
         await self.s.execute(

@@ -580,6 +580,11 @@ class FakeAcceptanceRepo(_Repo):
     ) -> None:
         self.db.kept_documents[request_id] = (sha256, content, keep_until)
 
+    async def keep_longer(self, request_id: int, keep_until: datetime) -> None:
+        kept = self.db.kept_documents.get(request_id)
+        if kept is not None and kept[2] < keep_until:
+            self.db.kept_documents[request_id] = (kept[0], kept[1], keep_until)
+
     async def identity_failed(self, request_id: int) -> int:
         count = self.db.identity_failures.get(request_id, 0) + 1
         self.db.identity_failures[request_id] = count
