@@ -42,15 +42,14 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from telegram.ext import ExtBot
 
 from bot.domain.models import Notification
-from bot.metrics import METRICS
-from bot.notify.limits import Monotonic, OutboxLimiter, backoff_delay
+from bot.notify.limits import Monotonic, OutboxLimiter
+from bot.notify.outcomes import Outcomes, Progress
 from bot.notify.sending import OutgoingMessage, SendResult, Verdict, send
 from bot.services.context import ServiceContext
 
@@ -62,19 +61,6 @@ _EPSILON = 1e-6
 
 Compose = Callable[[Notification], Awaitable[list[OutgoingMessage]]]
 Sleep = Callable[[float], Awaitable[None]]
-
-
-@dataclass
-class _Progress:
-    """How far one notification got in this process; survives a failed DB write, not a restart.
-
-    ``next_index`` is the next message of compose's list to send, so a retry does not repeat the
-    messages that already went out (e.g. the owner got it, the staff group hit a 500).
-    """
-
-    next_index: int = 0
-    delivered: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 class Dispatcher:
@@ -111,12 +97,15 @@ class Dispatcher:
         self._compose = compose
         self._batch_size = batch_size
         self._concurrency = max(1, concurrency)
-        self._max_attempts = max_attempts
-        self._backoff_base = backoff_base
-        self._backoff_cap = backoff_cap
+        self._outcomes = Outcomes(
+            ctx,
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+            backoff_cap=backoff_cap,
+            lease=timedelta(seconds=lease),
+            rng=rng or random.Random(),
+        )
         self._max_wait = max_wait
-        self._lease = timedelta(seconds=lease)
-        self._rng = rng or random.Random()
         self._sleep = sleep
         self._monotonic = monotonic
         self.limiter = OutboxLimiter(
@@ -127,8 +116,6 @@ class Dispatcher:
             monotonic=monotonic,
         )
         self._lock = asyncio.Lock()
-        self._progress: dict[int, _Progress] = {}
-        self._unrecorded: dict[int, Notification] = {}  # sent, but the outcome write failed
         self._in_flight: dict[int, asyncio.Task[bool]] = {}  # chat id → its one send
         self._in_flight_ids: set[int] = set()
         self._stop: asyncio.Event | None = None
@@ -281,10 +268,10 @@ class Dispatcher:
         """Record outcomes whose database write failed last run, before sending anything new:
         the row is still claimed by us, so it would not come back as due until the lease ends."""
         recorded = 0
-        for n in list(self._unrecorded.values()):
+        for n in list(self._outcomes.unrecorded.values()):
             if n.id in self._in_flight_ids:
                 continue  # its own send is recording it right now
-            if await self._finish(n, self._progress[n.id]):
+            if await self._outcomes.finish(n, self._outcomes.progress[n.id]):
                 recorded += 1
         return recorded
 
@@ -293,15 +280,17 @@ class Dispatcher:
     async def _process(self, n: Notification) -> bool:
         """Claim, compose, send each message, record the outcome; True when marked sent."""
         try:
-            if not await self._claim(n):
+            if not await self._outcomes.claim(n):
                 return False
-            progress = self._progress.setdefault(n.id, _Progress())
+            progress = self._outcomes.progress.setdefault(n.id, Progress())
             try:
                 messages = await self._compose(n)
             except Exception as exc:
                 # One row that cannot be rendered must not block the rest of the outbox.
                 log.exception("notification %s (%s): compose failed", n.id, n.kind)
-                return await self._retry_or_give_up(n, progress, f"compose failed: {exc!r}")
+                return await self._outcomes.retry_or_give_up(
+                    n, progress, f"compose failed: {exc!r}"
+                )
             if not messages and progress.delivered == 0:
                 log.info("notification %s (%s): nothing to send, dropped", n.id, n.kind)
                 progress.errors.append("dropped: nothing to send")
@@ -315,21 +304,15 @@ class Dispatcher:
                     progress.next_index += 1
                 elif result.verdict is Verdict.FLOOD:
                     # Not the notification's fault: no attempt counted, back when Telegram says.
-                    await self._mark_retry(n, result.retry_after, result.error, attempt=False)
+                    await self._outcomes.mark_retry(
+                        n, result.retry_after, result.error, attempt=False
+                    )
                     return False
                 else:
-                    return await self._retry_or_give_up(n, progress, result.error)
-            return await self._finish(n, progress)
+                    return await self._outcomes.retry_or_give_up(n, progress, result.error)
+            return await self._outcomes.finish(n, progress)
         finally:
             self._in_flight_ids.discard(n.id)
-
-    async def _claim(self, n: Notification) -> bool:
-        """Make sure no other dispatcher is sending ``n`` (see the module docstring)."""
-        now = self._ctx.now()
-        async with self._ctx.uow() as uow:
-            won = await uow.notifications.claim(n.id, now=now, lease_until=now + self._lease)
-            await uow.commit()
-        return won
 
     async def _send(self, n: Notification, msg: OutgoingMessage) -> SendResult:
         """One message within the rate limits. Checking and recording happen with no await in
@@ -344,62 +327,6 @@ class Dispatcher:
         if result.verdict is Verdict.FLOOD:
             self.limiter.pause(result.retry_after, msg.chat_id)
         return result
-
-    # ------------------------------------------------------------------ outcomes
-
-    async def _retry_or_give_up(self, n: Notification, progress: _Progress, error: str) -> bool:
-        attempt = n.attempts + 1
-        if attempt >= self._max_attempts:
-            progress.errors.append(f"gave up after {attempt} attempts: {error}")
-            return await self._finish(n, progress)
-        delay = backoff_delay(
-            attempt, base=self._backoff_base, cap=self._backoff_cap, rng=self._rng
-        )
-        await self._mark_retry(n, delay, error)
-        return False
-
-    async def _mark_retry(
-        self, n: Notification, delay: float, error: str, *, attempt: bool = True
-    ) -> None:
-        now = self._ctx.now()
-        async with self._ctx.uow() as uow:
-            await uow.notifications.mark_retry(
-                n.id, next_attempt_at=now + timedelta(seconds=delay), error=error, attempt=attempt
-            )
-            await uow.commit()
-
-    async def _finish(self, n: Notification, progress: _Progress) -> bool:
-        """Sent if anyone got it (a failure for the other recipients is logged), else failed."""
-        error = "; ".join(progress.errors)
-        self._unrecorded[n.id] = n
-        async with self._ctx.uow() as uow:
-            if progress.delivered:
-                await uow.notifications.mark_sent(n.id, self._ctx.now())
-            else:
-                await uow.notifications.mark_failed(n.id, error=error)
-            await uow.commit()
-        # only now: a failed write keeps "already sent" in memory for the next run
-        self._progress.pop(n.id, None)
-        self._unrecorded.pop(n.id, None)
-        if progress.delivered:
-            METRICS.deliveries.labels(n.kind).inc()
-        else:
-            METRICS.delivery_failures.labels(n.kind).inc()
-        if progress.delivered and progress.errors:
-            log.warning("notification %s: sent, but not to every recipient: %s", n.id, error)
-        elif not progress.delivered:
-            log.warning(
-                "notification %s failed: %s",
-                n.id,
-                error,
-                extra={
-                    "event": "notification.failed",
-                    "notification_id": n.id,
-                    "kind": n.kind,
-                    "chat_id": n.chat_id,
-                },
-            )
-        return bool(progress.delivered)
 
     async def _idle(self, stop: asyncio.Event, interval: float) -> None:
         """Sleep ``interval`` (the injectable sleep) or until ``stop`` is set, whichever first."""

@@ -42,18 +42,9 @@ from conversations.base import (
     tell,
 )
 from conversations.plan_update.codec import Nav
+from conversations.plan_update.navigation import prev_step, repair, resolve
 from conversations.plan_update.screens import BUILDERS, Screen, review_buttons
-from conversations.plan_update.steps import (
-    BY_STATE,
-    CODEC,
-    STEPS,
-    State,
-    Step,
-    choice,
-    prev_step,
-    repair,
-    resolve,
-)
+from conversations.plan_update.steps import BY_STATE, CODEC, STEPS, State, Step, choice
 from conversations.screens import (
     open_held_action,
     render_action_card,

@@ -2,7 +2,9 @@
 what the service returned; no I/O.
 
 Buttons stay short for phones (``MAX_LABEL`` characters); details such as speeds, prices and
-benefits go in the message text, numbered so the buttons can refer to them.
+benefits go in the message text, numbered so the buttons can refer to them. The ticket section's
+screens live in ``ticket_screens`` and the effective-date screen in ``effective_screen``;
+``BUILDERS`` below lists every step's builder.
 """
 
 from __future__ import annotations
@@ -14,19 +16,22 @@ from typing import Any
 from telegram import InlineKeyboardButton
 
 from bot.domain.approval import percent_away_tenths
-from bot.domain.draft import KEEP_LOYALTY, UNASSIGNED, PlanDraft
+from bot.domain.draft import KEEP_LOYALTY, PlanDraft
 from bot.domain.money import Money
 from bot.domain.split import SplitStrategy
 from bot.render import format_tenths
 from bot.services.wizard import WizardView
 from conversations.base import esc, paginate_row
 from conversations.plan_update.effective_screen import effective
-from conversations.plan_update.steps import (
-    CHANNELS,
-    CODEC,
-    EDITABLE,
-    PRIORITIES,
-    State,
+from conversations.plan_update.steps import CHANNELS, CODEC, EDITABLE, State
+from conversations.plan_update.ticket_screens import (
+    assignee,
+    department,
+    priority,
+    ticket,
+    ticket_form,
+    ticket_type,
+    typing_description,
 )
 
 MAX_LABEL = 24
@@ -269,93 +274,6 @@ def typing_split(s: Screen) -> tuple[str, Rows]:
         example=example,
     )
     return esc(text), []
-
-
-def ticket(s: Screen) -> tuple[str, Rows]:
-    d = s.draft
-    rows = [
-        [
-            s.button(_mark(d.ticket is True) + s.tr("ui.yes"), "tk", "1"),
-            s.button(_mark(d.ticket is False) + s.tr("ui.no"), "tk", "0"),
-        ]
-    ]
-    return esc(s.tr("wizard.ask_ticket")), rows
-
-
-def ticket_form(s: Screen) -> tuple[str, Rows]:
-    d, c = s.draft, s.catalog
-    kind, department = c.ticket_type(d.ticket_type_id), c.department(d.department_id)
-    technician = c.technician(d.assignee_id)
-    assignee = technician.name if technician else s.tr("wizard.unassigned")
-    fields = [
-        (s.tr("wizard.ticket_type"), kind.name if kind else "-"),
-        (s.tr("wizard.ticket_department"), department.name if department else "-"),
-        (s.tr("wizard.ticket_assignee"), assignee),
-        (s.tr("wizard.ticket_priority"), s.tr(f"priority.{d.priority or 'normal'}")),
-        (s.tr("wizard.ticket_description"), d.description or s.default_description()),
-    ]
-    body = (
-        esc(s.tr("wizard.ticket_form"))
-        + "\n"
-        + "\n".join(f"<b>{esc(name)}:</b> {esc(text)}" for name, text in fields)
-    )
-    rows = [
-        [
-            s.button(s.tr("wizard.change_type"), "tf", "type"),
-            s.button(s.tr("wizard.change_department"), "tf", "dept"),
-        ],
-        [
-            s.button(s.tr("wizard.change_assignee"), "tf", "who"),
-            s.button(s.tr("wizard.change_priority"), "tf", "prio"),
-        ],
-        [s.button(s.tr("wizard.change_description"), "tf", "desc")],
-        [s.button(s.tr("ui.continue"), "tf", "ok")],
-    ]
-    return body, rows
-
-
-def ticket_type(s: Screen) -> tuple[str, Rows]:
-    rows = [
-        [s.button(_mark(i.id == s.draft.ticket_type_id) + i.name, "tt", i.id)]
-        for i in s.catalog.ticket_types
-    ]
-    return esc(s.tr("wizard.ask_ticket_type")), rows
-
-
-def department(s: Screen) -> tuple[str, Rows]:
-    rows = [
-        [s.button(_mark(i.id == s.draft.department_id) + i.name, "dp", i.id)]
-        for i in s.catalog.departments
-    ]
-    return esc(s.tr("wizard.ask_department")), rows
-
-
-def assignee(s: Screen) -> tuple[str, Rows]:
-    d = s.draft
-    rows = [
-        [s.button(_mark(t.id == d.assignee_id) + t.name, "as", t.id)] for t in s.catalog.technicians
-    ]
-    rows.append(
-        [
-            s.button(
-                _mark(d.assignee_id == UNASSIGNED) + s.tr("wizard.assignee_queue"), "as", UNASSIGNED
-            )
-        ]
-    )
-    return esc(s.tr("wizard.ask_assignee")), rows
-
-
-def priority(s: Screen) -> tuple[str, Rows]:
-    rows = [
-        [s.button(_mark(p == s.draft.priority) + s.tr(f"priority.{p}"), "pr", p)]
-        for p in PRIORITIES
-    ]
-    return esc(s.tr("wizard.ask_priority")), rows
-
-
-def typing_description(s: Screen) -> tuple[str, Rows]:
-    rows = [[s.button(s.tr("wizard.description_default"), "ds", "def")]]
-    return esc(s.tr("wizard.type_description", default=s.default_description())), rows
 
 
 def gates(s: Screen) -> tuple[str, Rows]:

@@ -2,7 +2,8 @@
 draft (always through ``PlanDraft``'s methods) and where it goes next.
 
 ``STEPS`` is read by ``flow.build`` to make the ConversationHandler's ``states={}``, by the
-codec to know which data belongs to which step, and by ``screens`` to draw each step.
+codec to know which data belongs to which step, by ``screens`` to draw each step and by
+``navigation`` to find the next or previous step.
 """
 
 from __future__ import annotations
@@ -191,7 +192,7 @@ def _typed_effective(d: PlanDraft, c: Catalog, text: str) -> Target:
     return NEXT
 
 
-def _ticket_defaults(c: Catalog) -> tuple[int | None, int | None]:
+def ticket_defaults(c: Catalog) -> tuple[int | None, int | None]:
     """The first ticket type and department of the catalog."""
     first_type = c.ticket_types[0].id if c.ticket_types else None
     first_department = c.departments[0].id if c.departments else None
@@ -199,7 +200,7 @@ def _ticket_defaults(c: Catalog) -> tuple[int | None, int | None]:
 
 
 def _ticket(d: PlanDraft, c: Catalog, arg: str) -> Target:
-    d.choose_ticket(arg == "1", *_ticket_defaults(c))
+    d.choose_ticket(arg == "1", *ticket_defaults(c))
     return NEXT
 
 
@@ -373,77 +374,3 @@ CODEC = WizardCodec({step.state.value: tuple(c.verb for c in step.choices) for s
 
 def choice(step: Step, verb: str) -> Choice:
     return next(c for c in step.choices if c.verb.name == verb)
-
-
-# --- navigation (pure) -----------------------------------------------------------------------
-
-
-def next_step(state: State, draft: PlanDraft, catalog: Catalog) -> State:
-    """The first step after ``state`` (or after its parent) that applies to this draft."""
-    state = BY_STATE[state].parent or state
-    for candidate in SEQUENCE[SEQUENCE.index(state) + 1 :]:
-        if BY_STATE[candidate].applies(draft, catalog):
-            return candidate
-    return State.REVIEW
-
-
-def prev_step(state: State, draft: PlanDraft, catalog: Catalog) -> State | None:
-    """Where Voltar goes: a sub-screen's parent, else the previous step that applies."""
-    parent = BY_STATE[state].parent
-    if parent is not None:
-        return parent
-    for candidate in reversed(SEQUENCE[: SEQUENCE.index(state)]):
-        if BY_STATE[candidate].applies(draft, catalog):
-            return candidate
-    return None
-
-
-def resolve(target: Target, state: State, draft: PlanDraft, catalog: Catalog) -> State:
-    return target.state if target.state is not None else next_step(state, draft, catalog)
-
-
-def repair(state: State, draft: PlanDraft, catalog: Catalog) -> State | None:
-    """Something the draft chose left the catalog meanwhile (an admin deactivated a plan, a
-    technician left): forget it and return the step where it is chosen again, if that step
-    comes before ``state``; ``None`` when everything the screen needs is still there."""
-    position = SEQUENCE.index(BY_STATE[state].parent or state)
-    if draft.template_id is not None and catalog.template(draft.template_id) is None:
-        draft.forget_template()
-        if not BY_STATE[State.TEMPLATE].applies(draft, catalog) and catalog.templates:
-            draft.choose_template(catalog.templates[0].id)  # the only one left: no question
-    missing: list[tuple[State, bool, Callable[[], None]]] = [
-        (State.TEMPLATE, draft.template_id is None and bool(catalog.templates), lambda: None),
-        (
-            State.LOYALTY,
-            draft.loyalty_term_id not in (None, KEEP_LOYALTY)
-            and catalog.term(draft.loyalty_term_id) is None,
-            draft.forget_loyalty,
-        ),
-        (
-            State.PLAN,
-            draft.plan_id is not None and catalog.plan(draft.plan_id) is None,
-            draft.forget_plan,
-        ),
-        (
-            State.TICKET_FORM,
-            bool(draft.ticket)
-            and (
-                catalog.ticket_type(draft.ticket_type_id) is None
-                or catalog.department(draft.department_id) is None
-                or (
-                    draft.assignee_id not in (None, UNASSIGNED)
-                    and catalog.technician(draft.assignee_id) is None
-                )
-            ),
-            draft.forget_ticket_choices,
-        ),
-    ]
-    for step, gone, forget in missing:
-        if gone and SEQUENCE.index(step) < position:
-            forget()
-            if step is State.TICKET_FORM:  # the defaults again, shown on the ticket screen
-                draft.fill_ticket_defaults(*_ticket_defaults(catalog))
-            if step is State.PLAN and not catalog.plans_in(draft.group_id):
-                return State.GROUP
-            return step
-    return None
