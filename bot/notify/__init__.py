@@ -5,6 +5,8 @@
   pause, not an attempt).
 * :mod:`bot.notify.interactive` — the Application's rate limiter for interactive replies:
   Telegram's per-chat limits only (groups 20 a minute), outbox sends pass straight through.
+* :mod:`bot.notify.outcomes` — what the dispatcher records of each notification (claims,
+  retries with back-off, the final state) and their metrics and logs.
 * :mod:`bot.notify.limits` — the outbox's limiter and back-off; :mod:`bot.notify.sending` — one
   send and its verdict.
 """
