@@ -5,15 +5,19 @@ retention period); the staff's preview, which shows the proposal and can decide 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from bot.config import Settings
 from bot.domain.documents import PersonKind
 from bot.domain.models import AcceptanceStatus
 from bot.preview_links import PREVIEW_TTL, STAFF_COOKIE, preview_secret, preview_token
-from bot.services.plan_update import finalize_action
+from bot.services.plan_update import cancel_action, create_plan_update, finalize_action
+from bot.services.scheduled import apply_due
 from bot.services.tickets import close_ticket
 from bot.web.views import days
+from tests.support.builders import plan_change, world
 from tests.support.clock import FakeClock
 from tests.web.support import (
     Pending,
@@ -183,3 +187,51 @@ async def test_staff_preview_shows_the_proposal_and_decides_nothing(ctx, clock: 
 def test_the_page_counts_days_in_the_singular_and_the_plural() -> None:
     assert [days(n, "pt_BR") for n in (1, 15)] == ["1 dia", "15 dias"]
     assert [days(n, "en") for n in (1, 15)] == ["1 day", "15 days"]
+
+
+async def scheduled_web_action(ctx, days_ahead: int) -> Pending:  # type: ignore[no-untyped-def]
+    """A web acceptance for a change that takes effect ``days_ahead`` days from today."""
+    w = await world(ctx, PersonKind.PF)
+    change = await plan_change(ctx, w.contract, with_ticket=False)
+    change = replace(change, effective_on=ctx.today() + timedelta(days=days_ahead))
+    created = await create_plan_update(ctx, w.operator.id, w.contract.id, change)
+    async with ctx.uow() as uow:
+        client = await uow.clients.get(w.contract.client_id)
+    assert created.token and client is not None
+    return Pending(w, created, client.document)
+
+
+async def test_a_scheduled_change_says_when_and_keeps_the_copies_from_the_day_it_applies(
+    ctx, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
+    p = await scheduled_web_action(ctx, days_ahead=85)
+    async with web_client(ctx, clock, printer=StubPrinter()) as client:
+        await post_accept(client, p)
+        result = await finalize_action(ctx, p.world.operator.id, p.action_id)
+        assert result.scheduled
+        waiting = text_of(await (await client.get(f"/aceite/{p.token}")).text())
+        day = (ctx.today() + timedelta(days=85)).strftime("%d/%m/%Y")
+        assert f"A alteração está agendada e vale a partir de {day}." in waiting
+        assert "Quando estiver concluída" not in waiting
+
+        clock.advance(days=85)
+        [outcome] = await apply_due(ctx)
+        assert outcome.applied
+        clock.advance(days=10)  # 95 days after the answer, 10 after the change applied
+        page = text_of(await (await client.get(f"/aceite/{p.token}")).text())
+        assert "Alteração concluída" in page
+        assert (await client.get(f"/aceite/{p.token}/aditivo.pdf")).status == 200
+        clock.advance(days=80)  # 90 days after it applied: gone
+        assert (await client.get(f"/aceite/{p.token}/aditivo.pdf")).status == 410
+
+
+async def test_an_accepted_change_the_office_cancelled_says_so(ctx, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    p = await pending_web_action(ctx)
+    async with web_client(ctx, clock, printer=StubPrinter()) as client:
+        await post_accept(client, p)
+        await cancel_action(ctx, p.world.operator.id, p.action_id, "cliente desistiu por telefone")
+        page = text_of(await (await client.get(f"/aceite/{p.token}")).text())
+        assert "A alteração foi cancelada pela nossa equipe" in page
+        assert "Quando estiver concluída" not in page
+        final = await client.get(f"/aceite/{p.token}/contrato-final.pdf")
+        assert final.status != 200
