@@ -29,7 +29,7 @@ from bot.domain.tokens import hash_token
 from bot.services import acceptance as acceptance_service
 from bot.services import client_documents, printouts
 from bot.services.acceptance import IdentityMismatch
-from conversations.base import BotContext, ack, button, drop_keyboard, keyboard, show, tell
+from conversations.base import BotContext, ack, button, drop_keyboard, esc, keyboard, show, tell
 
 
 async def open_link(update: Update, context: BotContext) -> None:
@@ -181,7 +181,9 @@ async def _ask_step(
         text = context.tr(f"{key}_part", chars=prefix) if prefix else context.tr(key)
     else:
         text = context.tr(
-            f"acceptance.signer.ask_{step}", company=offer.get("pj", ""), name=signer.get("name")
+            f"acceptance.signer.ask_{step}",
+            company=esc(offer.get("pj", "")),
+            name=esc(signer.get("name") or ""),
         )
         if step == "role":
             label = context.tr("acceptance.signer.default_role_button")

@@ -12,7 +12,7 @@ from bot.domain.models import AcceptanceChannel, PersonKind
 from bot.services.acceptance import record_in_person
 from bot.services.plan_update import create_plan_update, finalize_action
 from bot.services.scheduled import apply_due
-from tests.conversations.actions_helpers import acceptances, contract_row, rows, staff_id
+from tests.conversations.actions_helpers import acceptances, contract_row, db, rows, staff_id
 from tests.conversations.notif_helpers import (
     CLIENT_ID,
     OPERATOR_ID,
@@ -195,4 +195,24 @@ async def test_nothing_is_sent_for_an_in_person_acceptance(env) -> None:  # type
     mid = await open_action(env, op, created.action.id)
     assert "📨 Aceite presencial: nada é enviado ao cliente; entregue as vias impressas." in (
         op.chat.message(mid).text or ""
+    )
+
+
+async def test_names_with_markup_characters_are_shown_as_typed(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, contract = await pj_telegram_action(env, with_ticket=False)
+    con = db(env)
+    with con:
+        con.execute(
+            "UPDATE clients SET name = ? WHERE id = ?", ("Pães <&> Cia Ltda.", contract.client_id)
+        )
+    con.close()
+    joana = client(env)
+    _offer, _pdf, question = await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    await joana.tap(env.app, "✅ Sim, aceito")
+    assert (joana.chat.message(question.message_id).text or "").startswith("Pães <&> Cia Ltda.")
+    (cpf_prompt,) = await joana.send(env.app, "Ana <Beatriz> Souza")
+    assert (
+        cpf_prompt.text == "Ana <Beatriz> Souza, digite o seu CPF (o de quem assina pela empresa):"
     )
