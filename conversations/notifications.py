@@ -31,7 +31,7 @@ from bot.services import outbox, printouts
 from bot.services import staff as staff_service
 from bot.services.approval import DECIDED, REQUESTED
 from bot.services.cards import ActionCard, action_card
-from bot.services.client_documents import CLIENT_DOCUMENTS
+from bot.services.client_documents import CLIENT_DOCUMENTS, UNDELIVERED
 from bot.services.digest import KIND as DIGEST
 from bot.services.tickets import TicketCard, ticket_card
 from conversations.approval_view import request_message
@@ -52,6 +52,7 @@ ACTION_KINDS = {
     "network_failed",
     "scheduled_applied",
     "scheduled_failed",
+    UNDELIVERED,
 }
 GROUP_KINDS = {"acceptance_accepted", "acceptance_declined", "ticket_closed", "acceptance_expired"}
 TICKET_KINDS = {"ticket_assigned", "ticket_cancelled"}

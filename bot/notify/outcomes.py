@@ -15,6 +15,7 @@ from datetime import timedelta
 from bot.domain.models import Notification
 from bot.metrics import METRICS
 from bot.notify.limits import backoff_delay
+from bot.services.client_documents import follow_up_failure
 from bot.services.context import ServiceContext
 
 log = logging.getLogger("bot.notify")
@@ -95,6 +96,7 @@ class Outcomes:
                 await uow.notifications.mark_sent(n.id, self._ctx.now())
             else:
                 await uow.notifications.mark_failed(n.id, error=error)
+                await follow_up_failure(uow, n, self._ctx.now())
             await uow.commit()
         # only now: a failed write keeps "already sent" in memory for the next run
         self.progress.pop(n.id, None)

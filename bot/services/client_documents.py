@@ -19,10 +19,12 @@ from bot.domain.models import (
     AcceptanceRequest,
     AcceptanceStatus,
     ActionStatus,
+    Notification,
 )
 from bot.domain.tokens import hash_token
 from bot.services.acceptance import AcceptanceUnavailable
 from bot.services.context import ServiceContext
+from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
 
 CLIENT_DOCUMENTS = "client_documents"
@@ -117,6 +119,21 @@ async def queue_client_documents(
     )
 
 
+UNDELIVERED = "client_documents_failed"
+"""Staff outbox kind: the client's final documents could not be delivered in Telegram."""
+
+
+async def follow_up_failure(uow: UnitOfWork, n: Notification, now: datetime) -> None:
+    """Inside the transaction that records ``n`` as failed for good: when it carried a client's
+    final documents (the client blocked the bot, or deleted their account), the action's owner
+    is told, so the office hands the documents over another way."""
+    if n.kind != CLIENT_DOCUMENTS:
+        return
+    action = await uow.actions.get(int(n.payload["action_id"]))
+    if action is not None:
+        await notify_staff(uow, action.created_by, UNDELIVERED, now, action_id=action.id)
+
+
 @dataclass(frozen=True)
 class Concluded:
     """An accepted link and where its change stands: the final documents can be downloaded
@@ -159,10 +176,12 @@ def _answered(request: AcceptanceRequest) -> bool:
 
 __all__ = [
     "CLIENT_DOCUMENTS",
+    "UNDELIVERED",
     "Concluded",
     "KeptDocument",
     "concluded_by_token",
     "decided_by_telegram_user",
+    "follow_up_failure",
     "keep_offered",
     "kept_document",
     "kept_for_telegram_user",

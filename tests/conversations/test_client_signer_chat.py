@@ -216,3 +216,28 @@ async def test_names_with_markup_characters_are_shown_as_typed(env) -> None:  # 
     assert (
         cpf_prompt.text == "Ana <Beatriz> Souza, digite o seu CPF (o de quem assina pela empresa):"
     )
+
+
+async def test_a_client_who_blocked_the_bot_is_reported_to_the_owner(env) -> None:  # type: ignore[no-untyped-def]
+    stub_pdf(env)
+    created, _contract = await telegram_action(env, with_ticket=False)
+    joana = client(env)
+    await open_link(env, joana, created.token)
+    await joana.tap(env.app, "✅ Aceitar")
+    await answer(env, joana, created.action.id, "✅ Sim, aceito")
+    op = env.user(OPERATOR_ID, "Patrícia")
+    await deliver(env)  # the "client accepted" news
+    before = len(op.chat.messages)
+
+    env.api.block_chat(CLIENT_ID)
+    await finalize_action(env.ctx, await staff_id(env, OPERATOR_ID), created.action.id)
+    await deliver(env)
+    assert [n["status"] for n in outbox(env, "client_documents")] == ["failed"]
+    assert [n["chat_id"] for n in outbox(env, "client_documents_failed")] == [OPERATOR_ID]
+    await deliver(env)
+    news = [m.text or "" for m in op.chat.messages[before:]]
+    assert any(
+        f"Não foi possível enviar ao cliente, no Telegram, o contrato atualizado e o termo aditivo"
+        f" da ação #{created.action.id}" in text
+        for text in news
+    ), news
