@@ -151,12 +151,14 @@ class Concluded:
 
 
 async def concluded_by_token(ctx: ServiceContext, token: str) -> Concluded | None:
-    """The accepted request behind ``token`` and its action's state (None: not an accepted
-    request). Applied but past the retention period: :class:`AcceptanceUnavailable`
-    ("document_gone")."""
+    """The accepted request behind ``token`` and its action's state (None: a request that was
+    not accepted). :class:`AcceptanceUnavailable`: no such token ("token_invalid"), or applied
+    but past the retention period ("document_gone")."""
     async with ctx.uow() as uow:
         request = await uow.acceptances.by_token_hash(hash_token(token or ""))
-        if request is None or request.status is not AcceptanceStatus.ACCEPTED:
+        if request is None:
+            raise AcceptanceUnavailable("acceptance.token_invalid")
+        if request.status is not AcceptanceStatus.ACCEPTED:
             return None
         action = await uow.actions.get(request.action_id)
         if action is None:

@@ -7,6 +7,8 @@ that the page says the copies are gone. Nothing here can change a decision.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -21,6 +23,8 @@ from bot.web.security import TOKEN_RE, same_form_token
 
 if TYPE_CHECKING:
     from bot.web.routes import AcceptanceWeb
+
+log = logging.getLogger(__name__)
 
 KEPT_PDF = "aceito.pdf"
 FINAL_CONTRACT_PDF = "contrato-final.pdf"
@@ -105,21 +109,33 @@ class AnsweredPages:
 
     async def final_contract_pdf(self, request: web.Request) -> web.Response:
         """The contract as the applied change left it."""
-        concluded = await self._concluded(request)
-        if not isinstance(concluded, Concluded):
-            return concluded
-        assert self.printer is not None
-        doc = await printouts.final_contract_printout(self.site.ctx, concluded.action_id)
-        return _pdf(await self.printer.contract_pdf(doc), self.printer.filename(doc))
+        return await self._final(
+            request, printouts.final_contract_printout, lambda p, doc: p.contract_pdf(doc)
+        )
 
     async def amendment_pdf(self, request: web.Request) -> web.Response:
         """The termo aditivo of the applied change, with the acceptance evidence."""
+        return await self._final(
+            request, printouts.amendment_printout, lambda p, doc: p.amendment_pdf(doc)
+        )
+
+    async def _final(
+        self,
+        request: web.Request,
+        load: Callable[[Any, int], Awaitable[Any]],
+        render: Callable[[PdfPrinter, Any], Awaitable[bytes]],
+    ) -> web.Response:
         concluded = await self._concluded(request)
         if not isinstance(concluded, Concluded):
             return concluded
         assert self.printer is not None
-        doc = await printouts.amendment_printout(self.site.ctx, concluded.action_id)
-        return _pdf(await self.printer.amendment_pdf(doc), self.printer.filename(doc))
+        try:
+            doc = await load(self.site.ctx, concluded.action_id)
+            data = await render(self.printer, doc)
+        except Exception:
+            log.exception("web acceptance: rendering a final document failed")
+            return self.site.document_failed()
+        return _pdf(data, self.printer.filename(doc))
 
     async def _concluded(self, request: web.Request) -> Concluded | web.Response:
         site = self.site
@@ -129,6 +145,8 @@ class AnsweredPages:
         try:
             concluded = await concluded_by_token(site.ctx, token)
         except AcceptanceUnavailable as err:
+            if err.key == "acceptance.token_invalid":
+                return site.unknown_token(site.ip(request))
             return site.unavailable(err.key)
         if concluded is None or not concluded.applied or self.printer is None:
             return site.unavailable("acceptance.not_concluded")

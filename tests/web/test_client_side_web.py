@@ -235,3 +235,24 @@ async def test_an_accepted_change_the_office_cancelled_says_so(ctx, clock: FakeC
         assert "Quando estiver concluída" not in page
         final = await client.get(f"/aceite/{p.token}/contrato-final.pdf")
         assert final.status != 200
+
+
+class BrokenPrinter(StubPrinter):
+    async def amendment_pdf(self, doc: Any) -> bytes:
+        raise RuntimeError("the renderer fell over")
+
+
+async def test_final_downloads_of_an_unknown_link_or_a_failed_render_say_so(
+    ctx, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
+    p = await pending_web_action(ctx, with_ticket=False)
+    async with web_client(ctx, clock, printer=BrokenPrinter()) as client:
+        await post_accept(client, p)
+        await finalize_action(ctx, p.world.operator.id, p.action_id)
+        failed = await client.get(f"/aceite/{p.token}/aditivo.pdf")
+        assert failed.status == 503 and failed.headers["Retry-After"] == "60"
+        assert (await client.get(f"/aceite/{p.token}/contrato-final.pdf")).status == 200
+
+        unknown = await client.get("/aceite/" + "A" * 32 + "/aditivo.pdf")
+        assert unknown.status == 404
+        assert "Este link de aceite não é válido." in text_of(await unknown.text())
