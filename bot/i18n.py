@@ -52,6 +52,15 @@ def t(key: str, locale: str | None = None, /, **params: Any) -> str:
     return template.format(**params) if params else template
 
 
+def days_text(count: int, locale: str | None = None) -> str:
+    """``1 dia`` / ``N dias`` in ``locale`` (the catalog's ``effective.days``)."""
+    return (
+        t("effective.days.one", locale)
+        if count == 1
+        else t("effective.days.other", locale, n=count)
+    )
+
+
 def has_key(key: str, locale: str | None = None) -> bool:
     return key in catalog(normalize_locale(locale))
 

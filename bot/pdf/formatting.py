@@ -12,6 +12,7 @@ from bot.domain.change import ChangeType
 from bot.domain.documents import format_document
 from bot.domain.models import AcceptanceChannel, AcceptanceStatus, ContractStatus, TicketStatus
 from bot.domain.money import Money
+from bot.i18n import days_text
 
 MONTHS = [
     "janeiro", "fevereiro", "março", "abril", "maio", "junho",
@@ -98,8 +99,8 @@ def document(stored: str) -> Markup:
 
 
 def days(count: int) -> str:
-    """``1 dia`` / ``N dias`` (the amendment's pro-rata lines)."""
-    return f"{count} dia" if count == 1 else f"{count} dias"
+    """``1 dia`` / ``N dias`` (the amendment's pro-rata lines; contracts are in Portuguese)."""
+    return days_text(count, "pt_BR")
 
 
 def _nowrap(text: str) -> Markup:

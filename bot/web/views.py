@@ -10,7 +10,7 @@ from bot.config import Settings
 from bot.domain.documents import PersonKind
 from bot.domain.loyalty import new_term_period
 from bot.domain.money import Money
-from bot.i18n import t
+from bot.i18n import days_text, t
 from bot.services.cards import ActionCard
 from bot.templating import brl
 
@@ -139,15 +139,6 @@ def proposal_view(
     }
 
 
-def days(count: int, locale: str) -> str:
-    """``1 dia`` / ``N dias``."""
-    return (
-        t("effective.days.one", locale)
-        if count == 1
-        else t("effective.days.other", locale, n=count)
-    )
-
-
 def effective_view(card: ActionCard, locale: str) -> dict[str, Any]:
     """When the change starts and the next invoice split at that date (bot.domain.effective)."""
     effective_on = card.action.change.effective_on
@@ -171,7 +162,7 @@ def effective_view(card: ActionCard, locale: str) -> dict[str, Any]:
                 t(
                     "effective.pro_rata_old",
                     locale,
-                    days=days(p.days_old, locale),
+                    days=days_text(p.days_old, locale),
                     amount=brl(p.old_part),
                 )
                 for _ in range(1 if p.days_old else 0)
@@ -180,7 +171,7 @@ def effective_view(card: ActionCard, locale: str) -> dict[str, Any]:
                 t(
                     "effective.pro_rata_new",
                     locale,
-                    days=days(p.days_new, locale),
+                    days=days_text(p.days_new, locale),
                     amount=brl(p.new_part),
                 )
             ],

@@ -12,11 +12,11 @@ from typing import Any
 from bot.config import Settings
 from bot.domain.documents import PersonKind
 from bot.domain.models import AcceptanceStatus
+from bot.i18n import days_text as days
 from bot.preview_links import PREVIEW_TTL, STAFF_COOKIE, preview_secret, preview_token
 from bot.services.plan_update import cancel_action, create_plan_update, finalize_action
 from bot.services.scheduled import apply_due
 from bot.services.tickets import close_ticket
-from bot.web.views import days
 from tests.support.builders import plan_change, world
 from tests.support.clock import FakeClock
 from tests.web.support import (
