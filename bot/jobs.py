@@ -1,7 +1,7 @@
 """What the active instance runs beside the Telegram updates: the notification outbox, the
-acceptance expiry and reminders, the scheduled plan changes, the daily digest and, with RADIUS
-configured, the network job loop. Moved out of :mod:`bot.app`, which starts them from
-``_serve``."""
+acceptance expiry and reminders, the scheduled plan changes, the deletion of clients' copies
+past their retention, the daily digest and, with RADIUS configured, the network job loop.
+Moved out of :mod:`bot.app`, which starts them from ``_serve``."""
 
 from __future__ import annotations
 
@@ -33,9 +33,9 @@ def schedule_background(
     app: Application[Any, Any, Any, Any, Any, Any], core: Core, stop: asyncio.Event
 ) -> asyncio.Task[None]:
     """Start the outbox sender (a task, until ``stop``) and put acceptance expiry, reminders,
-    scheduled changes and the daily digest on PTB's JobQueue (they stop with the
-    application)."""
-    from bot.services import acceptance, digest, scheduled
+    scheduled changes, the deletion of copies past their retention and the daily digest on
+    PTB's JobQueue (they stop with the application)."""
+    from bot.services import acceptance, client_documents, digest, scheduled
     from bot.services.digest import DigestPolicy
     from conversations.notifications import NotificationComposer
 
@@ -51,6 +51,9 @@ def schedule_background(
     async def remind(_: Any) -> None:
         await acceptance.remind_pending(core.ctx, reminder_after)
 
+    async def forget_copies(_: Any) -> None:
+        await client_documents.forget_expired_copies(core.ctx)
+
     async def apply_scheduled(_: Any) -> None:
         await scheduled.apply_due(core.ctx)
 
@@ -62,6 +65,7 @@ def schedule_background(
 
     app.job_queue.run_repeating(expire, interval=300, first=5, name="acceptance-expiry")
     app.job_queue.run_repeating(remind, interval=900, first=10, name="acceptance-reminders")
+    app.job_queue.run_repeating(forget_copies, interval=3600, first=60, name="forget-copies")
     schedule_network(core, stop)
     # Scheduled plan changes: the first run catches up after downtime, then every 5 minutes.
     app.job_queue.run_repeating(

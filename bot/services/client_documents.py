@@ -11,6 +11,7 @@ In person: nothing is sent (staff hand over paper).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -26,6 +27,8 @@ from bot.services.acceptance import AcceptanceUnavailable
 from bot.services.context import ServiceContext
 from bot.services.outbox import notify_staff
 from bot.services.ports import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 CLIENT_DOCUMENTS = "client_documents"
 """Outbox kind: the final contract and amendment of ``payload["action_id"]``, to the client."""
@@ -134,6 +137,22 @@ async def follow_up_failure(uow: UnitOfWork, n: Notification, now: datetime) -> 
         await notify_staff(uow, action.created_by, UNDELIVERED, now, action_id=action.id)
 
 
+async def forget_expired_copies(ctx: ServiceContext) -> int:
+    """Delete the kept PDFs whose retention is over (and offered copies never answered, once
+    their link expired): nobody can download them any more, so the database does not keep the
+    client's personal data longer than it promised. The evidence (the SHA-256 on the request,
+    printed in the amendment) stays."""
+    async with ctx.uow() as uow:
+        deleted = await uow.acceptances.forget_kept(ctx.now())
+        await uow.commit()
+    if deleted:
+        log.info(
+            "kept documents deleted after their retention",
+            extra={"event": "documents.forgotten", "count": deleted},
+        )
+    return deleted
+
+
 @dataclass(frozen=True)
 class Concluded:
     """An accepted link and where its change stands: the final documents can be downloaded
@@ -184,6 +203,7 @@ __all__ = [
     "concluded_by_token",
     "decided_by_telegram_user",
     "follow_up_failure",
+    "forget_expired_copies",
     "keep_offered",
     "kept_document",
     "kept_for_telegram_user",

@@ -243,6 +243,10 @@ class AcceptanceRepo(Protocol):
         """Keep the request's document at least until ``keep_until`` (never shortens it)."""
         ...
 
+    async def forget_kept(self, now: datetime) -> int:
+        """Delete the kept documents whose time is over; how many were deleted."""
+        ...
+
     async def identity_failed(self, request_id: int) -> int:
         """Count one wrong document typed on this request; returns the count so far."""
         ...

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.errors import Conflict
@@ -273,6 +273,13 @@ class SqlAcceptanceRepo(_Repo):
             .values(keep_until=keep_until)
             .execution_options(synchronize_session=False)
         )
+
+    async def forget_kept(self, now: datetime) -> int:
+        row = orm.AcceptedDocumentRow
+        result = await self.s.execute(
+            delete(row).where(row.keep_until <= now).execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def identity_failed(self, request_id: int) -> int:
         row = orm.AcceptanceRequestRow

@@ -585,6 +585,12 @@ class FakeAcceptanceRepo(_Repo):
         if kept is not None and kept[2] < keep_until:
             self.db.kept_documents[request_id] = (kept[0], kept[1], keep_until)
 
+    async def forget_kept(self, now: datetime) -> int:
+        over = [i for i, (_sha, _data, until) in self.db.kept_documents.items() if until <= now]
+        for request_id in over:
+            del self.db.kept_documents[request_id]
+        return len(over)
+
     async def identity_failed(self, request_id: int) -> int:
         count = self.db.identity_failures.get(request_id, 0) + 1
         self.db.identity_failures[request_id] = count

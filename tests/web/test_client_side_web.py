@@ -14,6 +14,7 @@ from bot.domain.documents import PersonKind
 from bot.domain.models import AcceptanceStatus
 from bot.i18n import days_text as days
 from bot.preview_links import PREVIEW_TTL, STAFF_COOKIE, preview_secret, preview_token
+from bot.services.client_documents import forget_expired_copies
 from bot.services.plan_update import cancel_action, create_plan_update, finalize_action
 from bot.services.scheduled import apply_due
 from bot.services.tickets import close_ticket
@@ -22,6 +23,7 @@ from tests.support.clock import FakeClock
 from tests.web.support import (
     Pending,
     csrf_of,
+    fake_pdf,
     latest_request,
     pending_web_action,
     text_of,
@@ -256,3 +258,22 @@ async def test_final_downloads_of_an_unknown_link_or_a_failed_render_say_so(
         unknown = await client.get("/aceite/" + "A" * 32 + "/aditivo.pdf")
         assert unknown.status == 404
         assert "Este link de aceite não é válido." in text_of(await unknown.text())
+
+
+async def test_copies_past_their_retention_are_deleted_and_the_others_kept(
+    ctx, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
+    old = await pending_web_action(ctx)
+    async with web_client(ctx, clock) as client:
+        await post_accept(client, old)
+        clock.advance(days=60)
+        recent = await pending_web_action(ctx, PersonKind.PJ)  # another contract
+        await post_accept(client, recent, **SIGNER)
+        assert await forget_expired_copies(ctx) == 0  # nothing is past its time yet
+
+        clock.advance(days=31)  # the first copy's 90 days are over, the second's are not
+        assert await forget_expired_copies(ctx) == 1
+        assert await forget_expired_copies(ctx) == 0
+        assert (await client.get(f"/aceite/{old.token}/aceito.pdf")).status == 410
+        kept = await client.get(f"/aceite/{recent.token}/aceito.pdf")
+        assert kept.status == 200 and await kept.read() == fake_pdf(recent.action_id)
