@@ -19,7 +19,6 @@ from bot.domain.approval import (
 from bot.domain.documents import PersonKind
 from bot.domain.effective import (
     EffectiveWhen,
-    check_effective_date,
     next_due_date,
     parse_effective_date,
 )
@@ -294,10 +293,6 @@ class PlanDraft:
             self.effective = EffectiveWhen.ON_FINALIZE.value
         else:
             self.effective = next_due_date(self.working_day(), self.due_day).isoformat()
-
-    def set_effective_date(self, day: date) -> None:
-        """A chosen date: from today up to ``MAX_DAYS_AHEAD`` days ahead."""
-        self.effective = check_effective_date(day, self.working_day()).isoformat()
 
     def type_effective_date(self, text: str) -> None:
         """A date typed as dd/mm/aaaa (refused with a message when it is not one)."""
