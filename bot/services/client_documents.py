@@ -61,10 +61,10 @@ async def kept_for_telegram_user(
     if request is None:
         return None
     async with ctx.uow() as uow:
-        kept = await uow.acceptances.kept_document(request.id, ctx.now())
-    if kept is None or kept[0] != request.document_sha256:
+        content = await _kept(uow, request, ctx.now())
+    if content is None or request.document_sha256 is None:
         return None
-    return KeptDocument(kept[0], kept[1])
+    return KeptDocument(request.document_sha256, content)
 
 
 async def kept_document(ctx: ServiceContext, token: str) -> tuple[AcceptanceRequest, bytes]:
@@ -75,10 +75,10 @@ async def kept_document(ctx: ServiceContext, token: str) -> tuple[AcceptanceRequ
         request = await uow.acceptances.by_token_hash(hash_token(token or ""))
         if request is None or not _answered(request):
             raise AcceptanceUnavailable("acceptance.token_invalid")
-        kept = await uow.acceptances.kept_document(request.id, now)
-    if kept is None or kept[0] != request.document_sha256:
+        content = await _kept(uow, request, now)
+    if content is None:
         raise AcceptanceUnavailable("acceptance.document_gone")
-    return request, kept[1]
+    return request, content
 
 
 async def decided_by_telegram_user(
@@ -185,10 +185,19 @@ async def concluded_by_token(ctx: ServiceContext, token: str) -> Concluded | Non
         concluded = Concluded(request, action.id, action.status, action.change.effective_on)
         if not concluded.applied:
             return concluded
-        kept = await uow.acceptances.kept_document(request.id, ctx.now())
-    if kept is None:
+        content = await _kept(uow, request, ctx.now())
+    if content is None:
         raise AcceptanceUnavailable("acceptance.document_gone")
     return concluded
+
+
+async def _kept(uow: UnitOfWork, request: AcceptanceRequest, now: datetime) -> bytes | None:
+    """The bytes kept for ``request`` while its retention lasts, only if they are the very
+    document its evidence names (same SHA-256)."""
+    kept = await uow.acceptances.kept_document(request.id, now)
+    if kept is None or kept[0] != request.document_sha256:
+        return None
+    return kept[1]
 
 
 def _answered(request: AcceptanceRequest) -> bool:
